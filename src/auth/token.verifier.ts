@@ -1,0 +1,66 @@
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { AuthConfig } from '../config/config.js';
+import { UnauthenticatedError } from '../errors/domain.errors.js';
+import { ROLES, isUuid, type Role, type Viewer } from './viewer.js';
+
+/** Algorithms are pinned per mode: a token cannot pick its own (no `none`, no HS/RS key confusion). */
+export const HS_ALGORITHMS = ['HS256'];
+export const JWKS_ALGORITHMS = ['RS256', 'ES256'];
+const CLOCK_TOLERANCE_S = 5;
+
+export interface TokenVerifier {
+  /** Resolves the Viewer of a verified token; throws UnauthenticatedError with a reason a client may see. */
+  verify(token: string): Promise<Viewer>;
+}
+
+export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
+  const key: Uint8Array | JWTVerifyGetKey =
+    auth.mode === 'hs256' ? new TextEncoder().encode(auth.secret) : createRemoteJWKSet(new URL(auth.jwksUrl));
+  const options = {
+    algorithms: auth.mode === 'hs256' ? HS_ALGORITHMS : JWKS_ALGORITHMS,
+    issuer: auth.issuer,
+    audience: auth.audience,
+    clockTolerance: CLOCK_TOLERANCE_S,
+    // A token without an expiry would be valid forever.
+    requiredClaims: ['exp', 'sub'],
+  };
+  return {
+    async verify(token) {
+      let payload: JWTPayload;
+      try {
+        ({ payload } =
+          typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
+      } catch (err) {
+        throw new UnauthenticatedError(reason(err));
+      }
+      return viewerFromClaims(payload);
+    },
+  };
+}
+
+function reason(err: unknown): string {
+  if (err instanceof joseErrors.JWTExpired) return 'token expired';
+  if (err instanceof joseErrors.JWTClaimValidationFailed) return `token claim "${err.claim}" is invalid`;
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'token algorithm not allowed';
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'token signature is invalid';
+  if (err instanceof joseErrors.JWKSNoMatchingKey) return 'token signing key is unknown';
+  return 'token is invalid';
+}
+
+function viewerFromClaims(p: JWTPayload): Viewer {
+  const role = p.role;
+  if (!isUuid(p.sub)) throw new UnauthenticatedError('token claim "sub" must be a user id (UUID)');
+  if (typeof role !== 'string' || !ROLES.includes(role as Role)) {
+    throw new UnauthenticatedError(`token claim "role" must be one of ${ROLES.join(', ')}`);
+  }
+  if (!isUuid(p.workspace)) throw new UnauthenticatedError('token claim "workspace" must be a workspace id (UUID)');
+  return { sub: p.sub.toLowerCase(), role: role as Role, workspace: (p.workspace as string).toLowerCase() };
+}
+
+/** `Authorization` header to token: absent is anonymous (null); anything but `Bearer <token>` is an error. */
+export function bearerToken(header: string | undefined): string | null {
+  if (header === undefined || header === '') return null;
+  const m = /^Bearer\s+([A-Za-z0-9\-_=.]+)\s*$/i.exec(header);
+  if (!m) throw new UnauthenticatedError('Authorization header must be "Bearer <token>"');
+  return m[1]!;
+}

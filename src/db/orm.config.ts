@@ -1,0 +1,42 @@
+import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { CsatRating } from '../rating/rating.entity.js';
+import { migrations } from '../../migrations/index.js';
+
+export interface OrmConfigInput {
+  databaseUrl: string;
+  /** Called once per SQL statement the ORM sends (see db/sql.counter.ts). */
+  onQuery?: (sql: string) => void;
+  poolMax?: number;
+  /** Where the ORM's own messages (the migrator's progress) go; default: nowhere. */
+  log?: (message: string) => void;
+}
+
+export function ormConfig({ databaseUrl, onQuery, poolMax = 10, log }: OrmConfigInput): Options {
+  return defineConfig({
+    clientUrl: databaseUrl,
+    entities: [CsatRating],
+    extensions: [Migrator],
+    pool: { min: 0, max: poolMax },
+    // Requests always work on a fork (server/context.ts); the global EM is a bug.
+    allowGlobalContext: false,
+    debug: false,
+    colors: false,
+    logger: log ?? (() => {}),
+    onQuery: (sql) => {
+      onQuery?.(sql);
+      return sql;
+    },
+    migrations: {
+      tableName: 'csat_migrations',
+      path: 'migrations',
+      pathTs: 'migrations',
+      snapshotName: '.snapshot-csat',
+      migrationsList: migrations,
+      transactional: true,
+      allOrNothing: true,
+    },
+    // The helpdesk owns `ticket`; this subgraph must never diff, create or drop it.
+    schemaGenerator: { skipTables: ['ticket'] },
+  });
+}

@@ -1,0 +1,58 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { BadUserInputError, DomainError } from './domain.errors.js';
+
+/** Codes that graphql-js and Apollo Server raise for malformed requests: safe to show as they are. */
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+export const MASKED_MESSAGE = 'Internal server error';
+
+/** The DomainError behind an error, through resolver and context-creation wrapping. */
+export function domainErrorOf(error: unknown): DomainError | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    if (e instanceof DomainError) return e;
+    e = e instanceof GraphQLError ? e.originalError : undefined;
+  }
+  return undefined;
+}
+
+/** For the context function: a DomainError as the GraphQLError Apollo Server expects, with its HTTP status. */
+export function toGraphQLError(err: DomainError): GraphQLError {
+  return new GraphQLError(err.message, {
+    originalError: err,
+    extensions: { code: err.code, ...(err.httpStatus ? { http: { status: err.httpStatus } } : {}) },
+  });
+}
+
+/** True when the client may see this error as it is; everything else is masked (and logged in full elsewhere). */
+export function isClientSafe(formatted: GraphQLFormattedError, error: unknown): boolean {
+  if (domainErrorOf(error)) return true;
+  const original = unwrapResolverError(error);
+  const code = formatted.extensions?.code;
+  // A resolver's own exception carries no code (or INTERNAL_SERVER_ERROR): never show its text.
+  return typeof code === 'string' && REQUEST_ERROR_CODES.has(code) && original === error;
+}
+
+/** The one place domain errors become client errors with a stable `extensions.code`. */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const domain = domainErrorOf(error);
+  if (domain) {
+    const field = domain instanceof BadUserInputError ? domain.field : undefined;
+    return {
+      message: domain.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: domain.code, ...(field ? { field } : {}) },
+    };
+  }
+  if (isClientSafe(formatted, error)) return { ...formatted, extensions: { code: formatted.extensions?.code } };
+  return { message: MASKED_MESSAGE, locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}

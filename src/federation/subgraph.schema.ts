@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { parse, type GraphQLSchema } from 'graphql';
+import { buildSchema, createResolversMap } from 'type-graphql';
+import { RatingResolver } from '../rating/rating.resolver.js';
+import { ticketReferenceResolvers } from '../ticket/ticket.reference.js';
+import { Ticket } from '../ticket/ticket.type.js';
+
+/** The Federation 2 header; v2.5 is understood by every current router and gateway. */
+export const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])';
+
+/** type-graphql builds the types; this turns them into a subgraph schema (_service, _entities). */
+export async function buildCsatSubgraphSchema(): Promise<{ schema: GraphQLSchema; sdl: string }> {
+  const typeSchema = await buildSchema({
+    resolvers: [RatingResolver],
+    orphanedTypes: [Ticket],
+    // No Query of our own: buildSubgraphSchema adds _entities and _service.
+    skipCheck: true,
+    validate: false,
+  });
+  // Plain printSchema drops @key; print with directives and prepend the @link.
+  const sdl = `${FEDERATION_LINK}\n\n${printSchemaWithDirectives(typeSchema)}\n`;
+  const resolvers = { ...createResolversMap(typeSchema), ...ticketReferenceResolvers } as Record<string, any>;
+  resolvers.Ticket = { ...(createResolversMap(typeSchema).Ticket as object), ...ticketReferenceResolvers.Ticket };
+  const schema = buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers }]);
+  return { schema, sdl };
+}

@@ -1,0 +1,39 @@
+import { PrimaryKeyProp } from '@mikro-orm/core';
+import { Check, Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+
+/**
+ * One customer rating of one ticket. The primary key is the one-rating rule; it leads with
+ * workspace_id so the table can be distributed or partitioned by workspace (PRODUCT.md, Database).
+ */
+@Entity({ tableName: 'csat_rating' })
+// Written as two comparisons: PostgreSQL rewrites BETWEEN, which makes migration:create see a diff forever.
+@Check({ name: 'csat_rating_rating_range', expression: 'rating >= 1 and rating <= 5' })
+@Check({ name: 'csat_rating_comment_length', expression: 'char_length(comment) >= 1 and char_length(comment) <= 2000' })
+@Index({ name: 'csat_rating_workspace_assignee_idx', properties: ['workspaceId', 'assigneeId', 'ratedAt'] })
+export class CsatRating {
+  [PrimaryKeyProp]?: ['workspaceId', 'ticketId'];
+
+  @PrimaryKey({ type: 'uuid' })
+  workspaceId!: string;
+
+  @PrimaryKey({ type: 'uuid' })
+  ticketId!: string;
+
+  @Property({ type: 'smallint' })
+  rating!: number;
+
+  @Property({ type: 'text', nullable: true })
+  comment!: string | null;
+
+  /** The server's time of the accepted rateTicket call, to the millisecond: what clients see (RFC 3339). */
+  @Property({ type: 'timestamptz', length: 3, defaultRaw: 'now()' })
+  ratedAt!: Date;
+
+  /** The requester who rated (token `sub`). */
+  @Property({ type: 'uuid' })
+  ratedBy!: string;
+
+  /** The ticket's assignee at the moment of rating: the per-agent quality signal. */
+  @Property({ type: 'uuid', nullable: true })
+  assigneeId!: string | null;
+}

@@ -1,0 +1,30 @@
+import { BadUserInputError } from '../errors/domain.errors.js';
+
+export const RATING_MIN = 1;
+export const RATING_MAX = 5;
+/** Counted in Unicode code points, as PostgreSQL's char_length counts them (and the CHECK in the migration). */
+export const COMMENT_MAX_CODE_POINTS = 2000;
+
+export interface RatingInput {
+  rating: number;
+  comment: string | null;
+}
+
+/** Validates and normalises rateTicket's input before any SQL runs. */
+export function normaliseRatingInput(rating: number, comment: string | null | undefined): RatingInput {
+  if (!Number.isInteger(rating) || rating < RATING_MIN || rating > RATING_MAX) {
+    throw new BadUserInputError(`rating must be an integer from ${RATING_MIN} to ${RATING_MAX}`, 'rating');
+  }
+  if (comment === null || comment === undefined) return { rating, comment: null };
+  // PostgreSQL text cannot hold NUL, and UTF-8 cannot encode a lone surrogate.
+  if (!comment.isWellFormed()) throw new BadUserInputError('comment contains an unpaired surrogate', 'comment');
+  if (comment.includes('\u0000')) throw new BadUserInputError('comment contains a NUL character', 'comment');
+  const trimmed = comment.trim();
+  if (trimmed === '') return { rating, comment: null };
+  let codePoints = 0;
+  for (const _ of trimmed) if (++codePoints > COMMENT_MAX_CODE_POINTS) break;
+  if (codePoints > COMMENT_MAX_CODE_POINTS) {
+    throw new BadUserInputError(`comment must be at most ${COMMENT_MAX_CODE_POINTS} characters`, 'comment');
+  }
+  return { rating, comment: trimmed };
+}

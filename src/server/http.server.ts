@@ -1,0 +1,183 @@
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { GraphQLSchema } from 'graphql';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { domainErrorOf, formatError, isClientSafe, toGraphQLError } from '../errors/error.formatter.js';
+import type { RequestContext } from './context.js';
+import type { Logger } from './logger.js';
+
+/** A page of 5000 representations is ~300 KB; anything far beyond that is not a CSAT request. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const REQUEST_ID_RE = /^[\w\-.:]{1,128}$/;
+
+export interface HttpServerDeps {
+  schema: GraphQLSchema;
+  production: boolean;
+  logger: Logger;
+  createContext: (req: IncomingMessage, requestId: string, log: Logger) => Promise<RequestContext>;
+  /** /readyz: resolves true when the database answers. */
+  ready: () => Promise<boolean>;
+  /** Extra text for /metrics. */
+  metrics: () => string;
+}
+
+export interface CsatHttpServer {
+  server: Server;
+  apollo: ApolloServer<RequestContext>;
+  /** Stops accepting, drains in-flight requests, then resolves. */
+  stop(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new HttpError(413, 'request body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpServer> {
+  const { logger } = deps;
+  let draining = false;
+
+  const server = createServer();
+  const apollo = new ApolloServer<RequestContext>({
+    schema: deps.schema,
+    logger: logger.child({ component: 'apollo' }),
+    introspection: !deps.production,
+    includeStacktraceInErrorResponses: false,
+    formatError,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: 10_000 }),
+      ...(deps.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      {
+        // Masked errors reach the client as INTERNAL_SERVER_ERROR; the log gets them whole, with the request id.
+        async requestDidStart() {
+          return {
+            async didEncounterErrors({ errors, contextValue }) {
+              for (const error of errors) {
+                const log = contextValue?.log ?? logger;
+                if (domainErrorOf(error) || isClientSafe(error.toJSON(), error)) {
+                  log.debug({ code: error.extensions?.code, msg: error.message }, 'request error');
+                } else {
+                  log.error({ err: error.originalError ?? error, path: error.path }, 'internal error');
+                }
+              }
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, log: Logger): Promise<void> {
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    }
+    let body: unknown;
+    if (req.method === 'POST') {
+      const text = await readBody(req);
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        throw new HttpError(400, 'request body is not valid JSON');
+      }
+    }
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: async () => {
+        try {
+          return await deps.createContext(req, requestId, log);
+        } catch (err) {
+          const domain = domainErrorOf(err);
+          throw domain ? toGraphQLError(domain) : err;
+        }
+      },
+    });
+    const outHeaders: Record<string, string> = { 'x-request-id': requestId };
+    for (const [k, v] of result.headers) outHeaders[k] = v;
+    res.statusCode = result.status ?? 200;
+    for (const [k, v] of Object.entries(outHeaders)) res.setHeader(k, v);
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+    } else {
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  }
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const started = process.hrtime.bigint();
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID();
+    const log = logger.child({ requestId });
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log.info({ method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(ms * 100) / 100 }, 'request');
+    });
+    const route = async () => {
+      switch (url.pathname) {
+        case '/graphql':
+          return handleGraphQL(req, res, url, requestId, log);
+        case '/healthz':
+          return sendJson(res, 200, { status: 'ok' });
+        case '/readyz': {
+          const ok = !draining && (await deps.ready().catch(() => false));
+          return sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : draining ? 'draining' : 'database unreachable' });
+        }
+        case '/metrics':
+          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+          return res.end(deps.metrics());
+        default:
+          return sendJson(res, 404, { error: 'not found' });
+      }
+    };
+    route().catch((err: unknown) => {
+      if (err instanceof HttpError) {
+        if (!res.headersSent) sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: 'BAD_REQUEST' } }] });
+        return;
+      }
+      log.error({ err }, 'unhandled request error');
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.destroy();
+    });
+  });
+
+  return {
+    server,
+    apollo,
+    async stop() {
+      draining = true;
+      // The drain plugin closes the listener and waits for in-flight requests (up to its grace period).
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import type { Viewer } from '../auth/viewer.js';
+import type { Ticket } from './ticket.type.js';
+import { RATEABLE_STATUSES, type TicketCsatRow } from './ticket-csat.row.js';
+
+/** Agents and admins see their workspace's tickets; a customer sees the tickets they requested. */
+export function canSeeCsat(viewer: Viewer | null, row: TicketCsatRow): boolean {
+  if (!viewer) return false;
+  if (viewer.role === 'customer') return viewer.sub === row.requester_id;
+  return viewer.workspace === row.workspace_id;
+}
+
+/** Only the requester, only once, only on a resolved or closed ticket. */
+export function canRate(viewer: Viewer | null, row: TicketCsatRow): boolean {
+  return viewer?.role === 'customer' && viewer.sub === row.requester_id && row.rating === null && RATEABLE_STATUSES.has(row.status);
+}
+
+/** The Ticket as this viewer may see it: CSAT fields or nulls, never an error. */
+export function ticketView(id: string, row: TicketCsatRow | null, viewer: Viewer | null): Ticket {
+  if (!row || !canSeeCsat(viewer, row)) {
+    return { id, csatRating: null, csatComment: null, csatRatedAt: null, csatCanRate: false };
+  }
+  return {
+    id,
+    csatRating: row.rating,
+    csatComment: row.comment,
+    csatRatedAt: row.rated_at,
+    csatCanRate: canRate(viewer, row),
+  };
+}

@@ -127,6 +127,8 @@ describe('rateTicket', () => {
       [await tokenFor(viewer('admin', workspace)), ticket.id],
       [await tokenFor(viewer('customer', workspace)), randomUUID()],
       [await tokenFor(viewer('customer', workspace)), 'not-a-uuid'],
+      // the requester's own id in a token of another workspace
+      [await tokenFor(viewer('customer', randomUUID(), ticket.requester)), ticket.id],
     ] as const;
     for (const [token, ticketId] of cases) {
       const res = await t.gql(RATE, { ticketId, rating: 5 }, { token });

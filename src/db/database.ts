@@ -34,6 +34,8 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'embedde
   try {
     const ormLog = logger.child({ component: 'mikro-orm' });
     orm = await MikroORM.init(ormConfig({ databaseUrl: url, onQuery: sql.count, log: (m) => ormLog.debug(m) }));
+    // MikroORM 7 connects lazily: check now, so an unreachable database fails the start with a message naming it.
+    await assertReachable(orm, url, !embedded);
   } catch (err) {
     await embedded?.stop();
     throw err;
@@ -48,6 +50,35 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'embedde
       await embedded?.stop();
     },
   };
+}
+
+/** `user@host:port/database` of a postgres URL, without its password. */
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.username ? `${decodeURIComponent(u.username)}@` : ''}${u.hostname}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return 'the configured URL';
+  }
+}
+
+async function assertReachable(orm: MikroORM, url: string, fromEnv: boolean): Promise<void> {
+  let reason: string | undefined;
+  try {
+    await orm.connect();
+    const check = await orm.checkConnection();
+    if (!check.ok) reason = check.reason;
+  } catch (err) {
+    reason = err instanceof Error ? err.message : String(err);
+  }
+  if (reason === undefined) return;
+  await orm.close(true).catch(() => {});
+  throw new Error(
+    `Cannot connect to PostgreSQL at ${describeUrl(url)}: ${reason}. ` +
+      (fromEnv
+        ? 'Check DATABASE_URL and that the server is running and reachable, or unset DATABASE_URL to use an embedded PostgreSQL.'
+        : 'The embedded PostgreSQL started but does not answer; set LOG_LEVEL=debug to see its log.'),
+  );
 }
 
 /** Applies this subgraph's pending migrations; returns their names. */

@@ -20,6 +20,8 @@ export function ormConfig({ databaseUrl, onQuery, poolMax = 10, log }: OrmConfig
     pool: { min: 0, max: poolMax },
     // Requests always work on a fork (server/context.ts); the global EM is a bug.
     allowGlobalContext: false,
+    // Never create the database: a mistyped DATABASE_URL must fail the start, not get a fresh empty database.
+    ensureDatabase: false,
     debug: false,
     colors: false,
     logger: log ?? (() => {}),

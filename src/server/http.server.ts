@@ -46,8 +46,9 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY_BYTES) {
+        // Discard the rest rather than destroy the socket: a reset would reach the client before the 413.
+        chunks.length = 0;
         reject(new HttpError(413, 'request body too large'));
-        req.destroy();
       } else chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
@@ -57,7 +58,12 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    // An oversized body is not read to its end: close the connection instead of keeping it alive.
+    ...(status === 413 ? { connection: 'close' } : {}),
+  });
   res.end(text);
 }
 
@@ -71,6 +77,9 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
     logger: logger.child({ component: 'apollo' }),
     introspection: !deps.production,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM/SIGINT and stops the app (HTTP, then the pool). Apollo's own handler would stop the
+    // server first, and our later apollo.stop() then waits on a barrier that Apollo never resolves: a hang.
+    stopOnTerminationSignals: false,
     formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: 10_000 }),

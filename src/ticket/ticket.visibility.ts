@@ -2,16 +2,21 @@ import type { Viewer } from '../auth/viewer.js';
 import type { Ticket } from './ticket.type.js';
 import { RATEABLE_STATUSES, type TicketCsatRow } from './ticket-csat.row.js';
 
-/** Agents and admins see their workspace's tickets; a customer sees the tickets they requested. */
+/** Agents and admins see their workspace's tickets; a customer sees the tickets they requested. Never across workspaces. */
 export function canSeeCsat(viewer: Viewer | null, row: TicketCsatRow): boolean {
-  if (!viewer) return false;
-  if (viewer.role === 'customer') return viewer.sub === row.requester_id;
-  return viewer.workspace === row.workspace_id;
+  if (!viewer || viewer.workspace !== row.workspace_id) return false;
+  return viewer.role !== 'customer' || viewer.sub === row.requester_id;
 }
 
 /** Only the requester, only once, only on a resolved or closed ticket. */
 export function canRate(viewer: Viewer | null, row: TicketCsatRow): boolean {
-  return viewer?.role === 'customer' && viewer.sub === row.requester_id && row.rating === null && RATEABLE_STATUSES.has(row.status);
+  return (
+    viewer?.role === 'customer' &&
+    viewer.sub === row.requester_id &&
+    viewer.workspace === row.workspace_id &&
+    row.rating === null &&
+    RATEABLE_STATUSES.has(row.status)
+  );
 }
 
 /** The Ticket as this viewer may see it: CSAT fields or nulls, never an error. */

@@ -1,0 +1,92 @@
+// Starts the whole local supergraph in one process: PostgreSQL (DATABASE_URL or embedded), this
+// subgraph's migrations, the dev `ticket` relation and demo data, the reference Tickets subgraph, the
+// CSAT subgraph and a federation gateway. Used by `npm run supergraph` and by the end-to-end tests.
+import { MikroORM } from '@mikro-orm/postgresql';
+import { readFile } from 'node:fs/promises';
+import pg from 'pg';
+import { createApp, type App } from '../src/app.js';
+import type { Config } from '../src/config/config.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.postgres.js';
+import { ormConfig } from '../src/db/orm.config.js';
+import { migrate } from '../src/db/database.js';
+import type { Logger } from '../src/server/logger.js';
+import { applyTicketSchema } from './demo.seed.js';
+import { startGateway } from './gateway/gateway.server.js';
+import { seedSupergraphDemo } from './supergraph.seed.js';
+import { startTicketsServer, type RunningServer } from './tickets/tickets.server.js';
+import { TICKETS_SDL } from './tickets/tickets.schema.js';
+
+export interface Supergraph {
+  gatewayUrl: string;
+  csatUrl: string;
+  ticketsUrl: string;
+  databaseUrl: string;
+  csat: App;
+  seeded: boolean;
+  stop(): Promise<void>;
+}
+
+export interface SupergraphOptions {
+  config: Config;
+  logger: Logger;
+  ports?: { gateway: number; csat: number; tickets: number };
+  /** Embedded data folder when config.databaseUrl is unset. */
+  embeddedDataDir?: string;
+  seed?: boolean;
+}
+
+/** Prepares the database the three servers share: migrations, the dev ticket relation, demo data. */
+export async function prepareDatabase(databaseUrl: string, seed: boolean): Promise<boolean> {
+  const orm = await MikroORM.init(ormConfig({ databaseUrl }));
+  try {
+    await migrate(orm);
+    await applyTicketSchema(orm);
+  } finally {
+    await orm.close(true);
+  }
+  if (!seed) return false;
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  try {
+    return await seedSupergraphDemo(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+export async function startSupergraph(opts: SupergraphOptions): Promise<Supergraph> {
+  const ports = opts.ports ?? { gateway: 4000, csat: 4001, tickets: 4002 };
+  const host = opts.config.host;
+  let embedded: EmbeddedPostgres | undefined;
+  let databaseUrl = opts.config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: opts.embeddedDataDir ?? '.data/supergraph', database: 'supergraph', persistent: true });
+    databaseUrl = embedded.url;
+  }
+  const started: { stop(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const s of started.reverse()) await s.stop().catch(() => {});
+    await embedded?.stop();
+  };
+  try {
+    const seeded = await prepareDatabase(databaseUrl, opts.seed ?? true);
+    const csat = await createApp({ ...opts.config, databaseUrl, port: ports.csat }, opts.logger);
+    started.push(csat);
+    const csatUrl = await csat.listen();
+    const tickets: RunningServer = await startTicketsServer({ databaseUrl, auth: opts.config.auth, port: ports.tickets, host });
+    started.push(tickets);
+    const csatSdl = await readFile(new URL('../schema.graphql', import.meta.url), 'utf8');
+    const gateway = await startGateway({
+      host,
+      port: ports.gateway,
+      subgraphs: [
+        { name: 'tickets', url: tickets.url, sdl: TICKETS_SDL },
+        { name: 'csat', url: csatUrl, sdl: csatSdl },
+      ],
+    });
+    started.push(gateway);
+    return { gatewayUrl: gateway.url, csatUrl, ticketsUrl: tickets.url, databaseUrl, csat, seeded, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

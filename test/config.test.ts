@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEV_JWT_SECRET, loadConfig } from '../src/config/config.js';
+
+const STRONG_SECRET = 'a-production-secret-that-is-long-enough-0123456789';
+const JWKS = { AUTH_JWKS_URL: 'https://auth.example.com/.well-known/jwks.json', AUTH_ISSUER: 'https://auth.example.com/', AUTH_AUDIENCE: 'csat' };
+
+/** The ConfigError loadConfig throws for this environment (fails the test if it does not throw one). */
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig defaults', () => {
+  it('uses PORT 4001, HOST 127.0.0.1, LOG_LEVEL info, no DATABASE_URL and the dev secret outside production', () => {
+    // An explicit empty environment: nothing may come from process.env.
+    const saved = { ...process.env };
+    Object.assign(process.env, { PORT: '9999', HOST: '0.0.0.0', LOG_LEVEL: 'debug', DATABASE_URL: 'postgres://elsewhere/db', AUTH_JWT_SECRET: 'z'.repeat(40) });
+    let config;
+    try {
+      config = loadConfig({});
+    } finally {
+      for (const k of ['PORT', 'HOST', 'LOG_LEVEL', 'DATABASE_URL', 'AUTH_JWT_SECRET']) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+    }
+    expect(config).toMatchObject({ production: false, port: 4001, host: '127.0.0.1', logLevel: 'info' });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.auth).toEqual({ mode: 'hs256', secret: DEV_JWT_SECRET, issuer: undefined, audience: undefined });
+  });
+
+  it('treats empty and blank values as unset', () => {
+    const config = loadConfig({ PORT: '', HOST: '  ', LOG_LEVEL: '', DATABASE_URL: ' ', AUTH_JWT_SECRET: '', AUTH_JWKS_URL: '', AUTH_ISSUER: ' ' });
+    expect(config).toMatchObject({ port: 4001, host: '127.0.0.1', logLevel: 'info', databaseUrl: undefined });
+    expect(config.auth).toMatchObject({ mode: 'hs256', secret: DEV_JWT_SECRET, issuer: undefined });
+  });
+
+  it('takes the values it is given', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: 'postgresql://u:p@db.internal:5432/helpdesk',
+      AUTH_JWT_SECRET: STRONG_SECRET,
+      AUTH_ISSUER: 'iss',
+      AUTH_AUDIENCE: 'aud',
+    });
+    expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', logLevel: 'warn', databaseUrl: 'postgresql://u:p@db.internal:5432/helpdesk' });
+    expect(config.auth).toEqual({ mode: 'hs256', secret: STRONG_SECRET, issuer: 'iss', audience: 'aud' });
+  });
+
+  it('accepts PORT 0 (any free port) and 65535', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+  });
+});
+
+describe('loadConfig in production', () => {
+  it('refuses to start without AUTH_JWKS_URL or AUTH_JWT_SECRET (no dev secret fallback)', () => {
+    const err = configError({ NODE_ENV: 'production' });
+    expect(err.message).toMatch(/AUTH_JWKS_URL/);
+    expect(err.message).toMatch(/AUTH_JWT_SECRET/);
+  });
+
+  it('refuses the development secret', () => {
+    expect(configError({ NODE_ENV: 'production', AUTH_JWT_SECRET: DEV_JWT_SECRET }).message).toMatch(/development AUTH_JWT_SECRET/);
+  });
+
+  it('accepts its own secret, or a JWKS URL with issuer and audience', () => {
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: STRONG_SECRET })).toMatchObject({
+      production: true,
+      auth: { mode: 'hs256', secret: STRONG_SECRET },
+    });
+    expect(loadConfig({ NODE_ENV: 'production', ...JWKS })).toMatchObject({
+      production: true,
+      auth: { mode: 'jwks', jwksUrl: JWKS.AUTH_JWKS_URL, issuer: JWKS.AUTH_ISSUER, audience: JWKS.AUTH_AUDIENCE },
+    });
+  });
+});
+
+describe('loadConfig JWKS mode', () => {
+  it.each([
+    ['AUTH_ISSUER', { ...JWKS, AUTH_ISSUER: undefined }],
+    ['AUTH_AUDIENCE', { ...JWKS, AUTH_AUDIENCE: undefined }],
+    ['AUTH_ISSUER', { ...JWKS, AUTH_ISSUER: '  ' }],
+  ])('needs %s', (missing, env) => {
+    expect(configError(env).message).toContain(missing);
+    expect(configError({ ...env, NODE_ENV: 'production' }).message).toContain(missing);
+  });
+
+  it('refuses a JWKS URL that is not http(s)', () => {
+    expect(configError({ ...JWKS, AUTH_JWKS_URL: 'file:///etc/jwks.json' }).message).toContain('AUTH_JWKS_URL');
+  });
+
+  it('refuses both a JWKS URL and a secret', () => {
+    expect(configError({ ...JWKS, AUTH_JWT_SECRET: STRONG_SECRET }).message).toMatch(/AUTH_JWKS_URL.*AUTH_JWT_SECRET/);
+  });
+
+  it('does not fall back to the dev secret outside production', () => {
+    expect(loadConfig(JWKS).auth).toEqual({ mode: 'jwks', jwksUrl: JWKS.AUTH_JWKS_URL, issuer: JWKS.AUTH_ISSUER, audience: JWKS.AUTH_AUDIENCE });
+  });
+});
+
+describe('loadConfig validation', () => {
+  it('refuses a secret under 32 bytes, accepts 32', () => {
+    expect(configError({ AUTH_JWT_SECRET: 'x'.repeat(31) }).message).toContain('AUTH_JWT_SECRET');
+    expect(loadConfig({ AUTH_JWT_SECRET: 'x'.repeat(32) }).auth).toMatchObject({ mode: 'hs256', secret: 'x'.repeat(32) });
+  });
+
+  it.each(['abc', '-1', '65536', '1.5', '80abc'])('refuses PORT=%j, naming PORT', (PORT) => {
+    expect(configError({ PORT }).message).toContain('PORT');
+  });
+
+  it.each(['verbose', 'INFO', 'warning'])('refuses LOG_LEVEL=%j, naming LOG_LEVEL', (LOG_LEVEL) => {
+    expect(configError({ LOG_LEVEL }).message).toContain('LOG_LEVEL');
+  });
+
+  it.each(['mysql://root@localhost/db', 'localhost:5432/test', 'http://db:5432/test'])('refuses DATABASE_URL=%j, naming DATABASE_URL', (DATABASE_URL) => {
+    expect(configError({ DATABASE_URL }).message).toContain('DATABASE_URL');
+  });
+
+  it('accepts postgres:// and postgresql:// DATABASE_URLs', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' }).databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/test');
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/x' }).databaseUrl).toBe('postgresql://db/x');
+  });
+
+  it('reports every problem at once', () => {
+    const message = configError({ PORT: 'x', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' }).message;
+    for (const name of ['PORT', 'LOG_LEVEL', 'DATABASE_URL']) expect(message).toContain(name);
+  });
+
+  it('never puts a rejected secret in the error message', () => {
+    const short = 'short-secret-value';
+    expect(configError({ AUTH_JWT_SECRET: short }).message).not.toContain(short);
+    expect(configError({ NODE_ENV: 'production', AUTH_JWT_SECRET: DEV_JWT_SECRET }).message).not.toContain(DEV_JWT_SECRET);
+  });
+});

@@ -1,0 +1,223 @@
+// The service around the schema, in-process: probes, request ids, error masking, body limits, graceful drain.
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTicket, storedRatings, testPool } from './helpers/fixtures.js';
+import { startTestApp, tokenFor, viewer, type TestApp } from './helpers/test.app.js';
+
+const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { id csatRating csatComment csatRatedAt csatCanRate } } }`;
+const RATE = `mutation($t: ID!, $r: Int!, $c: String) { rateTicket(ticketId: $t, rating: $r, comment: $c) { id csatRating csatComment csatRatedAt csatCanRate } }`;
+
+let t: TestApp;
+let pool: pg.Pool;
+let base: string;
+beforeAll(async () => {
+  t = await startTestApp();
+  pool = testPool();
+  base = t.url.replace(/\/graphql$/, '');
+});
+afterAll(async () => {
+  await t?.stop();
+  await pool?.end();
+});
+
+/** A POST to /graphql that keeps the raw body text, for asserting what never reaches a client. */
+async function rawGql(query: string, variables: Record<string, unknown>, token?: string, headers: Record<string, string> = {}) {
+  const res = await fetch(t.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, body: JSON.parse(text) as { data?: any; errors?: any[] } };
+}
+
+async function agentWithTicket() {
+  const workspace = randomUUID();
+  const ticket = await createTicket(pool, { workspace, requester: randomUUID(), status: 'resolved' });
+  return { ticket, token: await tokenFor(viewer('agent', workspace)) };
+}
+
+describe('probes and routing', () => {
+  it('GET /healthz answers 200', async () => {
+    const res = await fetch(`${base}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('GET /readyz answers 200 ready while the database answers', async () => {
+    const res = await fetch(`${base}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ready' });
+  });
+
+  it('an unknown path is a 404', async () => {
+    const res = await fetch(`${base}/nope`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    await res.body?.cancel();
+  });
+});
+
+describe('x-request-id', () => {
+  it('is set on /graphql responses when the caller sent none', async () => {
+    const res = await t.gql('{ __typename }');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  });
+
+  it('echoes a valid incoming id, and logs the request under it', async () => {
+    const id = `gw-${randomUUID()}.1:2`;
+    const res = await t.gql('{ __typename }', undefined, { headers: { 'x-request-id': id } });
+    expect(res.headers.get('x-request-id')).toBe(id);
+    await expect.poll(() => t.logs.some((l) => l.requestId === id && l.msg === 'request' && l.path === '/graphql')).toBe(true);
+  });
+
+  it('replaces an invalid incoming id (spaces, too long) with a fresh one', async () => {
+    for (const bad of ['has spaces in it', 'x'.repeat(129), 'a"b<script>', 'fake\\nline']) {
+      const res = await t.gql('{ __typename }', undefined, { headers: { 'x-request-id': bad } });
+      const got = res.headers.get('x-request-id');
+      expect(got).toBeTruthy();
+      expect(got).not.toBe(bad);
+      expect(got).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+});
+
+describe('error masking', () => {
+  it('masks a database failure as INTERNAL_SERVER_ERROR, logs it whole with the request id, and recovers', async () => {
+    const { ticket, token } = await agentWithTicket();
+    const native = (await t.app.db.orm.em.getConnection().getNativeClient()) as unknown as pg.Pool;
+    const original = native.query;
+    let failed = 0;
+    const driverLike = Object.assign(new Error('relation "secret_table" does not exist'), {
+      code: '42P01',
+      severity: 'ERROR',
+      routine: 'parserOpenTable',
+      position: '15',
+    });
+    native.query = function (this: pg.Pool) {
+      native.query = original;
+      failed++;
+      return Promise.reject(driverLike);
+    } as unknown as typeof native.query;
+    let res;
+    try {
+      res = await rawGql(ENTITIES, { r: [{ __typename: 'Ticket', id: ticket.id }] }, token);
+    } finally {
+      native.query = original;
+    }
+    expect(failed).toBe(1);
+
+    expect(res.body.errors).toHaveLength(1);
+    expect(res.body.errors![0].message).toBe('Internal server error');
+    expect(res.body.errors![0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+    expect(res.text).not.toContain('secret_table');
+    expect(res.text).not.toContain('relation');
+    expect(res.text).not.toContain('42P01');
+    expect(res.text).not.toMatch(/\bat /);
+    expect(res.text).not.toContain('stacktrace');
+
+    const requestId = res.headers.get('x-request-id');
+    expect(requestId).toBeTruthy();
+    const logged = t.logs.filter((l) => l.level === 50 && l.requestId === requestId);
+    expect(logged.length).toBeGreaterThanOrEqual(1);
+    expect(logged.some((l) => JSON.stringify(l).includes('secret_table'))).toBe(true);
+
+    const again = await rawGql(ENTITIES, { r: [{ __typename: 'Ticket', id: ticket.id }] }, token);
+    expect(again.body.errors).toBeUndefined();
+    expect(again.body.data._entities).toEqual([{ id: ticket.id, csatRating: null, csatComment: null, csatRatedAt: null, csatCanRate: false }]);
+  });
+});
+
+describe('request bodies', () => {
+  it('refuses a body over 4 MB with 413', async () => {
+    const big = JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(5 * 1024 * 1024) } });
+    const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+    expect(res.status).toBe(413);
+    await res.body?.cancel();
+  });
+
+  it('answers a body that is not JSON with 400 and a JSON error', async () => {
+    const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ __typename }"' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors[0]!.message).toMatch(/JSON/);
+    expect(body.errors[0]!.extensions.code).toBe('BAD_REQUEST');
+  });
+
+  it('still serves after those refusals', async () => {
+    const res = await t.gql('{ __typename }');
+    expect(res.data).toEqual({ __typename: 'Query' });
+  });
+});
+
+// Last: it stops the app.
+describe('graceful drain', () => {
+  it('finishes an in-flight rateTicket, refuses new work, then closes the pool', async () => {
+    const workspace = randomUUID();
+    const me = viewer('customer', workspace);
+    const ticket = await createTicket(pool, { workspace, requester: me.sub, status: 'resolved' });
+    const token = await tokenFor(me);
+
+    // rateTicket's INSERT ... ON CONFLICT waits on an uncommitted row with the same key. (A `select ... for
+    // update` on the ticket does not block it: csat_rating has no foreign key to ticket.) This lock holds one
+    // key only, so test files running beside this one are not slowed.
+    const blocker = await pool.connect();
+    let released = false;
+    try {
+      await blocker.query('begin');
+      await blocker.query(`insert into csat_rating (workspace_id, ticket_id, rating, rated_by) values ($1, $2, 1, $3)`, [
+        workspace,
+        ticket.id,
+        me.sub,
+      ]);
+
+      const events: string[] = [];
+      const inFlight = t.gql(RATE, { t: ticket.id, r: 4, c: 'drained' }, { token }).then((r) => {
+        events.push('response');
+        return r;
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      // The request is really waiting on the database, not finished.
+      expect(events).toEqual([]);
+      const { rows: waiting } = await pool.query(
+        `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into csat_rating%' and datname = current_database()`,
+      );
+      expect(waiting[0].n).toBeGreaterThanOrEqual(1);
+
+      const stopped = t.app.stop().then(() => {
+        events.push('stopped');
+      });
+      await new Promise((r) => setTimeout(r, 50));
+
+      // No new work once draining: /readyz says 503, or the listener is already closed.
+      const ready = await fetch(`${base}/readyz`).then(
+        async (r) => ({ status: r.status, body: await r.text() }),
+        (err: unknown) => ({ refused: err }),
+      );
+      if ('status' in ready) expect(ready.status).toBe(503);
+      else expect(ready.refused).toBeInstanceOf(Error);
+
+      // The pool stays open while a request is in flight (rateTicket may need its second statement).
+      expect(await t.app.db.orm.isConnected()).toBe(true);
+      await new Promise((r) => setTimeout(r, 250));
+      expect(events).toEqual([]); // still draining: the request holds the stop
+      await blocker.query('rollback');
+      released = true;
+
+      const res = await inFlight;
+      expect(res.errors).toBeUndefined();
+      expect(res.data.rateTicket).toMatchObject({ id: ticket.id, csatRating: 4, csatComment: 'drained', csatCanRate: false });
+      await stopped;
+      expect(events).toEqual(['response', 'stopped']);
+      expect(await t.app.db.orm.isConnected()).toBe(false);
+      expect(await storedRatings(pool, ticket.id)).toEqual([expect.objectContaining({ rating: 4, comment: 'drained' })]);
+      await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+    } finally {
+      if (!released) await blocker.query('rollback').catch(() => {});
+      blocker.release();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { AuthConfig } from '../config/config.js';
 import { UnauthenticatedError } from '../errors/domain.errors.js';
+import { VerifiedTokenCache } from './token.cache.js';
 import { ROLES, isUuid, type Role, type Viewer } from './viewer.js';
 
 /** Algorithms are pinned per mode: a token cannot pick its own (no `none`, no HS/RS key confusion). */
@@ -24,8 +25,11 @@ export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
     // A token without an expiry would be valid forever.
     requiredClaims: ['exp', 'sub'],
   };
+  const cache = new VerifiedTokenCache();
   return {
     async verify(token) {
+      const cached = cache.get(token);
+      if (cached) return cached;
       let payload: JWTPayload;
       try {
         ({ payload } =
@@ -33,7 +37,9 @@ export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
       } catch (err) {
         throw new UnauthenticatedError(reason(err));
       }
-      return viewerFromClaims(payload);
+      const viewer = viewerFromClaims(payload);
+      cache.set(token, viewer, payload.exp!);
+      return viewer;
     },
   };
 }

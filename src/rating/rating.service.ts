@@ -49,12 +49,12 @@ export async function rateTicket(
   // Only the requester may rate; everyone else learns nothing about the ticket, not even that it exists.
   if (viewer.role !== 'customer' || !isUuid(ticketId)) throw new NotFoundError('ticket not found');
 
-  const [row] = await query<TicketCsatRow>(em, RATE_SQL, [ticketId, input.rating, input.comment, viewer.sub, viewer.workspace]);
+  const [row] = await query<TicketCsatRow>(em, RATE_SQL, [ticketId, input.rating, input.comment, viewer.sub, viewer.workspace], 'csat_rate');
   if (!row || row.requester_id !== viewer.sub || row.workspace_id !== viewer.workspace) throw new NotFoundError('ticket not found');
   if (row.rating !== null) return row;
   if (!RATEABLE_STATUSES.has(row.status)) throw new TicketNotResolvedError('the ticket can be rated once it is resolved or closed');
 
-  const [stored] = await query<Pick<TicketCsatRow, 'rating' | 'comment' | 'rated_at'>>(em, STORED_SQL, [row.workspace_id, row.id]);
+  const [stored] = await query<Pick<TicketCsatRow, 'rating' | 'comment' | 'rated_at'>>(em, STORED_SQL, [row.workspace_id, row.id], 'csat_stored_rating');
   if (!stored) throw new Error(`rateTicket: no rating stored for ticket ${row.id} after a conflicting insert`);
   return { ...row, ...stored };
 }

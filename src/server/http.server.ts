@@ -1,5 +1,9 @@
 import { ApolloServer, HeaderMap } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
 import { randomUUID } from 'node:crypto';
@@ -19,7 +23,7 @@ export interface HttpServerDeps {
   createContext: (req: IncomingMessage, requestId: string, log: Logger) => Promise<RequestContext>;
   /** /readyz: resolves true when the database answers. */
   ready: () => Promise<boolean>;
-  /** Extra text for /metrics. */
+  /** Extra lines for /metrics (Prometheus text). */
   metrics: () => string;
 }
 
@@ -70,6 +74,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpServer> {
   const { logger } = deps;
   let draining = false;
+  let graphqlRequests = 0;
 
   const server = createServer();
   const apollo = new ApolloServer<RequestContext>({
@@ -82,6 +87,10 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
     stopOnTerminationSignals: false,
     formatError,
     plugins: [
+      // Both wrap every field resolver of every request (federated tracing even when no trace is asked for);
+      // this subgraph sets no cache hints and its router does not collect ftv1 traces (README, Operations).
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: 10_000 }),
       ...(deps.production ? [ApolloServerPluginLandingPageDisabled()] : []),
       {
@@ -105,7 +114,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
   });
   await apollo.start();
 
-  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, log: Logger): Promise<void> {
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: { search: string }, requestId: string, log: Logger): Promise<void> {
     const headers = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers)) {
       if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
@@ -147,7 +156,9 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
     const given = req.headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID();
     const log = logger.child({ requestId });
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const url = { pathname: q < 0 ? rawUrl : rawUrl.slice(0, q), search: q < 0 ? '' : rawUrl.slice(q) };
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       log.info({ method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(ms * 100) / 100 }, 'request');
@@ -155,6 +166,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
     const route = async () => {
       switch (url.pathname) {
         case '/graphql':
+          graphqlRequests++;
           return handleGraphQL(req, res, url, requestId, log);
         case '/healthz':
           return sendJson(res, 200, { status: 'ok' });
@@ -164,7 +176,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
         }
         case '/metrics':
           res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-          return res.end(deps.metrics());
+          return res.end(`# TYPE csat_graphql_requests_total counter\ncsat_graphql_requests_total ${graphqlRequests}\n${deps.metrics()}`);
         default:
           return sendJson(res, 404, { error: 'not found' });
       }

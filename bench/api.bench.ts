@@ -1,0 +1,268 @@
+// `npm run bench` — API throughput and latency on loopback, every server in its own process.
+// Prints figures; asserts nothing. Options: --tickets N (default 10000), --duration S (default 10),
+// --connections C (default 10). Uses DATABASE_URL's server (in a throwaway database) or an embedded one.
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { createServer } from 'node:net';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { signDevToken } from '../src/auth/token.signer.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.postgres.js';
+import { prepareDatabase } from '../dev/supergraph.js';
+
+const { values } = parseArgs({
+  options: {
+    tickets: { type: 'string', default: '10000' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+    only: { type: 'string' },
+  },
+});
+const N = Number(values.tickets);
+const DURATION = Number(values.duration);
+const CONNECTIONS = Number(values.connections);
+const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
+const NODE = path.resolve('node_modules/.bin/node');
+
+const children: ChildProcess[] = [];
+const named = new Map<string, number>();
+let embedded: EmbeddedPostgres | undefined;
+let dataDir: string | undefined;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawns a server on a free port and waits until it answers HTTP at `url(port)`. */
+async function startProcess(name: string, args: string[], env: Record<string, string>, url: (port: number) => string): Promise<string> {
+  const port = await freePort();
+  const child = spawn(NODE, ['--import', 'tsx', ...args.map((a) => a.replace('{port}', String(port)))], {
+    env: { ...process.env, ...env, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'warn', AUTH_JWT_SECRET: SECRET },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  named.set(name, child.pid!);
+  const target = url(port);
+  for (const started = Date.now(); Date.now() - started < 60_000; ) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    try {
+      await fetch(target, { method: 'GET' });
+      return target;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${name} did not start`);
+}
+
+async function stopAll() {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+  await embedded?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+}
+
+/** CPU seconds (user + system) of a process, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds of every process that matters: each server, PostgreSQL (per backend pid) and the load generator. */
+function cpuSnapshot(): Record<string, number> {
+  const snap: Record<string, number> = {};
+  for (const [name, pid] of named) snap[name] = cpuSeconds(pid);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('postgres')) snap[`pg:${entry}`] = cpuSeconds(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  const self = process.cpuUsage();
+  snap['load generator'] = (self.user + self.system) / 1e6;
+  return snap;
+}
+
+/** CPU ms per request between two snapshots; PostgreSQL summed over the backends alive in both (the pools keep theirs). */
+function cpuPerRequest(before: Record<string, number>, after: Record<string, number>, requests: number): Record<string, number> {
+  const out: Record<string, number> = { postgres: 0 };
+  for (const [k, v] of Object.entries(after)) {
+    const was = before[k];
+    if (was === undefined || !Number.isFinite(v - was)) continue;
+    const ms = ((v - was) * 1000) / requests;
+    if (k.startsWith('pg:')) out.postgres! += ms;
+    else out[k] = ms;
+  }
+  return out;
+}
+
+interface Figures { name: string; rps: number; p50: number; p99: number; errors: number; /** Including the warm-up's. */ requests: number; /** CPU ms per request of each process during the measured run. */ cpu: Record<string, number> }
+
+async function load(name: string, opts: autocannon.Options): Promise<Figures> {
+  // A short warm-up first: JIT, pools and caches, so the measured run is steady state.
+  const w = await autocannon({ ...opts, duration: 2, connections: CONNECTIONS });
+  const cpuBefore = cpuSnapshot();
+  const r = await autocannon({ ...opts, duration: DURATION, connections: CONNECTIONS });
+  const cpuAfter = cpuSnapshot();
+  const cpu = cpuPerRequest(cpuBefore, cpuAfter, r.requests.total);
+  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + w.errors + w.non2xx, requests: w.requests.total + r.requests.total, cpu };
+}
+
+async function post(url: string, token: string, body: unknown): Promise<any> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  return res.json();
+}
+
+/** The CSAT subgraph's own counters: SQL statements sent and GraphQL requests served. */
+async function counters(csatUrl: string): Promise<{ sql: number; requests: number }> {
+  const text = await (await fetch(csatUrl.replace(/\/graphql$/, '/metrics'))).text();
+  return { sql: Number(/csat_sql_statements_total (\d+)/.exec(text)?.[1]), requests: Number(/csat_graphql_requests_total (\d+)/.exec(text)?.[1]) };
+}
+
+function perRequest(before: { sql: number; requests: number }, after: { sql: number; requests: number }): number {
+  return (after.sql - before.sql) / (after.requests - before.requests);
+}
+
+async function main() {
+  let serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'csat-bench-'));
+    embedded = await startEmbeddedPostgres({ dataDir, database: 'postgres', persistent: false });
+    serverUrl = embedded.adminUrl;
+  }
+  const dbName = 'csat_bench_api';
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${dbName} with (force)`);
+  await admin.query(`create database ${dbName}`);
+  await admin.end();
+  const u = new URL(serverUrl);
+  u.pathname = `/${dbName}`;
+  const databaseUrl = u.toString();
+  await prepareDatabase(databaseUrl, false);
+
+  // N tickets in one workspace (half rated), and a reserve of fresh resolved tickets for rateTicket.
+  const ws = randomUUID();
+  const agent = randomUUID();
+  const customer = randomUUID();
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const t0 = Date.now();
+  await pool.query(
+    `insert into ticket (workspace_id, ref, subject, status, priority, requester_id, assignee_id, created_at)
+     select $1, 'B-' || g, 'Benchmark ticket ' || g, (array['new','open','pending','resolved','closed'])[1 + g % 5], 'normal', $2, $3,
+            now() - make_interval(secs => $4 - g)
+       from generate_series(1, $4::int) g`,
+    [ws, customer, agent, N],
+  );
+  await pool.query(
+    `insert into csat_rating (workspace_id, ticket_id, rating, comment, rated_by, assignee_id)
+     select workspace_id, id, 1 + (hashtext(id::text) & 3), case when hashtext(ref) % 2 = 0 then 'Comment for ' || ref end, requester_id, assignee_id
+       from ticket where workspace_id = $1 and (hashtext(ref) & 1) = 0`,
+    [ws],
+  );
+  const FRESH = 200_000;
+  await pool.query(
+    `insert into ticket (workspace_id, ref, subject, status, requester_id, assignee_id, created_at)
+     select $1, 'F-' || g, 'Fresh ' || g, 'resolved', $2, $3, '2000-01-01'::timestamptz + make_interval(secs => g) from generate_series(1, $4::int) g`,
+    [ws, customer, agent, FRESH],
+  );
+  await pool.query('analyze');
+  const { rows: page } = await pool.query<{ id: string }>(`select id from ticket where workspace_id = $1 and ref like 'B-%' order by random() limit 50`, [ws]);
+  const { rows: fresh } = await pool.query<{ id: string }>(`select id from ticket where workspace_id = $1 and ref like 'F-%' order by ref`, [ws]);
+  const { rows: rated } = await pool.query<{ id: string }>(`select ticket_id as id from csat_rating where workspace_id = $1 limit 1`, [ws]);
+  await pool.end();
+  console.log(`seeded ${N} tickets (+${FRESH} fresh resolved for rateTicket) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  const csatUrl = await startProcess('csat', ['src/main.ts'], { DATABASE_URL: databaseUrl }, (p) => `http://127.0.0.1:${p}/graphql`);
+  const ticketsUrl = await startProcess('tickets', ['dev/tickets/main.ts'], { DATABASE_URL: databaseUrl }, (p) => `http://127.0.0.1:${p}/`);
+  const gatewayUrl = await startProcess('gateway', ['dev/gateway/main.ts', '--tickets', ticketsUrl, '--csat', csatUrl, '--port', '{port}'], {}, (p) => `http://127.0.0.1:${p}/`);
+  const floorUrl = await startProcess('floor', ['bench/api.floor.ts'], { DATABASE_URL: databaseUrl }, (p) => `http://127.0.0.1:${p}/graphql`);
+
+  const agentToken = await signDevToken({ sub: agent, role: 'agent', workspace: ws }, SECRET);
+  const customerToken = await signDevToken({ sub: customer, role: 'customer', workspace: ws }, SECRET);
+  const headers = (token: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}` });
+  const entitiesBody = JSON.stringify({
+    query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { csatRating csatComment csatRatedAt csatCanRate } } }',
+    variables: { r: page.map((p) => ({ __typename: 'Ticket', id: p.id })) },
+  });
+  const inbox = (csat: boolean) =>
+    JSON.stringify({ query: `{ tickets(first: 50) { edges { node { id ref subject status priority${csat ? ' csatRating csatComment csatRatedAt' : ''} } } } }` });
+  const rate = (id: string, rating: number) =>
+    JSON.stringify({ query: 'mutation($id: ID!, $r: Int!) { rateTicket(ticketId: $id, rating: $r, comment: "bench") { id csatRating csatRatedAt } }', variables: { id, r: rating } });
+
+  // Same answers from the product and the floor before measuring anything.
+  const a = await post(csatUrl, agentToken, JSON.parse(entitiesBody));
+  const f = await post(floorUrl, agentToken, JSON.parse(entitiesBody));
+  if (JSON.stringify(a) !== JSON.stringify(f)) throw new Error(`floor and subgraph disagree:\n${JSON.stringify(a).slice(0, 300)}\n${JSON.stringify(f).slice(0, 300)}`);
+  const c = await post(gatewayUrl, agentToken, JSON.parse(inbox(true)));
+  if (c.errors || c.data.tickets.edges.length !== 50) throw new Error(`inbox failed: ${JSON.stringify(c).slice(0, 300)}`);
+
+  const results: Figures[] = [];
+  const want = (k: string) => !values.only || values.only.split(',').includes(k);
+  let sqlPerReqA = NaN;
+  let sqlPerReqC = NaN;
+  if (want('a')) {
+    const before = await counters(csatUrl);
+    results.push(await load('(a) CSAT _entities, 50 representations', { url: csatUrl, method: 'POST', headers: headers(agentToken), body: entitiesBody }));
+    sqlPerReqA = perRequest(before, await counters(csatUrl));
+  }
+  if (want('f')) results.push(await load('(f) floor: node:http + pg, same SQL', { url: floorUrl, method: 'POST', headers: headers(agentToken), body: entitiesBody }));
+  if (want('b')) results.push(await load('(b) gateway inbox, 50 tickets, no CSAT', { url: gatewayUrl, method: 'POST', headers: headers(agentToken), body: inbox(false) }));
+  if (want('c')) {
+    const before = await counters(csatUrl);
+    results.push(await load('(c) gateway inbox, 50 tickets, with CSAT', { url: gatewayUrl, method: 'POST', headers: headers(agentToken), body: inbox(true) }));
+    sqlPerReqC = perRequest(before, await counters(csatUrl));
+  }
+  if (want('d')) {
+    let next = 0;
+    results.push(
+      await load('(d) rateTicket, fresh resolved tickets', {
+        url: csatUrl,
+        method: 'POST',
+        headers: headers(customerToken),
+        requests: [{ setupRequest: (req) => ({ ...req, body: rate(fresh[next++ % fresh.length]!.id, 1 + (next % 5)) }) }],
+      }),
+    );
+    if (next > fresh.length) console.warn(`note: (d) ran out of fresh tickets (${next} > ${fresh.length}); later calls were no-ops`);
+  }
+  if (want('e')) results.push(await load('(e) rateTicket, no-op repeat', { url: csatUrl, method: 'POST', headers: headers(customerToken), body: rate(rated[0]!.id, 5) }));
+
+  const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '-');
+  console.log(`\n${cpus().length} cores, ${cpus()[0]?.model ?? ''}; ${DURATION} s per run after a 2 s warm-up, ${CONNECTIONS} connections, N = ${N}; servers with NODE_ENV=production LOG_LEVEL=warn`);
+  console.log('| run | req/s | p50 ms | p99 ms | errors |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const r of results) console.log(`| ${r.name} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${r.errors} |`);
+  const get = (p: string) => results.find((r) => r.name.startsWith(p))?.rps ?? NaN;
+  const procs = ['csat', 'tickets', 'gateway', 'floor', 'postgres', 'load generator'];
+  console.log('\nCPU ms per request, by process (from /proc):');
+  console.log(`| run | ${procs.join(' | ')} |`);
+  console.log(`| --- |${procs.map(() => ' ---: |').join('')}`);
+  for (const r of results) console.log(`| ${r.name.slice(0, 3)} | ${procs.map((p) => (r.cpu[p] ?? 0).toFixed(2)).join(' | ')} |`);
+  console.log(`\nCSAT SQL statements per request (/metrics: statements ÷ GraphQL requests served): (a) ${sqlPerReqA.toFixed(3)}, (c) ${sqlPerReqC.toFixed(3)}`);
+  console.log(`(a)/(f) = ${(get('(a)') / get('(f)')).toFixed(2)}   (c)/(b) = ${(get('(c)') / get('(b)')).toFixed(2)}`);
+}
+
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(stopAll);

@@ -1,0 +1,48 @@
+// The floor of the API benchmark: the least a server can do to answer the router's `_entities` request
+// for CSAT fields: node:http, the same HS256 token check (jose), the same single SQL statement, JSON out.
+// Benchmark code only; not product code.
+import { jwtVerify } from 'jose';
+import { createServer } from 'node:http';
+import pg from 'pg';
+import { BATCH_SQL } from '../src/ticket/ticket-csat.loader.js';
+
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+const key = new TextEncoder().encode(process.env.AUTH_JWT_SECRET);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface Row { id: string; workspace_id: string; requester_id: string; status: string; rating: number | null; comment: string | null; rated_at: string | null }
+
+const server = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', async () => {
+    try {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const auth = req.headers.authorization ?? '';
+      const { payload } = await jwtVerify(auth.slice(7), key, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
+      const reps: { id: string }[] = body.variables.r;
+      const ids = reps.map((r) => r.id).filter((id) => UUID.test(id));
+      // The same prepared statement as the subgraph's, so the ratio measures the Node side, not the planner.
+      const { rows } = await pool.query<Row>({ name: 'csat_ticket_batch', text: BATCH_SQL, values: [ids] });
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const entities = reps.map(({ id }) => {
+        const r = byId.get(id);
+        const visible = r && r.workspace_id === payload.workspace && (payload.role !== 'customer' || r.requester_id === payload.sub);
+        return visible
+          ? { csatRating: r.rating, csatComment: r.comment, csatRatedAt: r.rated_at, csatCanRate: payload.role === 'customer' && r.rating === null && (r.status === 'resolved' || r.status === 'closed') }
+          : { csatRating: null, csatComment: null, csatRatedAt: null, csatCanRate: false };
+      });
+      const text = JSON.stringify({ data: { _entities: entities } });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    } catch (err) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ message: String(err) }] }));
+    }
+  });
+});
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+  const { port } = server.address() as { port: number };
+  console.log(JSON.stringify({ msg: 'floor listening', url: `http://127.0.0.1:${port}/graphql` }));
+});
+for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, () => server.close(() => void pool.end().then(() => process.exit(0))));

@@ -146,6 +146,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   } else {
     if (initialised) throw new Error(`${dataDir} holds a database whose password file ${passwordFile} is missing; remove the folder to start afresh`);
     password = randomBytes(18).toString('base64url');
+    // Parents with the default mode: a recursive mkdir would make every new parent 0700 as well (e.g. a
+    // fresh checkout's .data/), which the postgres user could not enter to read the password file.
+    await mkdir(path.dirname(dataDir), { recursive: true });
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     await writeFile(passwordFile, password + '\n', { mode: 0o600 });
     if (ids) {

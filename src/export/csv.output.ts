@@ -1,0 +1,66 @@
+// Where the CSV goes. A file is written under a temporary name in the same directory and renamed into
+// place only when the export is complete, so a file with the chosen name is always a whole export (and
+// an older one survives a failed run). stdout is written as it goes: a failure there shows as the
+// non-zero exit and the message on stderr.
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rename, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { ExportError } from './export.errors.js';
+
+export interface CsvOutput {
+  stream: Writable;
+  /** For messages: the file's path, or "stdout". */
+  name: string;
+  /** After the stream finished: make the file visible under its name. */
+  commit(): Promise<void>;
+  /** On failure: remove whatever was written. Never throws. */
+  discard(): Promise<void>;
+}
+
+/** The temporary name: hidden, in the target's directory (so the rename is atomic), unique per run. */
+export function temporaryPath(out: string): string {
+  return path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.${randomBytes(4).toString('hex')}.partial`);
+}
+
+export async function openFileOutput(out: string): Promise<CsvOutput> {
+  const target = path.resolve(out);
+  // Found now rather than at the rename, after the whole export.
+  if ((await stat(target).catch(() => undefined))?.isDirectory()) throw new ExportError(`${out} is a directory; --out needs a file name`);
+  const temp = temporaryPath(target);
+  // flush: fsync before close, so the renamed file is on disk, not only in the page cache.
+  const stream: WriteStream = createWriteStream(temp, { flags: 'wx', flush: true });
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new ExportError(`cannot write ${path.dirname(target)}: ${err.code ?? err.message}`)),
+    );
+  });
+  let removed = false;
+  const discard = async () => {
+    if (removed) return;
+    removed = true;
+    if (!stream.destroyed) stream.destroy();
+    if (!stream.closed) await new Promise<void>((resolve) => stream.once('close', () => resolve()));
+    await unlink(temp).catch(() => {});
+  };
+  return {
+    stream,
+    name: out,
+    discard,
+    async commit() {
+      try {
+        await rename(temp, target);
+      } catch (err) {
+        await discard();
+        throw new ExportError(`cannot rename the finished export to ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      removed = true;
+    },
+  };
+}
+
+export function stdoutOutput(stdout: Writable = process.stdout): CsvOutput {
+  return { stream: stdout, name: 'stdout', commit: async () => {}, discard: async () => {} };
+}

@@ -1,0 +1,120 @@
+// One export, without process concerns (argv, environment, signals, exit codes: export.cli.ts):
+// listing pages in, CSV rows out, page by page, awaiting the writer's drain so memory stays flat.
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { toCsvRow } from './csv.columns.js';
+import { openFileOutput, stdoutOutput, type CsvOutput } from './csv.output.js';
+import { createCsvTransform, finalLineBreak } from './csv.writer.js';
+import { abortReason, UsageError } from './export.errors.js';
+import type { ListingQuery } from './export.query.js';
+import { GatewayClient, type RetryEvent } from './gateway.client.js';
+import type { RetryPolicy } from './retry.policy.js';
+import { fetchPages, type TicketFilter } from './tickets.pager.js';
+
+export interface ExportOptions {
+  endpoint: string;
+  token: string;
+  /** A file path; undefined or '-' writes to `stdout`. */
+  out?: string;
+  pageSize: number;
+  filter: TicketFilter;
+  /** Only tickets with a rating (filtered here: the listing cannot filter on CSAT). */
+  ratedOnly: boolean;
+  bom: boolean;
+  query: ListingQuery;
+  connectionPath: string;
+  retry: RetryPolicy;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Where '-' writes (default process.stdout). */
+  stdout?: Writable;
+  onProgress?: (p: ExportProgress) => void;
+  onRetry?: (e: RetryEvent) => void;
+}
+
+export interface ExportProgress {
+  /** Tickets read from the listing. */
+  scanned: number;
+  /** Rows written (fewer than scanned with ratedOnly). */
+  rows: number;
+  /** The listing's totalCount, when it gives one. */
+  total?: number;
+}
+
+export interface ExportSummary {
+  rows: number;
+  rated: number;
+  scanned: number;
+  pages: number;
+  seconds: number;
+  out: string;
+}
+
+export function hasFilter(f: TicketFilter): boolean {
+  return Boolean(f.status?.length || f.assigneeId || f.createdSince || f.createdUntil);
+}
+
+/** Resolves when `stream` can take more; rejects when the pipeline fails or the export is aborted meanwhile. */
+async function drained(stream: Writable, done: Promise<void>, signal?: AbortSignal): Promise<void> {
+  const wait = new AbortController();
+  const aborted = signal
+    ? new Promise<never>((_, reject) => {
+        if (signal.aborted) reject(abortReason(signal));
+        signal.addEventListener('abort', () => reject(abortReason(signal)), { once: true, signal: wait.signal });
+      })
+    : undefined;
+  try {
+    await Promise.race([once(stream, 'drain', { signal: wait.signal }), done.then(() => undefined), ...(aborted ? [aborted] : [])]);
+  } finally {
+    wait.abort();
+  }
+}
+
+export async function runExport(opts: ExportOptions): Promise<ExportSummary> {
+  const started = performance.now();
+  if (hasFilter(opts.filter) && !opts.query.variables.has('filter')) {
+    throw new UsageError(`${opts.query.source} does not declare $filter, so --status, --assignee, --since and --until cannot be passed`);
+  }
+  const toStdout = opts.out === undefined || opts.out === '-';
+  const output: CsvOutput = toStdout ? stdoutOutput(opts.stdout) : await openFileOutput(opts.out!);
+  const csv = createCsvTransform({ bom: opts.bom });
+  // stdout is never ended: it belongs to the process.
+  const done = pipeline(csv, finalLineBreak(), output.stream, { end: !toStdout });
+  done.catch(() => {});
+  const client = new GatewayClient({
+    endpoint: opts.endpoint,
+    token: opts.token,
+    retry: opts.retry,
+    timeoutMs: opts.timeoutMs,
+    signal: opts.signal,
+    onRetry: opts.onRetry,
+  });
+  const counts = { rows: 0, rated: 0, scanned: 0, pages: 0 };
+  try {
+    const pages = fetchPages({ client, query: opts.query, connectionPath: opts.connectionPath, pageSize: opts.pageSize, filter: opts.filter });
+    for await (const page of pages) {
+      counts.pages++;
+      for (const node of page.nodes) {
+        const row = toCsvRow(node);
+        counts.scanned++;
+        const rated = row.csat_rating !== undefined;
+        if (opts.ratedOnly && !rated) continue;
+        counts.rows++;
+        if (rated) counts.rated++;
+        if (!csv.write(row)) await drained(csv, done, opts.signal);
+      }
+      opts.onProgress?.({ scanned: counts.scanned, rows: counts.rows, total: page.totalCount });
+    }
+    if (opts.signal?.aborted) throw abortReason(opts.signal);
+    csv.end();
+    await done;
+    await output.commit();
+  } catch (err) {
+    csv.destroy();
+    await done.catch(() => {});
+    await output.discard();
+    throw err;
+  }
+  return { ...counts, seconds: (performance.now() - started) / 1000, out: output.name };
+}

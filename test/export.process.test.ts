@@ -1,0 +1,180 @@
+// The exporter as a real process (node --import tsx src/export/export.cli.ts, and the package's bin
+// shim): stdout piping, exit codes and one-line messages, no partial file on failure or on a signal,
+// retries. Faults come from a proxy in front of the real gateway.
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type pg from 'pg';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startSupergraph, type Supergraph } from '../dev/supergraph.js';
+import { loadConfig } from '../src/config/config.js';
+import { testPool } from './helpers/fixtures.js';
+import { closedPort, expectedCsv, faultProxy, filesIn, insertTickets, parseCsv, runCli, type ProxyAction } from './helpers/export.helpers.js';
+import { TEST_SECRET, tokenFor, viewer } from './helpers/test.app.js';
+
+let sg: Supergraph;
+let pool: pg.Pool;
+let root: string;
+let token: string;
+const ws = randomUUID();
+const base = Date.parse('2025-06-01T00:00:00.000Z');
+
+/** 12 tickets, every other one rated; with --page-size 4 that is 3 pages. */
+const PAGE = ['--page-size', '4'];
+/** Fast, bounded retries for the failure cases. */
+const FAST_RETRY = ['--retries', '2', '--retry-delay', '10'];
+
+beforeAll(async () => {
+  const config = loadConfig({ DATABASE_URL: inject('databaseUrl'), PORT: '0', AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn' });
+  sg = await startSupergraph({ config, logger: pino({ level: 'warn' }), ports: { gateway: 0, csat: 0, tickets: 0 }, seed: false });
+  pool = testPool();
+  root = await mkdtemp(path.join(tmpdir(), 'csat-export-process-'));
+  const comments = ['=1+1', 'fine, thanks', 'two\r\nlines', '"quoted" 🎉', '@here', null];
+  await insertTickets(
+    pool,
+    ws,
+    Array.from({ length: 12 }, (_, i) => ({ createdAt: new Date(base + i * 1000), rating: i % 2 ? { rating: 1 + (i % 5), comment: comments[(i - 1) / 2]! } : undefined })),
+  );
+  token = await tokenFor(viewer('agent', ws));
+});
+afterAll(async () => {
+  await sg?.stop();
+  await pool?.end();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+async function freshDir(): Promise<string> {
+  return mkdtemp(path.join(root, 'run-'));
+}
+
+async function withProxy<T>(plan: (request: number, after: string | null) => ProxyAction, fn: (url: string, requests: { after: string | null }[]) => Promise<T>): Promise<T> {
+  const proxy = await faultProxy(sg.gatewayUrl, plan);
+  try {
+    return await fn(proxy.url, proxy.requests);
+  } finally {
+    await proxy.close();
+  }
+}
+
+describe('success', () => {
+  it('stdout mode pipes: the bin shim, the token from CSAT_EXPORT_TOKEN, CSV on stdout, the summary on stderr', async () => {
+    const res = await runCli(['--endpoint', sg.gatewayUrl, ...PAGE], { bin: true, env: { CSAT_EXPORT_TOKEN: token } });
+    expect(res.stderr).toMatch(/^csat-export: 12 rows \(6 rated\) in \d+\.\d s → stdout\n$/);
+    expect(res.code).toBe(0);
+    expect(parseCsv(res.stdout).rows).toEqual(await expectedCsv(pool, ws));
+  });
+
+  it('--out with --quiet: the file and nothing else in its folder, nothing on stdout or stderr', async () => {
+    const dir = await freshDir();
+    const res = await runCli(['--endpoint', sg.gatewayUrl, '--token', token, '--out', path.join(dir, 'tickets.csv'), '--quiet', ...PAGE]);
+    expect(res).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(await filesIn(dir)).toEqual(['tickets.csv']);
+    expect(parseCsv(await readFile(path.join(dir, 'tickets.csv'), 'utf8')).rows).toEqual(await expectedCsv(pool, ws));
+  });
+
+  it('retries 503 and 429 (honouring Retry-After) and still writes the complete file', async () => {
+    const dir = await freshDir();
+    const out = path.join(dir, 'tickets.csv');
+    // Page 2: a 503, then a 429 asking for 1 s; then everything passes.
+    const plan = (n: number): ProxyAction => (n === 2 ? { status: 503 } : n === 3 ? { status: 429, headers: { 'retry-after': '1' } } : 'pass');
+    const res = await withProxy(plan, (url) => runCli(['--endpoint', url, '--token', token, '--out', out, '--retry-delay', '10', ...PAGE]));
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain('csat-export: page 2: the gateway answered HTTP 503 Service Unavailable: injected 503; retry 1 of 4');
+    expect(res.stderr).toContain('csat-export: page 2: the gateway answered HTTP 429 Too Many Requests: injected 429; retry 2 of 4 in 1.0 s');
+    expect(res.stderr).toMatch(/csat-export: 12 rows \(6 rated\)/);
+    expect(res.ms).toBeGreaterThan(1000);
+    expect(await filesIn(dir)).toEqual(['tickets.csv']);
+    expect(parseCsv(await readFile(out, 'utf8')).rows).toEqual(await expectedCsv(pool, ws));
+  });
+});
+
+describe('failure leaves no file and exits non-zero with one clear line', () => {
+  it('a refused token', async () => {
+    const dir = await freshDir();
+    const res = await runCli(['--endpoint', sg.gatewayUrl, '--token', `${token}x`, '--out', path.join(dir, 'tickets.csv')]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(
+      `csat-export: the gateway refused the token (UNAUTHENTICATED: token signature is invalid); check --token or CSAT_EXPORT_TOKEN; ${path.join(dir, 'tickets.csv')} not written\n`,
+    );
+    expect(await filesIn(dir)).toEqual([]);
+  });
+
+  it('an unreachable gateway, after the retries', async () => {
+    const dir = await freshDir();
+    const url = `http://127.0.0.1:${await closedPort()}/`;
+    const res = await runCli(['--endpoint', url, '--token', token, '--out', path.join(dir, 'tickets.csv'), ...FAST_RETRY]);
+    expect(res.code).toBe(1);
+    expect(res.stderr.trim().split('\n').at(-1)).toBe(
+      `csat-export: the gateway is unreachable at ${url} (connection refused) (page 1; gave up after 2 retries); ${path.join(dir, 'tickets.csv')} not written`,
+    );
+    expect(await filesIn(dir)).toEqual([]);
+  });
+
+  it.each([
+    ['HTTP 500 on every try of page 2', { status: 500 } as ProxyAction, /the gateway answered HTTP 500 Internal Server Error: injected 500 \(page 2; gave up after 2 retries\)/],
+    ['the connection dropped on page 2 (the gateway went away)', 'destroy' as ProxyAction, /network error talking to the gateway at .*: the connection was (closed before the answer was complete|reset) \(\w+\) \(page 2; gave up after 2 retries\)/],
+    [
+      'a partial answer on page 2 (data with errors: a subgraph failed)',
+      { status: 200, body: JSON.stringify({ data: { tickets: null }, errors: [{ message: 'csat subgraph unavailable', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }) } as ProxyAction,
+      /the gateway answered with an error: INTERNAL_SERVER_ERROR: csat subgraph unavailable \(page 2; gave up after 2 retries\)/,
+    ],
+  ])('mid-way: %s', async (_, action, message) => {
+    const dir = await freshDir();
+    const out = path.join(dir, 'tickets.csv');
+    const res = await withProxy(
+      (_n, after) => (after === null ? 'pass' : action),
+      async (url, requests) => {
+        const r = await runCli(['--endpoint', url, '--token', token, '--out', out, ...FAST_RETRY, ...PAGE]);
+        expect(requests.filter((q) => q.after !== null)).toHaveLength(3); // page 2: the try and 2 retries
+        return r;
+      },
+    );
+    expect(res.code).toBe(1);
+    const lines = res.stderr.trim().split('\n');
+    expect(lines.at(-1)).toMatch(message);
+    expect(lines.at(-1)).toMatch(/; .*tickets\.csv not written$/);
+    expect(await filesIn(dir)).toEqual([]);
+  });
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s while waiting for page 2: the temporary file is removed, exit %i', async (signal, exitCode) => {
+    const dir = await freshDir();
+    const out = path.join(dir, 'tickets.csv');
+    let during: string[] = [];
+    const res = await withProxy(
+      (_n, after) => (after === null ? 'pass' : 'hang'),
+      (url, requests) =>
+        runCli(['--endpoint', url, '--token', token, '--out', out, ...PAGE], {
+          onSpawn: (child) => {
+            // Once page 2 is asked for, page 1 is on its way to the temporary file.
+            const poll = setInterval(() => {
+              if (requests.length < 2) return;
+              clearInterval(poll);
+              void filesIn(dir).then((files) => {
+                during = files;
+                child.kill(signal);
+              });
+            }, 20);
+          },
+        }),
+    );
+    expect(during).toHaveLength(1);
+    expect(during[0]).toMatch(/^\.tickets\.csv\.\d+\.[0-9a-f]+\.partial$/);
+    expect(res.code).toBe(exitCode);
+    expect(res.stderr).toBe(`csat-export: interrupted by ${signal}; ${out} not written\n`);
+    expect(await filesIn(dir)).toEqual([]);
+  });
+
+  it('bad arguments: exit 2 with the reason and a pointer to --help, before any request', async () => {
+    const res = await runCli(['--endpoint', sg.gatewayUrl, '--token', token, '--page-size', '5000']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe("csat-export: --page-size must be between 1 and 1000 (got 5000)\nRun 'csat-export --help' for the options.\n");
+    const noToken = await runCli(['--endpoint', sg.gatewayUrl]);
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toMatch(/^csat-export: no token: pass --token <jwt> or set CSAT_EXPORT_TOKEN\n/);
+  });
+});

@@ -48,7 +48,9 @@ async function freePort(): Promise<number> {
 /** Spawns a server on a free port and waits until it answers HTTP at `url(port)`. */
 async function startProcess(name: string, args: string[], env: Record<string, string>, url: (port: number) => string): Promise<string> {
   const port = await freePort();
-  const child = spawn(NODE, ['--import', 'tsx', ...args.map((a) => a.replace('{port}', String(port)))], {
+  // BENCH_PROFILE=<dir>: V8 CPU profiles of the CSAT subgraph, to see where its time goes.
+  const profile = (process.env.BENCH_PROFILE_PROCS ?? 'csat').split(',').includes(name) && process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(NODE, [...profile, '--import', 'tsx', ...args.map((a) => a.replace('{port}', String(port)))], {
     env: { ...process.env, ...env, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'warn', AUTH_JWT_SECRET: SECRET },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -132,9 +134,10 @@ async function post(url: string, token: string, body: unknown): Promise<any> {
 }
 
 /** The CSAT subgraph's own counters: SQL statements sent and GraphQL requests served. */
-async function counters(csatUrl: string): Promise<{ sql: number; requests: number }> {
+async function counters(csatUrl: string): Promise<{ sql: number; requests: number; connections: number }> {
   const text = await (await fetch(csatUrl.replace(/\/graphql$/, '/metrics'))).text();
-  return { sql: Number(/csat_sql_statements_total (\d+)/.exec(text)?.[1]), requests: Number(/csat_graphql_requests_total (\d+)/.exec(text)?.[1]) };
+  const n = (name: string) => Number(new RegExp(`${name} (\\d+)`).exec(text)?.[1]);
+  return { sql: n('csat_sql_statements_total'), requests: n('csat_graphql_requests_total'), connections: n('csat_http_connections_total') };
 }
 
 function perRequest(before: { sql: number; requests: number }, after: { sql: number; requests: number }): number {
@@ -229,7 +232,9 @@ async function main() {
   if (want('c')) {
     const before = await counters(csatUrl);
     results.push(await load('(c) gateway inbox, 50 tickets, with CSAT', { url: gatewayUrl, method: 'POST', headers: headers(agentToken), body: inbox(true) }));
-    sqlPerReqC = perRequest(before, await counters(csatUrl));
+    const after = await counters(csatUrl);
+    sqlPerReqC = perRequest(before, after);
+    console.log(`(c): ${after.requests - before.requests} requests reached the CSAT subgraph over ${after.connections - before.connections} new connections`);
   }
   if (want('d')) {
     let next = 0;

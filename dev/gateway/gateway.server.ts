@@ -3,10 +3,10 @@
 import { composeServices } from '@apollo/composition';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import type { Fetcher } from '@apollo/utils.fetcher';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { parse } from 'graphql';
 import type { RunningServer } from '../tickets/tickets.server.js';
+import { httpFetcher } from './http.fetcher.js';
 
 export interface SubgraphSource {
   name: string;
@@ -33,8 +33,7 @@ export async function startGateway(opts: { subgraphs: SubgraphSource[]; port: nu
     buildService: ({ url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url,
-        // Node's own fetch (undici, keep-alive): the default make-fetch-happen adds HTTP-cache bookkeeping to every subgraph call.
-        fetcher: fetch as unknown as Fetcher,
+        fetcher: httpFetcher,
         // Each subgraph verifies the caller's token itself.
         willSendRequest({ request, context }) {
           if (context.authorization) request.http?.headers.set('authorization', context.authorization);

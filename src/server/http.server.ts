@@ -75,6 +75,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
   const { logger } = deps;
   let draining = false;
   let graphqlRequests = 0;
+  let connections = 0;
 
   const server = createServer();
   const apollo = new ApolloServer<RequestContext>({
@@ -151,6 +152,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
     }
   }
 
+  server.on('connection', () => connections++);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
     const given = req.headers['x-request-id'];
@@ -159,10 +161,12 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const url = { pathname: q < 0 ? rawUrl : rawUrl.slice(0, q), search: q < 0 ? '' : rawUrl.slice(q) };
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log.info({ method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(ms * 100) / 100 }, 'request');
-    });
+    if (log.isLevelEnabled('info')) {
+      res.on('finish', () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        log.info({ method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(ms * 100) / 100 }, 'request');
+      });
+    }
     const route = async () => {
       switch (url.pathname) {
         case '/graphql':
@@ -176,7 +180,10 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
         }
         case '/metrics':
           res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-          return res.end(`# TYPE csat_graphql_requests_total counter\ncsat_graphql_requests_total ${graphqlRequests}\n${deps.metrics()}`);
+          return res.end(
+            `# TYPE csat_graphql_requests_total counter\ncsat_graphql_requests_total ${graphqlRequests}\n` +
+              `# TYPE csat_http_connections_total counter\ncsat_http_connections_total ${connections}\n${deps.metrics()}`,
+          );
         default:
           return sendJson(res, 404, { error: 'not found' });
       }

@@ -1,5 +1,5 @@
-import { DateTimeResolver } from 'graphql-scalars';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
+import { DateTimeScalar } from '../federation/date-time.scalar.js';
 
 /** The helpdesk's Ticket (owned by the Tickets subgraph); this subgraph contributes the CSAT fields. */
 @Directive('@key(fields: "id")')
@@ -14,7 +14,7 @@ export class Ticket {
   @Field(() => String, { nullable: true, description: 'null when none was given' })
   csatComment!: string | null;
 
-  @Field(() => DateTimeResolver, { nullable: true, description: 'RFC 3339, UTC; null until rated' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'RFC 3339, UTC; null until rated' })
   /** RFC 3339 text or a Date; the DateTime scalar serialises both. */
   csatRatedAt!: Date | string | null;
 

@@ -1,6 +1,7 @@
 // `npm run bench` — API throughput and latency on loopback, every server in its own process.
-// Prints figures; asserts nothing. Options: --tickets N (default 10000), --duration S (default 10),
-// --connections C (default 10). Uses DATABASE_URL's server (in a throwaway database) or an embedded one.
+// Prints figures; asserts nothing. Options: --tickets N (default 10000), --duration S (default 8),
+// --connections C (default 10), --rounds R (default 3), --only a,b,…
+// Uses DATABASE_URL's server (in a throwaway database) or an embedded one.
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -18,9 +19,10 @@ import { prepareDatabase } from '../dev/supergraph.js';
 const { values } = parseArgs({
   options: {
     tickets: { type: 'string', default: '10000' },
-    duration: { type: 'string', default: '10' },
+    duration: { type: 'string', default: '8' },
     connections: { type: 'string', default: '10' },
     only: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 const N = Number(values.tickets);
@@ -218,51 +220,70 @@ async function main() {
   const c = await post(gatewayUrl, agentToken, JSON.parse(inbox(true)));
   if (c.errors || c.data.tickets.edges.length !== 50) throw new Error(`inbox failed: ${JSON.stringify(c).slice(0, 300)}`);
 
-  const results: Figures[] = [];
   const want = (k: string) => !values.only || values.only.split(',').includes(k);
-  let sqlPerReqA = NaN;
-  let sqlPerReqC = NaN;
-  if (want('a')) {
-    const before = await counters(csatUrl);
-    results.push(await load('(a) CSAT _entities, 50 representations', { url: csatUrl, method: 'POST', headers: headers(agentToken), body: entitiesBody }));
-    sqlPerReqA = perRequest(before, await counters(csatUrl));
-  }
-  if (want('f')) results.push(await load('(f) floor: node:http + pg, same SQL', { url: floorUrl, method: 'POST', headers: headers(agentToken), body: entitiesBody }));
-  if (want('b')) results.push(await load('(b) gateway inbox, 50 tickets, no CSAT', { url: gatewayUrl, method: 'POST', headers: headers(agentToken), body: inbox(false) }));
-  if (want('c')) {
-    const before = await counters(csatUrl);
-    results.push(await load('(c) gateway inbox, 50 tickets, with CSAT', { url: gatewayUrl, method: 'POST', headers: headers(agentToken), body: inbox(true) }));
-    const after = await counters(csatUrl);
-    sqlPerReqC = perRequest(before, after);
-    console.log(`(c): ${after.requests - before.requests} requests reached the CSAT subgraph over ${after.connections - before.connections} new connections`);
-  }
-  if (want('d')) {
-    let next = 0;
-    results.push(
-      await load('(d) rateTicket, fresh resolved tickets', {
+  const ROUNDS = Number(values.rounds);
+  const runs: Record<string, { name: string; opts: () => autocannon.Options }> = {
+    a: { name: '(a) CSAT _entities, 50 representations', opts: () => ({ url: csatUrl, method: 'POST', headers: headers(agentToken), body: entitiesBody }) },
+    f: { name: '(f) floor: node:http + pg, same SQL', opts: () => ({ url: floorUrl, method: 'POST', headers: headers(agentToken), body: entitiesBody }) },
+    b: { name: '(b) gateway inbox, 50 tickets, no CSAT', opts: () => ({ url: gatewayUrl, method: 'POST', headers: headers(agentToken), body: inbox(false) }) },
+    c: { name: '(c) gateway inbox, 50 tickets, with CSAT', opts: () => ({ url: gatewayUrl, method: 'POST', headers: headers(agentToken), body: inbox(true) }) },
+    d: {
+      name: '(d) rateTicket, fresh resolved tickets',
+      opts: () => ({
         url: csatUrl,
         method: 'POST',
         headers: headers(customerToken),
-        requests: [{ setupRequest: (req) => ({ ...req, body: rate(fresh[next++ % fresh.length]!.id, 1 + (next % 5)) }) }],
+        requests: [{ setupRequest: (req) => ({ ...req, body: rate(fresh[nextFresh++ % fresh.length]!.id, 1 + (nextFresh % 5)) }) }],
       }),
-    );
-    if (next > fresh.length) console.warn(`note: (d) ran out of fresh tickets (${next} > ${fresh.length}); later calls were no-ops`);
+    },
+    e: { name: '(e) rateTicket, no-op repeat', opts: () => ({ url: csatUrl, method: 'POST', headers: headers(customerToken), body: rate(rated[0]!.id, 5) }) },
+  };
+  let nextFresh = 0;
+  const samples: Record<string, Figures[]> = {};
+  const sqlPerRequest: Record<string, number> = {};
+  // Each ratio's two runs alternate, ROUNDS times, in swapped order each round: this machine's speed
+  // drifts by ±15 % between runs, and a pair measured side by side shares the drift.
+  for (const pair of [['a', 'f'], ['b', 'c'], ['d'], ['e']]) {
+    const keys = pair.filter(want);
+    for (let round = 0; round < (keys.length > 1 ? ROUNDS : 1); round++) {
+      for (const k of round % 2 ? [...keys].reverse() : keys) {
+        const before = await counters(csatUrl);
+        (samples[k] ??= []).push(await load(runs[k]!.name, runs[k]!.opts()));
+        const after = await counters(csatUrl);
+        if (after.requests > before.requests) sqlPerRequest[k] = perRequest(before, after);
+      }
+    }
   }
-  if (want('e')) results.push(await load('(e) rateTicket, no-op repeat', { url: csatUrl, method: 'POST', headers: headers(customerToken), body: rate(rated[0]!.id, 5) }));
+  if (nextFresh > fresh.length) console.warn(`note: (d) ran out of fresh tickets (${nextFresh} > ${fresh.length}); later calls were no-ops`);
 
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)]!;
   const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '-');
-  console.log(`\n${cpus().length} cores, ${cpus()[0]?.model ?? ''}; ${DURATION} s per run after a 2 s warm-up, ${CONNECTIONS} connections, N = ${N}; servers with NODE_ENV=production LOG_LEVEL=warn`);
-  console.log('| run | req/s | p50 ms | p99 ms | errors |');
-  console.log('| --- | ---: | ---: | ---: | ---: |');
-  for (const r of results) console.log(`| ${r.name} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${r.errors} |`);
-  const get = (p: string) => results.find((r) => r.name.startsWith(p))?.rps ?? NaN;
+  console.log(
+    `\n${cpus().length} cores, ${cpus()[0]?.model ?? ''}; ${DURATION} s per run after a 2 s warm-up, ${CONNECTIONS} connections, N = ${N}; ` +
+      `(a)/(f) and (b)/(c) alternated ${ROUNDS} times, medians shown; servers with NODE_ENV=production LOG_LEVEL=warn`,
+  );
+  console.log('| run | req/s | p50 ms | p99 ms | errors | CSAT SQL statements per request |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const [k, xs] of Object.entries(samples)) {
+    const sql = sqlPerRequest[k];
+    console.log(
+      `| ${xs[0]!.name} | ${fmt(median(xs.map((x) => x.rps)))} | ${median(xs.map((x) => x.p50))} | ${median(xs.map((x) => x.p99))} | ` +
+        `${xs.reduce((n, x) => n + x.errors, 0)} | ${sql === undefined ? '' : sql.toFixed(3)} |`,
+    );
+  }
   const procs = ['csat', 'tickets', 'gateway', 'floor', 'postgres', 'load generator'];
-  console.log('\nCPU ms per request, by process (from /proc):');
+  console.log('\nCPU ms per request, by process (from /proc; medians):');
   console.log(`| run | ${procs.join(' | ')} |`);
   console.log(`| --- |${procs.map(() => ' ---: |').join('')}`);
-  for (const r of results) console.log(`| ${r.name.slice(0, 3)} | ${procs.map((p) => (r.cpu[p] ?? 0).toFixed(2)).join(' | ')} |`);
-  console.log(`\nCSAT SQL statements per request (/metrics: statements ÷ GraphQL requests served): (a) ${sqlPerReqA.toFixed(3)}, (c) ${sqlPerReqC.toFixed(3)}`);
-  console.log(`(a)/(f) = ${(get('(a)') / get('(f)')).toFixed(2)}   (c)/(b) = ${(get('(c)') / get('(b)')).toFixed(2)}`);
+  for (const [k, xs] of Object.entries(samples)) console.log(`| (${k}) | ${procs.map((p) => median(xs.map((x) => x.cpu[p] ?? 0)).toFixed(2)).join(' | ')} |`);
+  const ratio = (x: string, y: string) => {
+    const xs = samples[x];
+    const ys = samples[y];
+    if (!xs || !ys) return 'n/a';
+    const each = xs.map((v, i) => (v.rps / ys[i]!.rps).toFixed(2)).join(', ');
+    return `${(median(xs.map((v) => v.rps)) / median(ys.map((v) => v.rps))).toFixed(2)} (per round: ${each})`;
+  };
+  console.log(`\n(a)/(f) = ${ratio('a', 'f')}\n(c)/(b) = ${ratio('c', 'b')}`);
 }
 
 main()

@@ -1,5 +1,5 @@
-import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
-import { Agent, request } from 'node:http';
+import type { Fetcher, FetcherHeaders, FetcherResponse } from '@apollo/utils.fetcher';
+import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 
 // One keep-alive pool for every subgraph call of this gateway.
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -19,8 +19,7 @@ export const httpFetcher: Fetcher = (url, init = {}) =>
       res.on('end', () => {
         const body = Buffer.concat(chunks);
         const status = res.statusCode ?? 0;
-        const headers = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+        const headers = new ResponseHeaders(res.headers);
         const response: FetcherResponse = {
           bodyUsed: false,
           url,
@@ -40,3 +39,40 @@ export const httpFetcher: Fetcher = (url, init = {}) =>
     req.on('error', reject);
     req.end(init.body);
   });
+
+/** Response headers as the gateway reads them (content-type, cache-control), without a WHATWG Headers per call. */
+class ResponseHeaders implements FetcherHeaders {
+  private readonly map = new Map<string, string>();
+  constructor(raw: IncomingHttpHeaders) {
+    for (const [k, v] of Object.entries(raw)) if (v !== undefined) this.map.set(k, Array.isArray(v) ? v.join(', ') : v);
+  }
+  get(name: string) {
+    return this.map.get(name.toLowerCase()) ?? null;
+  }
+  has(name: string) {
+    return this.map.has(name.toLowerCase());
+  }
+  set(name: string, value: string) {
+    this.map.set(name.toLowerCase(), value);
+  }
+  append(name: string, value: string) {
+    const k = name.toLowerCase();
+    const old = this.map.get(k);
+    this.map.set(k, old === undefined ? value : `${old}, ${value}`);
+  }
+  delete(name: string) {
+    this.map.delete(name.toLowerCase());
+  }
+  entries() {
+    return this.map.entries();
+  }
+  keys() {
+    return this.map.keys();
+  }
+  values() {
+    return this.map.values();
+  }
+  [Symbol.iterator]() {
+    return this.map.entries();
+  }
+}

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from './export.errors.js';
 import type { ListingQuery } from './export.query.js';
 import type { ExportOptions } from './export.run.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.policy.js';
+import { DEFAULT_RETRY_POLICY } from './retry.policy.js';
 import type { TicketFilter } from './tickets.pager.js';
 
 export const USAGE = `csat-export: write every ticket, with csat_rating, csat_comment and csat_rated_at, as CSV
@@ -32,20 +32,11 @@ usage: csat-export --endpoint <gateway url> [--token <jwt>] [--out <file.csv>] [
 
 Exit status: 0 done; 1 the export failed (nothing written under --out); 2 bad arguments; 130/143 interrupted.`;
 
-export interface CliSettings {
+/** What the command line says: the run's options (export.run.ts) less what the CLI builds itself, plus its own flags. */
+export interface CliSettings extends Omit<ExportOptions, 'query' | 'signal' | 'stdout' | 'onProgress' | 'onRetry'> {
   help: boolean;
-  endpoint: string;
-  token: string;
-  out?: string;
-  pageSize: number;
-  filter: TicketFilter;
-  ratedOnly: boolean;
-  bom: boolean;
   quiet: boolean;
   queryFile?: string;
-  connectionPath: string;
-  retry: RetryPolicy;
-  timeoutMs: number;
   /** Hidden (the benchmark): print the process's peak RSS and timings as JSON on stderr at the end. */
   stats: boolean;
 }

@@ -9,11 +9,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { signDevToken } from '../src/auth/token.signer.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.postgres.js';
+import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.postgres.js';
 import { prepareDatabase } from '../dev/supergraph.js';
 
 const { values } = parseArgs({
@@ -36,16 +35,6 @@ const named = new Map<string, number>();
 let embedded: EmbeddedPostgres | undefined;
 let dataDir: string | undefined;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Spawns a server on a free port and waits until it answers HTTP at `url(port)`. */
 async function startProcess(name: string, args: string[], env: Record<string, string>, url: (port: number) => string): Promise<string> {
@@ -250,7 +239,8 @@ async function main() {
         const before = await counters(csatUrl);
         (samples[k] ??= []).push(await load(runs[k]!.name, runs[k]!.opts()));
         const after = await counters(csatUrl);
-        if (after.requests > before.requests) sqlPerRequest[k] = perRequest(before, after);
+        // (b) and (f) never reach the CSAT subgraph (a previous run's last in-flight calls may still land).
+        if (k !== 'b' && k !== 'f') sqlPerRequest[k] = perRequest(before, after);
       }
     }
   }

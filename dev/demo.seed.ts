@@ -19,12 +19,13 @@ export interface SeedResult {
   rateableTicket?: string;
 }
 
-/** Applies the dev `ticket` relation; creates the demo workspace when there are no tickets yet. */
+/** Applies the dev `ticket` relation (dev/ticket.schema.sql; idempotent). */
 export async function applyTicketSchema(orm: MikroORM): Promise<void> {
   const sql = await readFile(new URL('./ticket.schema.sql', import.meta.url), 'utf8');
   await orm.em.fork().execute(sql);
 }
 
+/** Applies the dev `ticket` relation, and creates the demo workspace when there are no tickets yet. */
 export async function seedDemo(orm: MikroORM): Promise<SeedResult> {
   await applyTicketSchema(orm);
   const em = orm.em.fork();

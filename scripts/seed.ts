@@ -1,6 +1,6 @@
 // Development only (`npm run seed`): creates the helpdesk `ticket` relation and the demo workspace in
 // DATABASE_URL (or the embedded database), after this subgraph's migrations. Refused in production.
-import { applyTicketSchema, seedDemo } from '../dev/demo.seed.js';
+import { seedDemo } from '../dev/demo.seed.js';
 import { loadConfig } from '../src/config/config.js';
 import { migrate, openDatabase } from '../src/db/database.js';
 import { createLogger } from '../src/server/logger.js';
@@ -13,7 +13,6 @@ if (config.production) {
 const db = await openDatabase(config, createLogger(config.logLevel));
 try {
   await migrate(db.orm);
-  await applyTicketSchema(db.orm);
   const seeded = await seedDemo(db.orm);
   console.log(seeded.created ? 'demo workspace created' : 'tickets already present: nothing seeded');
 } finally {

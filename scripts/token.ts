@@ -18,7 +18,8 @@ if (!isUuid(values.workspace)) fail('--workspace must be a UUID');
 const ttlSeconds = Number(values.ttl);
 if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) fail('--ttl must be a positive number of seconds');
 
-const { auth } = loadConfig();
+const { auth, production } = loadConfig();
+if (production) fail('npm run token signs development tokens; it does not run with NODE_ENV=production');
 if (auth.mode !== 'hs256') fail('npm run token signs HS256 development tokens; with AUTH_JWKS_URL set, tokens come from your identity provider');
 console.log(
   await signDevToken({ role: values.role as Role, sub: values.sub, workspace: values.workspace }, auth.secret, {

@@ -154,9 +154,15 @@ describe('HS256 tokens through HTTP', () => {
     ]);
   });
 
-  it('never writes the secret to the log', () => {
-    expect(t.logs.length).toBeGreaterThan(0);
-    expect(JSON.stringify(t.logs)).not.toContain(TEST_SECRET);
+  it('never writes a token or the secret to the log, even with debug logging on', async () => {
+    const me = viewer('customer', randomUUID());
+    const token = await tokenFor(me);
+    const forged = await sign(claimsFor(me), { key: enc(OTHER_SECRET) });
+    await t.gql(ENTITIES, reps(randomUUID()), { token });
+    await t.gql(ENTITIES, reps(randomUUID()), { headers: bearer(forged) });
+    const logged = JSON.stringify(t.logs);
+    expect(t.logs.some((l) => l.msg === 'request')).toBe(true);
+    for (const secret of [token, forged, token.split('.')[2]!, TEST_SECRET]) expect(logged).not.toContain(secret);
   });
 });
 
@@ -321,5 +327,31 @@ describe('bearerToken', () => {
 
   it.each(['Basic abc', 'Bearer', 'Bearer ', 'Bearer a.b.c extra', 'a.b.c', 'Token a.b.c'])('refuses %j', (header) => {
     expect(() => bearerToken(header)).toThrow(UnauthenticatedError);
+  });
+});
+
+describe('JWKS endpoint down', () => {
+  it('is our failure, not the caller\'s: INTERNAL_SERVER_ERROR, masked, logged with the request id', async () => {
+    // A port that was just free: nothing answers there.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const down = await startTestApp({ AUTH_JWT_SECRET: '', AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`, AUTH_ISSUER: 'https://issuer.test', AUTH_AUDIENCE: 'csat' });
+    try {
+      const { privateKey } = await generateKeyPair('RS256');
+      const me = viewer('agent', randomUUID());
+      const token = await sign(claimsFor(me, { iss: 'https://issuer.test', aud: 'csat' }), { alg: 'RS256', key: privateKey, kid: 'k1' });
+      const res = await down.gql(ENTITIES, reps(randomUUID()), { headers: bearer(token) });
+      expect(res.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+      expect(res.errors?.[0]?.message).toBe('Internal server error');
+      expect(res.data?._entities).toBeUndefined();
+      const requestId = res.headers.get('x-request-id');
+      const logged = down.logs.find((l) => l.level === 50 && l.requestId === requestId);
+      expect(logged).toBeDefined();
+      expect(JSON.stringify(logged)).toMatch(/ECONNREFUSED|fetch failed|JWKS/i);
+    } finally {
+      await down.stop();
+    }
   });
 });

@@ -46,3 +46,39 @@ it.each([1, 2, 3])('50 simultaneous rateTicket calls store exactly one rating an
     csatCanRate: false,
   });
 });
+
+it('a first rating committed while our statement waits: the no-op answers with it, in exactly two statements', async () => {
+  const workspace = randomUUID();
+  const me = viewer('customer', workspace);
+  const token = await tokenFor(me);
+  const ticket = await createTicket(pool, { workspace, requester: me.sub, status: 'resolved' });
+
+  // Another rateTicket "in flight": its row is inserted but not yet committed, so ours must wait on the key.
+  const blocker = await pool.connect();
+  try {
+    await blocker.query('begin');
+    await blocker.query(
+      `insert into csat_rating (workspace_id, ticket_id, rating, comment, rated_by) values ($1, $2, 2, 'the first one', $3)`,
+      [workspace, ticket.id, me.sub],
+    );
+    const before = t.sqlCount();
+    const pending = t.gql(RATE, { ticketId: ticket.id, rating: 5, comment: 'the second one' }, { token });
+    // Wait until our INSERT is really blocked on the uncommitted row, then let the first one win.
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await pool.query(
+        `select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into csat_rating%' and pid <> $1`,
+        [(blocker as unknown as { processID: number }).processID],
+      );
+      if (rows.length) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await blocker.query('commit');
+    const res = await pending;
+    expect(res.errors).toBeUndefined();
+    expect(res.data.rateTicket).toMatchObject({ csatRating: 2, csatComment: 'the first one', csatCanRate: false });
+    expect(t.sqlCount() - before).toBe(2);
+    expect(await storedRatings(pool, ticket.id)).toEqual([expect.objectContaining({ rating: 2, comment: 'the first one' })]);
+  } finally {
+    blocker.release();
+  }
+});

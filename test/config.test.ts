@@ -71,12 +71,18 @@ describe('loadConfig in production', () => {
     expect(configError({ NODE_ENV: 'production', AUTH_JWT_SECRET: DEV_JWT_SECRET }).message).toMatch(/development AUTH_JWT_SECRET/);
   });
 
+  it('needs DATABASE_URL: the embedded PostgreSQL (with its demo data and printed tokens) is for development', () => {
+    expect(configError({ NODE_ENV: 'production', AUTH_JWT_SECRET: STRONG_SECRET }).message).toContain('DATABASE_URL');
+    expect(loadConfig({ AUTH_JWT_SECRET: STRONG_SECRET }).databaseUrl).toBeUndefined();
+  });
+
   it('accepts its own secret, or a JWKS URL with issuer and audience', () => {
-    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: STRONG_SECRET })).toMatchObject({
+    const DB = { DATABASE_URL: 'postgres://csat@db.internal:5432/csat' };
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: STRONG_SECRET, ...DB })).toMatchObject({
       production: true,
       auth: { mode: 'hs256', secret: STRONG_SECRET },
     });
-    expect(loadConfig({ NODE_ENV: 'production', ...JWKS })).toMatchObject({
+    expect(loadConfig({ NODE_ENV: 'production', ...JWKS, ...DB })).toMatchObject({
       production: true,
       auth: { mode: 'jwks', jwksUrl: JWKS.AUTH_JWKS_URL, issuer: JWKS.AUTH_ISSUER, audience: JWKS.AUTH_AUDIENCE },
     });

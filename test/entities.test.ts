@@ -9,6 +9,7 @@ const ENTITIES = `query($r: [_Any!]!) {
 }`;
 const reps = (ids: string[]) => ids.map((id) => ({ __typename: 'Ticket', id }));
 const HIDDEN = { csatRating: null, csatComment: null, csatRatedAt: null, csatCanRate: false };
+const RATED_ROW = { csatRating: 2, csatComment: 'Took a while, but solved.', csatRatedAt: '2026-11-20T10:00:00.123Z', csatCanRate: false };
 
 let t: TestApp;
 let pool: pg.Pool;
@@ -89,7 +90,7 @@ describe('who sees the CSAT fields', () => {
 describe('one SQL statement per _entities call (no N+1)', () => {
   let page: TicketFixture[];
   beforeAll(async () => {
-    // 5000 tickets in one workspace, every third rated: one multi-row insert each, outside the app.
+    // 5000 tickets in one workspace, half of them resolved; a third of the resolved ones rated. Set up outside the app.
     const { rows } = await pool.query<{ id: string }>(
       `insert into ticket (workspace_id, ref, subject, status, requester_id, assignee_id)
        select $1, 'B-' || g, 'bulk ' || g, case when g % 2 = 0 then 'resolved' else 'open' end, $2, $3
@@ -97,7 +98,7 @@ describe('one SQL statement per _entities call (no N+1)', () => {
        returning id`,
       [wsB, requester, randomUUID()],
     );
-    page = rows.map((r) => ({ id: r.id, workspace: wsB, requester, assignee: null, status: 'resolved' }));
+    page = rows.map((r) => ({ id: r.id, workspace: wsB, requester, assignee: null, status: 'resolved' })); // only ids are used
     await pool.query(
       `insert into csat_rating (workspace_id, ticket_id, rating, comment, rated_by)
        select t.workspace_id, t.id, 1 + (row_number() over (order by t.id)) % 5, 'c-' || t.ref, t.requester_id
@@ -140,6 +141,24 @@ describe('one SQL statement per _entities call (no N+1)', () => {
     expect(res.data._entities[2]).toEqual({ id: 'not-a-uuid', ...HIDDEN });
     expect(res.data._entities[3].csatRating).toBe(2);
     expect(res.data._entities[4].csatRating).toBe(2);
+  });
+
+  it('representations without a usable id come back null in place; the rest of the page still resolves', async () => {
+    const token = await tokenFor(viewer('agent', wsA));
+    const r = [{ __typename: 'Ticket', id: rated.id }, { __typename: 'Ticket' }, { __typename: 'Ticket', id: null }, { __typename: 'Ticket', id: { a: 1 } }, { __typename: 'Ticket', id: 42 }];
+    const res = await t.gql(ENTITIES, { r }, { token });
+    expect(res.errors).toBeUndefined();
+    expect(res.data._entities).toEqual([{ id: rated.id, ...RATED_ROW }, null, null, null, { id: '42', ...HIDDEN }]);
+    expect(t.logs.filter((l) => l.level >= 50)).toEqual([]);
+  });
+
+  it('a representation with a missing or foreign __typename is the caller\'s error: BAD_USER_INPUT, not logged as ours', async () => {
+    const token = await tokenFor(viewer('agent', wsA));
+    for (const r of [[{ id: rated.id }], [{ __typename: 'Invoice', id: rated.id }], ['x']]) {
+      const res = await t.gql(ENTITIES, { r }, { token });
+      expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    expect(t.logs.filter((l) => l.level >= 50)).toEqual([]);
   });
 
   it('a page of only malformed ids sends no SQL at all', async () => {

@@ -41,6 +41,14 @@ describe('rateTicket', () => {
     expect(new Date(res.data.rateTicket.csatRatedAt).getTime()).toBe(stored!.rated_at.getTime());
   });
 
+  it('takes the ticket id in any letter case and answers with its canonical id', async () => {
+    const { ticket, token } = await customerWithTicket();
+    const res = await t.gql(RATE, { ticketId: ticket.id.toUpperCase(), rating: 4 }, { token });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.rateTicket).toMatchObject({ id: ticket.id, csatRating: 4 });
+    expect(await storedRatings(pool, ticket.id)).toHaveLength(1);
+  });
+
   it('is a silent no-op after the first call: same rating, comment and time, no error', async () => {
     const { ticket, token } = await customerWithTicket('closed');
     const first = await t.gql(RATE, { ticketId: ticket.id, rating: 2, comment: 'slow' }, { token });

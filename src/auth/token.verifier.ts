@@ -35,6 +35,9 @@ export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
         ({ payload } =
           typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
       } catch (err) {
+        // A token's own fault is the caller's (401); anything else, such as the JWKS endpoint being down,
+        // is ours: it reaches the client masked and the log in full (server/http.server.ts).
+        if (!isTokenError(err)) throw err;
         throw new UnauthenticatedError(reason(err));
       }
       const viewer = viewerFromClaims(payload);
@@ -42,6 +45,22 @@ export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
       return viewer;
     },
   };
+}
+
+const TOKEN_ERRORS = [
+  joseErrors.JWTExpired,
+  joseErrors.JWTClaimValidationFailed,
+  joseErrors.JWTInvalid,
+  joseErrors.JWSInvalid,
+  joseErrors.JOSEAlgNotAllowed,
+  joseErrors.JWSSignatureVerificationFailed,
+  joseErrors.JWKSNoMatchingKey,
+  joseErrors.JWKSMultipleMatchingKeys,
+  joseErrors.JOSENotSupported,
+];
+
+function isTokenError(err: unknown): boolean {
+  return TOKEN_ERRORS.some((E) => err instanceof E);
 }
 
 function reason(err: unknown): string {

@@ -43,6 +43,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const databaseUrl = nonEmpty(env.DATABASE_URL);
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  // The embedded database (and its demo data and printed tokens) is for development only.
+  if (production && !databaseUrl) problems.push('production needs DATABASE_URL (the embedded PostgreSQL is for development)');
 
   const jwksUrl = nonEmpty(env.AUTH_JWKS_URL);
   const issuer = nonEmpty(env.AUTH_ISSUER);

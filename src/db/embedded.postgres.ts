@@ -33,7 +33,8 @@ export interface EmbeddedOptions {
 
 const isRoot = userInfo().uid === 0;
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();

@@ -15,10 +15,17 @@ const REQUEST_ERROR_CODES = new Set([
 
 export const MASKED_MESSAGE = 'Internal server error';
 
+// @apollo/subgraph's _entities resolver throws a plain Error for a representation whose __typename is
+// missing or unknown: the caller's mistake, not ours, so it must neither be masked nor logged as an error.
+const UNKNOWN_TYPENAME = 'The _entities resolver tried to load an entity for type';
+
 /** The DomainError behind an error, through resolver and context-creation wrapping. */
 export function domainErrorOf(error: unknown): DomainError | undefined {
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
     if (e instanceof DomainError) return e;
+    if (e instanceof Error && !(e instanceof GraphQLError) && e.message.startsWith(UNKNOWN_TYPENAME)) {
+      return new BadUserInputError('every representation needs the __typename of an entity of this subgraph (Ticket)', 'representations');
+    }
     e = e instanceof GraphQLError ? e.originalError : undefined;
   }
   return undefined;

@@ -10,6 +10,6 @@ export class RatingResolver {
   @Mutation(() => Ticket, { description: 'Rate a resolved or closed ticket, once. Later calls return the stored rating unchanged.' })
   async rateTicket(@Args(() => RateTicketArgs) args: RateTicketArgs, @Ctx() ctx: RequestContext): Promise<Ticket> {
     const row = await rateTicket(ctx.em, ctx.viewer, args.ticketId, args.rating, args.comment);
-    return ticketView(args.ticketId, row, ctx.viewer);
+    return ticketView(row.id, row, ctx.viewer);
   }
 }

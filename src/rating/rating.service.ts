@@ -16,7 +16,7 @@ with t as (
   insert into csat_rating (workspace_id, ticket_id, rating, comment, rated_by, assignee_id)
   select t.workspace_id, t.id, $2, $3, $4::uuid, t.assignee_id
     from t
-   where t.requester_id = $4::uuid and t.workspace_id = $5::uuid and t.status in ('resolved', 'closed')
+   where t.requester_id = $4::uuid and t.workspace_id = $5::uuid and t.status = any($6::text[])
   on conflict (workspace_id, ticket_id) do nothing
   returning rating, comment, rated_at
 )
@@ -49,7 +49,7 @@ export async function rateTicket(
   // Only the requester may rate; everyone else learns nothing about the ticket, not even that it exists.
   if (viewer.role !== 'customer' || !isUuid(ticketId)) throw new NotFoundError('ticket not found');
 
-  const [row] = await query<TicketCsatRow>(em, RATE_SQL, [ticketId, input.rating, input.comment, viewer.sub, viewer.workspace], 'csat_rate');
+  const [row] = await query<TicketCsatRow>(em, RATE_SQL, [ticketId, input.rating, input.comment, viewer.sub, viewer.workspace, [...RATEABLE_STATUSES]], 'csat_rate');
   if (!row || row.requester_id !== viewer.sub || row.workspace_id !== viewer.workspace) throw new NotFoundError('ticket not found');
   if (row.rating !== null) return row;
   if (!RATEABLE_STATUSES.has(row.status)) throw new TicketNotResolvedError('the ticket can be rated once it is resolved or closed');

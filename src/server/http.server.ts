@@ -136,7 +136,10 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
           return await deps.createContext(req, requestId, log);
         } catch (err) {
           const domain = domainErrorOf(err);
-          throw domain ? toGraphQLError(domain) : err;
+          if (domain) throw toGraphQLError(domain);
+          // Apollo masks it for the client (formatError) but does not pass it to didEncounterErrors.
+          log.error({ err }, 'request context failed');
+          throw err;
         }
       },
     });

@@ -15,8 +15,8 @@ export class Ticket {
   csatComment!: string | null;
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'RFC 3339, UTC; null until rated' })
-  /** RFC 3339 text or a Date; the DateTime scalar serialises both. */
-  csatRatedAt!: Date | string | null;
+  /** RFC 3339 UTC text, as SQL formats it (ratedAtSql). */
+  csatRatedAt!: string | null;
 
   @Field(() => Boolean, { description: 'true only for the requester, on a resolved/closed, unrated ticket' })
   csatCanRate!: boolean;

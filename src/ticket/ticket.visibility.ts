@@ -10,13 +10,7 @@ export function canSeeCsat(viewer: Viewer | null, row: TicketCsatRow): boolean {
 
 /** Only the requester, only once, only on a resolved or closed ticket. */
 export function canRate(viewer: Viewer | null, row: TicketCsatRow): boolean {
-  return (
-    viewer?.role === 'customer' &&
-    viewer.sub === row.requester_id &&
-    viewer.workspace === row.workspace_id &&
-    row.rating === null &&
-    RATEABLE_STATUSES.has(row.status)
-  );
+  return viewer?.role === 'customer' && canSeeCsat(viewer, row) && row.rating === null && RATEABLE_STATUSES.has(row.status);
 }
 
 /** The Ticket as this viewer may see it: CSAT fields or nulls, never an error. */

@@ -1,7 +1,8 @@
 // The service around the schema, in-process: probes, request ids, error masking, body limits, graceful drain.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadConfig } from '../src/config/config.js';
 import { createTicket, storedRatings, testPool } from './helpers/fixtures.js';
 import { startTestApp, tokenFor, viewer, type TestApp } from './helpers/test.app.js';
 
@@ -219,5 +220,26 @@ describe('graceful drain', () => {
       if (!released) await blocker.query('rollback').catch(() => {});
       blocker.release();
     }
+  });
+});
+
+describe('DATABASE_URL parameters', () => {
+  it("reach pg's own connection settings (application_name here; sslmode and a socket host work the same way)", async () => {
+    const url = new URL(inject('databaseUrl'));
+    url.searchParams.set('application_name', 'csat-url-param-check');
+    const app = await startTestApp({ DATABASE_URL: url.toString(), LOG_LEVEL: 'warn' });
+    const pool = testPool();
+    try {
+      await app.gql('query($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { id } } }', { r: [{ __typename: 'Ticket', id: randomUUID() }] });
+      const { rows } = await pool.query(`select count(*)::int as n from pg_stat_activity where application_name = 'csat-url-param-check'`);
+      expect(rows[0].n).toBeGreaterThan(0);
+    } finally {
+      await app.stop();
+      await pool.end();
+    }
+  });
+
+  it('an unparsable DATABASE_URL stops the start with a message naming it', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://user@/db?host=/tmp' })).toThrow(/DATABASE_URL is not a valid URL/);
   });
 });

@@ -43,6 +43,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const databaseUrl = nonEmpty(env.DATABASE_URL);
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  else if (databaseUrl && !URL.canParse(databaseUrl)) {
+    problems.push('DATABASE_URL is not a valid URL (for a Unix socket: postgres://user@localhost/db?host=/var/run/postgresql)');
+  }
   // The embedded database (and its demo data and printed tokens) is for development only.
   if (production && !databaseUrl) problems.push('production needs DATABASE_URL (the embedded PostgreSQL is for development)');
 

@@ -18,6 +18,13 @@ export function ormConfig({ databaseUrl, onQuery, poolMax = 10, log }: OrmConfig
     entities: [CsatRating],
     extensions: [Migrator],
     pool: { min: 0, max: poolMax },
+    driverOptions: {
+      // MikroORM reads only host, port, user, password and database from the URL; pg's own parsing of the
+      // whole string keeps the rest working too (sslmode=…, host=/path/to/socket, application_name=…).
+      connectionString: databaseUrl,
+      // A host that drops packets must fail a start or a request in seconds, not after the OS's TCP timeout.
+      connectionTimeoutMillis: 10_000,
+    },
     // Requests always work on a fork (server/context.ts); the global EM is a bug.
     allowGlobalContext: false,
     // Never create the database: a mistyped DATABASE_URL must fail the start, not get a fresh empty database.

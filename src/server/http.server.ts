@@ -1,4 +1,4 @@
-import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServer, HeaderMap, type GraphQLRequestListener } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
@@ -77,6 +77,21 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
   let graphqlRequests = 0;
   let connections = 0;
 
+  // Masked errors reach the client as INTERNAL_SERVER_ERROR; the log gets them whole, with the request id.
+  // One listener object for every request (Apollo asks for it per request).
+  const errorLogging: GraphQLRequestListener<RequestContext> = {
+    async didEncounterErrors({ errors, contextValue }) {
+      for (const error of errors) {
+        const log = contextValue?.log ?? logger;
+        if (domainErrorOf(error) || isClientSafe(error.toJSON(), error)) {
+          log.debug({ code: error.extensions?.code, msg: error.message }, 'request error');
+        } else {
+          log.error({ err: error.originalError ?? error, path: error.path }, 'internal error');
+        }
+      }
+    },
+  };
+
   const server = createServer();
   const apollo = new ApolloServer<RequestContext>({
     schema: deps.schema,
@@ -94,23 +109,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: 10_000 }),
       ...(deps.production ? [ApolloServerPluginLandingPageDisabled()] : []),
-      {
-        // Masked errors reach the client as INTERNAL_SERVER_ERROR; the log gets them whole, with the request id.
-        async requestDidStart() {
-          return {
-            async didEncounterErrors({ errors, contextValue }) {
-              for (const error of errors) {
-                const log = contextValue?.log ?? logger;
-                if (domainErrorOf(error) || isClientSafe(error.toJSON(), error)) {
-                  log.debug({ code: error.extensions?.code, msg: error.message }, 'request error');
-                } else {
-                  log.error({ err: error.originalError ?? error, path: error.path }, 'internal error');
-                }
-              }
-            },
-          };
-        },
-      },
+      { requestDidStart: async () => errorLogging },
     ],
   });
   await apollo.start();

@@ -43,7 +43,7 @@ class HttpError extends Error {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -55,7 +55,8 @@ function readBody(req: IncomingMessage): Promise<string> {
         reject(new HttpError(413, 'request body too large'));
       } else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    // A request body is usually one chunk: no copy then.
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -116,14 +117,16 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: { search: string }, requestId: string, log: Logger): Promise<void> {
     const headers = new HeaderMap();
-    for (const [k, v] of Object.entries(req.headers)) {
+    const given = req.headers;
+    for (const k in given) {
+      const v = given[k];
       if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
     }
     let body: unknown;
     if (req.method === 'POST') {
-      const text = await readBody(req);
+      const raw = await readBody(req);
       try {
-        body = text ? JSON.parse(text) : undefined;
+        body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
       } catch {
         throw new HttpError(400, 'request body is not valid JSON');
       }
@@ -142,10 +145,9 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
         }
       },
     });
-    const outHeaders: Record<string, string> = { 'x-request-id': requestId };
-    for (const [k, v] of result.headers) outHeaders[k] = v;
     res.statusCode = result.status ?? 200;
-    for (const [k, v] of Object.entries(outHeaders)) res.setHeader(k, v);
+    res.setHeader('x-request-id', requestId);
+    for (const [k, v] of result.headers) res.setHeader(k, v);
     if (result.body.kind === 'complete') {
       res.end(result.body.string);
     } else {

@@ -60,9 +60,12 @@ async function startProcess(name: string, args: string[], env: Record<string, st
   throw new Error(`${name} did not start`);
 }
 
+let dropDatabase: (() => Promise<void>) | undefined;
+
 async function stopAll() {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
   await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+  await dropDatabase?.().catch((err: unknown) => console.warn(`could not drop the benchmark database: ${String(err)}`));
   await embedded?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }
@@ -148,6 +151,12 @@ async function main() {
   await admin.query(`drop database if exists ${dbName} with (force)`);
   await admin.query(`create database ${dbName}`);
   await admin.end();
+  dropDatabase = async () => {
+    const c = new pg.Client({ connectionString: serverUrl });
+    await c.connect();
+    await c.query(`drop database if exists ${dbName} with (force)`);
+    await c.end();
+  };
   const u = new URL(serverUrl);
   u.pathname = `/${dbName}`;
   const databaseUrl = u.toString();

@@ -1,6 +1,6 @@
 // One throwaway database per test run: on DATABASE_URL's server, or on an embedded PostgreSQL when it is unset.
 import { MikroORM } from '@mikro-orm/postgresql';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -27,7 +27,12 @@ export default async function setup(project: TestProject) {
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'csat-test-pg-'));
-    embedded = await startEmbeddedPostgres({ dataDir, database: 'postgres', persistent: false });
+    try {
+      embedded = await startEmbeddedPostgres({ dataDir, database: 'postgres', persistent: false });
+    } catch (err) {
+      await rm(dataDir, { recursive: true, force: true });
+      throw err;
+    }
     serverUrl = embedded.adminUrl;
   }
   const database = `csat_test_${process.pid}_${Date.now()}`;

@@ -1,14 +1,11 @@
 // One throwaway database per test run: on DATABASE_URL's server, or on an embedded PostgreSQL when it is unset.
-import { MikroORM } from '@mikro-orm/postgresql';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { applyTicketSchema } from '../../dev/demo.seed.js';
-import { migrate } from '../../src/db/database.js';
+import { prepareDatabase } from '../../dev/supergraph.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded.postgres.js';
-import { ormConfig } from '../../src/db/orm.config.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -42,10 +39,7 @@ export default async function setup(project: TestProject) {
   await admin.end();
 
   const url = withDatabase(serverUrl, database);
-  const orm = await MikroORM.init(ormConfig({ databaseUrl: url }));
-  await migrate(orm);
-  await applyTicketSchema(orm);
-  await orm.close(true);
+  await prepareDatabase(url, false);
   project.provide('databaseUrl', url);
   console.log(`tests use database ${database} on ${embedded ? 'an embedded PostgreSQL' : 'DATABASE_URL'}`);
 

@@ -1,9 +1,10 @@
 // `npm run bench` — API throughput and latency on loopback, every server in its own process.
 // Prints figures; asserts nothing. Options: --tickets N (default 10000), --duration S (default 8),
 // --connections C (default 10), --rounds R (default 3), --only a,b,…
-// Uses DATABASE_URL's server (in a throwaway database) or an embedded one.
+// Uses DATABASE_URL's server (in a throwaway database) or an embedded one. Builds first: every server runs
+// from dist/ as plain JavaScript, the way `npm start` runs the subgraph.
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -36,12 +37,12 @@ let embedded: EmbeddedPostgres | undefined;
 let dataDir: string | undefined;
 
 
-/** Spawns a server on a free port and waits until it answers HTTP at `url(port)`. */
-async function startProcess(name: string, args: string[], env: Record<string, string>, url: (port: number) => string): Promise<string> {
+/** Spawns a server (its compiled entry, `dist/<entry>.js`) on a free port and waits until it answers HTTP at `url(port)`. */
+async function startProcess(name: string, entry: string, args: string[], env: Record<string, string>, url: (port: number) => string): Promise<string> {
   const port = await freePort();
   // BENCH_PROFILE=<dir>: V8 CPU profiles of the CSAT subgraph, to see where its time goes.
   const profile = (process.env.BENCH_PROFILE_PROCS ?? 'csat').split(',').includes(name) && process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(NODE, [...profile, '--import', 'tsx', ...args.map((a) => a.replace('{port}', String(port)))], {
+  const child = spawn(NODE, [...profile, path.join('dist', entry.replace(/\.ts$/, '.js')), ...args.map((a) => a.replace('{port}', String(port)))], {
     env: { ...process.env, ...env, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'warn', AUTH_JWT_SECRET: SECRET },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -194,10 +195,11 @@ async function main() {
   await pool.end();
   console.log(`seeded ${N} tickets (+${FRESH} fresh resolved for rateTicket) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-  const csatUrl = await startProcess('csat', ['src/main.ts'], { DATABASE_URL: databaseUrl }, (p) => `http://127.0.0.1:${p}/graphql`);
-  const ticketsUrl = await startProcess('tickets', ['dev/tickets/main.ts'], { DATABASE_URL: databaseUrl }, (p) => `http://127.0.0.1:${p}/`);
-  const gatewayUrl = await startProcess('gateway', ['dev/gateway/main.ts', '--tickets', ticketsUrl, '--csat', csatUrl, '--port', '{port}'], {}, (p) => `http://127.0.0.1:${p}/`);
-  const floorUrl = await startProcess('floor', ['bench/api.floor.ts'], { DATABASE_URL: databaseUrl }, (p) => `http://127.0.0.1:${p}/graphql`);
+  execFileSync(path.resolve('node_modules/.bin/tsx'), ['scripts/build.ts'], { stdio: 'inherit' });
+  const csatUrl = await startProcess('csat', 'src/main.ts', [], { DATABASE_URL: databaseUrl }, (p) => `http://127.0.0.1:${p}/graphql`);
+  const ticketsUrl = await startProcess('tickets', 'dev/tickets/main.ts', [], { DATABASE_URL: databaseUrl }, (p) => `http://127.0.0.1:${p}/`);
+  const gatewayUrl = await startProcess('gateway', 'dev/gateway/main.ts', ['--tickets', ticketsUrl, '--csat', csatUrl, '--port', '{port}'], {}, (p) => `http://127.0.0.1:${p}/`);
+  const floorUrl = await startProcess('floor', 'bench/api.floor.ts', [], { DATABASE_URL: databaseUrl }, (p) => `http://127.0.0.1:${p}/graphql`);
 
   const agentToken = await signDevToken({ sub: agent, role: 'agent', workspace: ws }, SECRET);
   const customerToken = await signDevToken({ sub: customer, role: 'customer', workspace: ws }, SECRET);

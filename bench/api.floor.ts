@@ -4,13 +4,14 @@
 import { jwtVerify } from 'jose';
 import { createServer } from 'node:http';
 import pg from 'pg';
-import { BATCH_SQL } from '../src/ticket/ticket-csat.loader.js';
+import type { Viewer } from '../src/auth/viewer.js';
+import { batchStatement } from '../src/ticket/ticket-csat.loader.js';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 const key = new TextEncoder().encode(process.env.AUTH_JWT_SECRET);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-interface Row { id: string; workspace_id: string; requester_id: string; status: string; rating: number | null; comment: string | null; rated_at: string | null }
+interface Row { id: string; workspace_id: string; requester_id?: string; status?: string; rating: number | null; comment: string | null; rated_at: string | null }
 
 const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
@@ -23,7 +24,8 @@ const server = createServer((req, res) => {
       const reps: { id: string }[] = body.variables.r;
       const ids = reps.map((r) => r.id).filter((id) => UUID.test(id));
       // The same prepared statement as the subgraph's, so the ratio measures the Node side, not the planner.
-      const { rows } = await pool.query<Row>({ name: 'csat_ticket_batch', text: BATCH_SQL, values: [ids] });
+      const statement = batchStatement({ sub: payload.sub, role: payload.role, workspace: payload.workspace } as Viewer, ids);
+      const { rows } = statement ? await pool.query<Row>(statement) : { rows: [] };
       const byId = new Map(rows.map((r) => [r.id, r]));
       const entities = reps.map(({ id }) => {
         const r = byId.get(id);

@@ -127,6 +127,36 @@ describe('one SQL statement per _entities call (no N+1)', () => {
     }
   });
 
+  it.each([1, 50, 500])('a customer\'s page of %i: exactly 1 statement too, csatCanRate from the ticket\'s status', async (n) => {
+    const token = await tokenFor(viewer('customer', wsB, requester));
+    const ids = page.slice(0, n).map((p) => p.id);
+    const before = t.sqlCount();
+    const res = await t.gql(ENTITIES, { r: reps(ids) }, { token });
+    expect(t.sqlCount() - before).toBe(1);
+    expect(res.errors).toBeUndefined();
+    const { rows } = await pool.query<{ id: string; status: string; rating: number | null }>(
+      `select t.id, t.status, r.rating from ticket t left join csat_rating r on r.ticket_id = t.id where t.id = any($1::uuid[])`,
+      [ids],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(res.data._entities.map((e: { id: string }) => e.id)).toEqual(ids);
+    for (const e of res.data._entities) {
+      const row = byId.get(e.id)!;
+      expect(e.csatRating).toBe(row.rating);
+      expect(e.csatCanRate).toBe(row.rating === null && row.status === 'resolved');
+    }
+    if (n >= 50) expect(res.data._entities.some((e: { csatCanRate: boolean }) => e.csatCanRate)).toBe(true);
+  });
+
+  it('an anonymous page sends no SQL at all: nothing on it is theirs to see', async () => {
+    const ids = page.slice(0, 50).map((p) => p.id);
+    const before = t.sqlCount();
+    const res = await t.gql(ENTITIES, { r: reps(ids) });
+    expect(t.sqlCount() - before).toBe(0);
+    expect(res.errors).toBeUndefined();
+    expect(res.data._entities).toEqual(ids.map((id) => ({ id, ...HIDDEN })));
+  });
+
   it('unknown, malformed and duplicate ids come back in place with nulls, still in one statement', async () => {
     const token = await tokenFor(viewer('agent', wsA));
     const unknown = randomUUID();

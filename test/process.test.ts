@@ -1,5 +1,6 @@
-// The service as an operator runs it: a real process (`node --import tsx src/main.ts`), started and stopped by
-// its own pid (never through npm/npx, whose pid is not the server's), with signals and exit codes.
+// The service as an operator runs it: a real process (`node dist/src/main.js`, what `npm start` runs after its
+// build), started and stopped by its own pid (never through npm/npx, whose pid is not the server's), with
+// signals and exit codes.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
@@ -36,7 +37,7 @@ function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
 }
 
 function startService(env: Record<string, string | undefined>): Service {
-  const child = spawn(NODE, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE, ['dist/src/main.js'], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';
   let err = '';
@@ -120,8 +121,10 @@ function postgresPidsFor(dataDir: string): number[] {
 let pool: pg.Pool;
 let tempDir: string | undefined;
 beforeAll(() => {
+  // The build `npm start` runs first (prestart): tsc to dist/ plus the files the code reads beside it.
+  execFileSync(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/build.ts'], { cwd: ROOT, stdio: 'inherit' });
   pool = testPool();
-});
+}, 120_000);
 afterAll(async () => {
   // Nothing may outlive the tests: children first (by their own pid), then any PostgreSQL they left behind.
   for (const child of children) {

@@ -1,5 +1,5 @@
 // The gateway as its own process: npm-less entry for benchmarks.
-// node --import tsx dev/gateway/main.ts --tickets <url> --csat <url> [--port 4000] [--host 127.0.0.1]
+// node dist/dev/gateway/main.js --tickets <url> --csat <url> [--port 4000] [--host 127.0.0.1]   (after `npm run build`)
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { TICKETS_SDL } from '../tickets/tickets.schema.js';

@@ -20,6 +20,6 @@ export function createContextFactory(orm: MikroORM, verifier: TokenVerifier) {
     const viewer = token === null ? null : await verifier.verify(token);
     // A fork per request: the identity map and the loader cache live exactly one request.
     const em = orm.em.fork();
-    return { requestId, viewer, em, loaders: createLoaders(em), log };
+    return { requestId, viewer, em, loaders: createLoaders(em, viewer), log };
   };
 }

@@ -1,13 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Viewer } from '../auth/viewer.js';
 import type DataLoader from 'dataloader';
 import { createTicketCsatLoader } from '../ticket/ticket-csat.loader.js';
-import type { TicketCsatRow } from '../ticket/ticket-csat.row.js';
+import type { CsatRow } from '../ticket/ticket-csat.row.js';
 
 export interface Loaders {
-  ticketCsat: DataLoader<string, TicketCsatRow | null>;
+  ticketCsat: DataLoader<string, CsatRow | null>;
 }
 
-/** Every DataLoader of one request, on that request's EntityManager fork. */
-export function createLoaders(em: EntityManager): Loaders {
-  return { ticketCsat: createTicketCsatLoader(em) };
+/** Every DataLoader of one request, on that request's EntityManager fork, for that request's viewer. */
+export function createLoaders(em: EntityManager, viewer: Viewer | null): Loaders {
+  return { ticketCsat: createTicketCsatLoader(em, viewer) };
 }

@@ -10,6 +10,9 @@ export interface TicketCsatRow {
   rated_at: string | null;
 }
 
+/** What a page's batch gives for a ticket: staff rows come from the ratings alone, with no requester or status (staff never rate). */
+export type CsatRow = Omit<TicketCsatRow, 'requester_id' | 'status'> & Partial<Pick<TicketCsatRow, 'requester_id' | 'status'>>;
+
 /** rated_at as RFC 3339 UTC with milliseconds, whatever the session's TimeZone. */
 export const ratedAtSql = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 

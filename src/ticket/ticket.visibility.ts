@@ -1,20 +1,20 @@
 import type { Viewer } from '../auth/viewer.js';
 import type { Ticket } from './ticket.type.js';
-import { RATEABLE_STATUSES, type TicketCsatRow } from './ticket-csat.row.js';
+import { RATEABLE_STATUSES, type CsatRow } from './ticket-csat.row.js';
 
 /** Agents and admins see their workspace's tickets; a customer sees the tickets they requested. Never across workspaces. */
-export function canSeeCsat(viewer: Viewer | null, row: TicketCsatRow): boolean {
+export function canSeeCsat(viewer: Viewer | null, row: CsatRow): boolean {
   if (!viewer || viewer.workspace !== row.workspace_id) return false;
   return viewer.role !== 'customer' || viewer.sub === row.requester_id;
 }
 
 /** Only the requester, only once, only on a resolved or closed ticket. */
-export function canRate(viewer: Viewer | null, row: TicketCsatRow): boolean {
-  return viewer?.role === 'customer' && canSeeCsat(viewer, row) && row.rating === null && RATEABLE_STATUSES.has(row.status);
+export function canRate(viewer: Viewer | null, row: CsatRow): boolean {
+  return viewer?.role === 'customer' && canSeeCsat(viewer, row) && row.rating === null && row.status !== undefined && RATEABLE_STATUSES.has(row.status);
 }
 
 /** The Ticket as this viewer may see it: CSAT fields or nulls, never an error. */
-export function ticketView(id: string, row: TicketCsatRow | null, viewer: Viewer | null): Ticket {
+export function ticketView(id: string, row: CsatRow | null, viewer: Viewer | null): Ticket {
   if (!row || !canSeeCsat(viewer, row)) {
     return { id, csatRating: null, csatComment: null, csatRatedAt: null, csatCanRate: false };
   }

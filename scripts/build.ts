@@ -1,0 +1,18 @@
+// `npm run build`: compiles the servers to dist/ (tsc, incremental) and copies the files they read next to
+// their code. `npm start` runs it first: production runs JavaScript, not TypeScript through a loader, which
+// costs a fifth of the CPU per request (README, "Hot path").
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Files the compiled code reads by a path relative to its own module. */
+const ASSETS = ['schema.graphql', 'dev/ticket.schema.sql', 'src/export/export.query.graphql'];
+
+execFileSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+for (const file of ASSETS) {
+  const to = path.join(ROOT, 'dist', file);
+  await mkdir(path.dirname(to), { recursive: true });
+  await copyFile(path.join(ROOT, file), to);
+}

@@ -21,7 +21,8 @@ const server = createServer((req, res) => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       const auth = req.headers.authorization ?? '';
       const { payload } = await jwtVerify(auth.slice(7), key, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
-      const reps: { id: string }[] = body.variables.r;
+      // The bench names the variable `r`; a gateway names it `representations` (run (g)).
+      const reps: { id: string }[] = body.variables.r ?? body.variables.representations;
       const ids = reps.map((r) => r.id).filter((id) => UUID.test(id));
       // The same prepared statement as the subgraph's, so the ratio measures the Node side, not the planner.
       const statement = batchStatement({ sub: payload.sub, role: payload.role, workspace: payload.workspace } as Viewer, ids);

@@ -266,7 +266,7 @@ async function main() {
   const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '-');
   console.log(
     `\n${cpus().length} cores, ${cpus()[0]?.model ?? ''}; ${DURATION} s per run after a 2 s warm-up, ${CONNECTIONS} connections, N = ${N}; ` +
-      `(a)/(f) and (b)/(c) alternated ${ROUNDS} times, medians shown; servers with NODE_ENV=production LOG_LEVEL=warn`,
+      `(a) and (f), and (b), (c) and (g), alternated ${ROUNDS} times, medians shown; servers with NODE_ENV=production LOG_LEVEL=warn`,
   );
   console.log('| run | req/s | p50 ms | p99 ms | errors | CSAT SQL statements per request |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');

@@ -2,5 +2,9 @@
 import { ormConfig } from './src/db/orm.config.js';
 
 const databaseUrl = process.env.DATABASE_URL;
-if (!databaseUrl) throw new Error('The MikroORM CLI needs DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test)');
+if (!databaseUrl) {
+  // One line, not the CLI's stack trace: the CLI diffs the entities against a real database.
+  console.error('npm run migration:create needs DATABASE_URL, a PostgreSQL to diff the entities against (e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/test)');
+  process.exit(2);
+}
 export default ormConfig({ databaseUrl, log: console.log });

@@ -1,20 +1,20 @@
 // `npm run bench` — API throughput and latency on loopback, every server in its own process.
 // Prints figures; asserts nothing. Options: --tickets N (default 10000), --duration S (default 8),
-// --connections C (default 10), --rounds R (default 3), --only a,b,…
+// --connections C (default 10), --rounds R (default 3), --only a,b,…, --baseline <git ref> (adds (a0): run
+// (a) against that commit's build, in the same run, so before and after share the machine's drift).
 // Uses DATABASE_URL's server (in a throwaway database) or an embedded one. Builds first: every server runs
 // from dist/ as plain JavaScript, the way `npm start` runs the subgraph.
 import autocannon from 'autocannon';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { signDevToken } from '../src/auth/token.signer.js';
-import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.postgres.js';
-import { prepareDatabase } from '../dev/supergraph.js';
+import { freePort } from '../dev/embedded.postgres.js';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +23,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '10' },
     only: { type: 'string' },
     rounds: { type: 'string', default: '3' },
+    // A git ref (a commit, `HEAD~3`, `main`) built in a temporary worktree and run beside this one as (a0).
+    baseline: { type: 'string' },
   },
 });
 const N = Number(values.tickets);
@@ -33,16 +35,16 @@ const NODE = path.resolve('node_modules/.bin/node');
 
 const children: ChildProcess[] = [];
 const named = new Map<string, number>();
-let embedded: EmbeddedPostgres | undefined;
-let dataDir: string | undefined;
+let database: ThrowawayDatabase | undefined;
 
 
 /** Spawns a server (its compiled entry, `dist/<entry>.js`) on a free port and waits until it answers HTTP at `url(port)`. */
-async function startProcess(name: string, entry: string, args: string[], env: Record<string, string>, url: (port: number) => string): Promise<string> {
+async function startProcess(name: string, entry: string, args: string[], env: Record<string, string>, url: (port: number) => string, cwd = process.cwd()): Promise<string> {
   const port = await freePort();
   // BENCH_PROFILE=<dir>: V8 CPU profiles of the CSAT subgraph, to see where its time goes.
   const profile = (process.env.BENCH_PROFILE_PROCS ?? 'csat').split(',').includes(name) && process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const child = spawn(NODE, [...profile, path.join('dist', entry.replace(/\.ts$/, '.js')), ...args.map((a) => a.replace('{port}', String(port)))], {
+    cwd,
     env: { ...process.env, ...env, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'warn', AUTH_JWT_SECRET: SECRET },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -61,14 +63,23 @@ async function startProcess(name: string, entry: string, args: string[], env: Re
   throw new Error(`${name} did not start`);
 }
 
-let dropDatabase: (() => Promise<void>) | undefined;
+let baselineDir: string | undefined;
+
+/** `ref` checked out in a temporary worktree, sharing this checkout's node_modules, and built to its dist/. */
+function buildBaseline(ref: string): string {
+  const dir = path.join(tmpdir(), `csat-bench-baseline-${process.pid}`);
+  execFileSync('git', ['worktree', 'add', '--detach', '--force', dir, ref], { stdio: 'ignore' });
+  baselineDir = dir;
+  symlinkSync(path.resolve('node_modules'), path.join(dir, 'node_modules'));
+  execFileSync(path.resolve('node_modules/.bin/tsx'), ['scripts/build.ts'], { cwd: dir, stdio: 'inherit' });
+  return dir;
+}
 
 async function stopAll() {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
   await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
-  await dropDatabase?.().catch((err: unknown) => console.warn(`could not drop the benchmark database: ${String(err)}`));
-  await embedded?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  if (baselineDir) execFileSync('git', ['worktree', 'remove', '--force', baselineDir], { stdio: 'ignore' });
+  await database?.drop().catch((err: unknown) => console.warn(`could not drop the benchmark database: ${String(err)}`));
 }
 
 /** CPU seconds (user + system) of a process, from /proc (Linux). */
@@ -140,28 +151,8 @@ function perRequest(before: { sql: number; requests: number }, after: { sql: num
 }
 
 async function main() {
-  let serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'csat-bench-'));
-    embedded = await startEmbeddedPostgres({ dataDir, database: 'postgres', persistent: false });
-    serverUrl = embedded.adminUrl;
-  }
-  const dbName = 'csat_bench_api';
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${dbName} with (force)`);
-  await admin.query(`create database ${dbName}`);
-  await admin.end();
-  dropDatabase = async () => {
-    const c = new pg.Client({ connectionString: serverUrl });
-    await c.connect();
-    await c.query(`drop database if exists ${dbName} with (force)`);
-    await c.end();
-  };
-  const u = new URL(serverUrl);
-  u.pathname = `/${dbName}`;
-  const databaseUrl = u.toString();
-  await prepareDatabase(databaseUrl, false);
+  database = await createThrowawayDatabase('csat_bench_api', { serverUrl: process.env.DATABASE_URL });
+  const databaseUrl = database.url;
 
   // N tickets in one workspace (half rated), and a reserve of fresh resolved tickets for rateTicket.
   const ws = randomUUID();
@@ -197,6 +188,9 @@ async function main() {
 
   execFileSync(path.resolve('node_modules/.bin/tsx'), ['scripts/build.ts'], { stdio: 'inherit' });
   const csatUrl = await startProcess('csat', 'src/main.ts', [], { DATABASE_URL: databaseUrl }, (p) => `http://127.0.0.1:${p}/graphql`);
+  const baselineUrl = values.baseline
+    ? await startProcess('csat (before)', 'src/main.ts', [], { DATABASE_URL: databaseUrl }, (p) => `http://127.0.0.1:${p}/graphql`, buildBaseline(values.baseline))
+    : undefined;
   const ticketsUrl = await startProcess('tickets', 'dev/tickets/main.ts', [], { DATABASE_URL: databaseUrl }, (p) => `http://127.0.0.1:${p}/`);
   const gatewayUrl = await startProcess('gateway', 'dev/gateway/main.ts', ['--tickets', ticketsUrl, '--csat', csatUrl, '--port', '{port}'], {}, (p) => `http://127.0.0.1:${p}/`);
   const floorUrl = await startProcess('floor', 'bench/api.floor.ts', [], { DATABASE_URL: databaseUrl }, (p) => `http://127.0.0.1:${p}/graphql`);
@@ -219,6 +213,7 @@ async function main() {
   const a = await post(csatUrl, agentToken, JSON.parse(entitiesBody));
   const f = await post(floorUrl, agentToken, JSON.parse(entitiesBody));
   if (JSON.stringify(a) !== JSON.stringify(f)) throw new Error(`floor and subgraph disagree:\n${JSON.stringify(a).slice(0, 300)}\n${JSON.stringify(f).slice(0, 300)}`);
+  if (baselineUrl && JSON.stringify(await post(baselineUrl, agentToken, JSON.parse(entitiesBody))) !== JSON.stringify(a)) throw new Error('the baseline and this build disagree on (a)');
   const c = await post(gatewayUrl, agentToken, JSON.parse(inbox(true)));
   if (c.errors || c.data.tickets.edges.length !== 50) throw new Error(`inbox failed: ${JSON.stringify(c).slice(0, 300)}`);
   const g = await post(floorGatewayUrl, agentToken, JSON.parse(inbox(true)));
@@ -227,6 +222,9 @@ async function main() {
   const want = (k: string) => !values.only || values.only.split(',').includes(k);
   const ROUNDS = Number(values.rounds);
   const runs: Record<string, { name: string; opts: () => autocannon.Options }> = {
+    ...(baselineUrl
+      ? { a0: { name: `(a0) as (a), the baseline ${values.baseline}`, opts: (): autocannon.Options => ({ url: baselineUrl, method: 'POST', headers: headers(agentToken), body: entitiesBody }) } }
+      : {}),
     a: { name: '(a) CSAT _entities, 50 representations', opts: () => ({ url: csatUrl, method: 'POST', headers: headers(agentToken), body: entitiesBody }) },
     f: { name: '(f) floor: node:http + pg, same SQL', opts: () => ({ url: floorUrl, method: 'POST', headers: headers(agentToken), body: entitiesBody }) },
     b: { name: '(b) gateway inbox, 50 tickets, no CSAT', opts: () => ({ url: gatewayUrl, method: 'POST', headers: headers(agentToken), body: inbox(false) }) },
@@ -248,13 +246,14 @@ async function main() {
   const sqlPerRequest: Record<string, number> = {};
   // Each ratio's two runs alternate, ROUNDS times, in swapped order each round: this machine's speed
   // drifts by ±15 % between runs, and a pair measured side by side shares the drift.
-  for (const pair of [['a', 'f'], ['b', 'c', 'g'], ['d'], ['e']]) {
-    const keys = pair.filter(want);
+  for (const pair of [['a0', 'a', 'f'], ['b', 'c', 'g'], ['d'], ['e']]) {
+    const keys = pair.filter((k) => runs[k] && (want(k) || (k === 'a0' && want('a'))));
     for (let round = 0; round < (keys.length > 1 ? ROUNDS : 1); round++) {
       for (const k of round % 2 ? [...keys].reverse() : keys) {
-        const before = await counters(csatUrl);
+        const counted = k === 'a0' ? baselineUrl! : csatUrl;
+        const before = await counters(counted);
         (samples[k] ??= []).push(await load(runs[k]!.name, runs[k]!.opts()));
-        const after = await counters(csatUrl);
+        const after = await counters(counted);
         // (b), (f) and (g) never reach the CSAT subgraph (a previous run's last in-flight calls may still land).
         if (!['b', 'f', 'g'].includes(k)) sqlPerRequest[k] = perRequest(before, after);
       }
@@ -277,7 +276,7 @@ async function main() {
         `${xs.reduce((n, x) => n + x.errors, 0)} | ${sql === undefined ? '' : sql.toFixed(3)} |`,
     );
   }
-  const procs = ['csat', 'tickets', 'gateway', 'floor', 'postgres', 'load generator'];
+  const procs = [...(baselineUrl ? ['csat (before)'] : []), 'csat', 'tickets', 'gateway', 'floor', 'postgres', 'load generator'];
   console.log('\nCPU ms per request, by process (from /proc; medians):');
   console.log(`| run | ${procs.join(' | ')} |`);
   console.log(`| --- |${procs.map(() => ' ---: |').join('')}`);
@@ -291,6 +290,7 @@ async function main() {
     const each = xs.map((v, i) => (v.rps / ys[i]!.rps).toFixed(2)).join(', ');
     return `${(median(xs.map((v) => v.rps)) / median(ys.map((v) => v.rps))).toFixed(2)} (per round: ${each})`;
   };
+  if (baselineUrl) console.log(`\n(a0)/(f) = ${ratio('a0', 'f')} (the baseline ${values.baseline})`);
   console.log(`\n(a)/(f) = ${ratio('a', 'f')}\n(c)/(b) = ${ratio('c', 'b')}\n(g)/(b) = ${ratio('g', 'b')} (the floor in the CSAT subgraph's place: what the least server answering the same request scores)`);
 }
 

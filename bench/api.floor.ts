@@ -5,7 +5,8 @@ import { jwtVerify } from 'jose';
 import { createServer } from 'node:http';
 import pg from 'pg';
 import type { Viewer } from '../src/auth/viewer.js';
-import { batchStatement } from '../src/ticket/ticket-csat.loader.js';
+import { preparedName } from '../src/db/prepared.statements.js';
+import { batchStatement } from '../src/rating/rating.repository.js';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 const key = new TextEncoder().encode(process.env.AUTH_JWT_SECRET);
@@ -26,7 +27,7 @@ const server = createServer((req, res) => {
       const ids = reps.map((r) => r.id).filter((id) => UUID.test(id));
       // The same prepared statement as the subgraph's, so the ratio measures the Node side, not the planner.
       const statement = batchStatement({ sub: payload.sub, role: payload.role, workspace: payload.workspace } as Viewer, ids);
-      const { rows } = statement ? await pool.query<Row>(statement) : { rows: [] };
+      const { rows } = statement ? await pool.query<Row>({ name: preparedName(statement.text), ...statement }) : { rows: [] };
       const byId = new Map(rows.map((r) => [r.id, r]));
       const entities = reps.map(({ id }) => {
         const r = byId.get(id);

@@ -14,10 +14,11 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { pino } from 'pino';
-import { prepareDatabase, startSupergraph, type Supergraph } from '../dev/supergraph.js';
+import { prepareDatabase } from '../dev/dev.database.js';
+import { startSupergraph, type Supergraph } from '../dev/supergraph.js';
 import { signDevToken } from '../src/auth/token.signer.js';
 import { loadConfig } from '../src/config/config.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.postgres.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../dev/embedded.postgres.js';
 
 const { values } = parseArgs({ options: { tickets: { type: 'string', default: '100000' }, 'page-size': { type: 'string', default: '500' } } });
 const TOTAL = Number(values.tickets);
@@ -179,7 +180,7 @@ async function main(): Promise<void> {
   const pgVersion = await admin(async (c) => (await c.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]!.v);
 
   let t = performance.now();
-  await prepareDatabase(url, false);
+  await prepareDatabase(url, { seed: false });
   await seed(url);
   console.error(`seeded ${TOTAL.toLocaleString('en-US')} tickets (${(TOTAL / 2).toLocaleString('en-US')} rated) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 

@@ -1,98 +1,119 @@
-// Demo data for local runs (the embedded database, or `npm run seed`). Never part of production.
+// The one demo data set, for `npm start` with the embedded database, `npm run seed` and `npm run supergraph`:
+// two workspaces, agents, customers, a few hundred tickets in every status, some rated with and without
+// comments. Deterministic, so the printed tokens and ids stay valid across runs. Never part of production.
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { sql } from 'kysely';
 import { readFile } from 'node:fs/promises';
-import { signDevToken } from '../src/auth/token.signer.js';
-import type { AuthConfig } from '../src/config/config.js';
+
+const id = (prefix: string, n: number) => `00000000-0000-4000-${prefix}-${n.toString(16).padStart(12, '0')}`;
 
 export const DEMO = {
-  workspace: '00000000-0000-4000-8000-00000000a001',
-  agent: '00000000-0000-4000-8000-00000000b001',
-  admin: '00000000-0000-4000-8000-00000000b002',
-  customers: ['00000000-0000-4000-8000-00000000c001', '00000000-0000-4000-8000-00000000c002', '00000000-0000-4000-8000-00000000c003'],
+  workspaces: [
+    { id: id('8a00', 1), name: 'Acme', agents: [id('8b00', 1), id('8b00', 2)], admin: id('8b00', 3), customers: [1, 2, 3, 4, 5].map((n) => id('8c00', n)), tickets: 300 },
+    { id: id('8a00', 2), name: 'Globex', agents: [id('8b00', 11)], admin: id('8b00', 13), customers: [11, 12, 13].map((n) => id('8c00', n)), tickets: 100 },
+  ],
 } as const;
+/** The workspace the banners' tokens belong to, and its first customer: the one who rates in the examples. */
+export const DEMO_WORKSPACE = DEMO.workspaces[0];
+export const DEMO_CUSTOMER = DEMO_WORKSPACE.customers[0]!;
 
 const STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
+const PRIORITIES = ['low', 'normal', 'normal', 'high', 'urgent'] as const;
+const SUBJECTS = ['Cannot log in', 'Invoice shows the wrong amount', 'Export is slow', 'Feature request: dark mode', 'Password reset email never arrives', 'App crashes on upload', 'How do I add a teammate?', 'Refund request'];
+const COMMENTS = [
+  'Quick and friendly, thank you!',
+  'Solved, but it took three replies, and a call.',
+  'The agent said "try again later" — not helpful.',
+  'Great support 👍🎉',
+  'Line one\nLine two, after a newline',
+  '=HYPERLINK("http://example.invalid","click")',
+  '+1 would recommend',
+  '-- nothing else to add',
+  '@support thanks',
+];
 
-export interface SeedResult {
-  created: boolean;
-  /** A resolved, unrated ticket of the first customer: the portal prompt's example. */
-  rateableTicket?: string;
+/** A tiny deterministic PRNG (mulberry32): the same data set on every machine. */
+function prng(seed: number) {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** Applies the dev `ticket` relation (dev/ticket.schema.sql; idempotent). */
 export async function applyTicketSchema(orm: MikroORM): Promise<void> {
-  const sql = await readFile(new URL('./ticket.schema.sql', import.meta.url), 'utf8');
-  await orm.em.fork().execute(sql);
+  const text = await readFile(new URL('./ticket.schema.sql', import.meta.url), 'utf8');
+  await sql.raw(text).execute(orm.em.getKysely());
 }
 
-/** Applies the dev `ticket` relation, and creates the demo workspace when there are no tickets yet. */
+function columns(rows: unknown[][], n: number): unknown[][] {
+  return Array.from({ length: n }, (_, c) => rows.map((r) => r[c]));
+}
+
+export interface SeedResult {
+  /** True when this call created the data set (the ticket relation was empty). */
+  created: boolean;
+  /** A resolved, unrated ticket of DEMO_CUSTOMER: the examples' ticket to rate. */
+  rateableTicket: string;
+}
+
+/**
+ * Applies the ticket relation; creates the data set when it has no tickets; and makes sure DEMO_CUSTOMER
+ * has a resolved ticket left to rate, so the banner's example works on every start, however often it was run.
+ */
 export async function seedDemo(orm: MikroORM): Promise<SeedResult> {
   await applyTicketSchema(orm);
-  const em = orm.em.fork();
-  const [{ n }] = (await em.execute('select count(*)::int as n from ticket')) as [{ n: number }];
-  let created = false;
-  if (n === 0) {
-    created = true;
-    let i = 0;
-    const rows: string[] = [];
-    for (const customer of DEMO.customers) {
-      for (const status of STATUSES) {
-        i++;
-        const id = `00000000-0000-4000-8000-${(0xd000 + i).toString(16).padStart(12, '0')}`;
-        rows.push(
-          `('${id}', '${DEMO.workspace}', 'T-${1000 + i}', 'Demo ticket ${i} (${status})', '${status}', '${customer}', '${DEMO.agent}')`,
-        );
+  const db = orm.em.getKysely();
+  const { rows: count } = await sql<{ n: number }>`select count(*)::int as n from ticket`.execute(db);
+  const created = count[0]!.n === 0;
+  if (created) {
+    const rand = prng(42);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const tickets: unknown[][] = [];
+    const ratings: unknown[][] = [];
+    let ref = 1000;
+    const now = Date.now();
+    for (const ws of DEMO.workspaces) {
+      for (let i = 0; i < ws.tickets; i++) {
+        const ticketId = id(ws.name === 'Acme' ? '8d00' : '8e00', i + 1);
+        const status = STATUSES[i % STATUSES.length]!;
+        const requester = pick(ws.customers);
+        const assignee = i % 7 === 0 ? null : pick(ws.agents);
+        const createdAt = new Date(now - (ws.tickets - i) * 3_600_000 * 4);
+        tickets.push([ticketId, ws.id, `${ws.name.slice(0, 2).toUpperCase()}-${ref++}`, `${pick(SUBJECTS)} #${i + 1}`, status, pick(PRIORITIES), requester, assignee, createdAt, new Date(createdAt.getTime() + 3_600_000)]);
+        if ((status === 'resolved' || status === 'closed') && rand() < 0.6) {
+          const comment = rand() < 0.5 ? pick(COMMENTS) : null;
+          ratings.push([ws.id, ticketId, 1 + Math.floor(rand() * 5), comment, requester, assignee, new Date(createdAt.getTime() + 7_200_000)]);
+        }
       }
     }
-    await em.execute(
-      `insert into ticket (id, workspace_id, ref, subject, status, requester_id, assignee_id) values ${rows.join(', ')}`,
-    );
-    // Two tickets already rated, one with a comment, so the agent views have something to show.
-    await em.execute(`
-      insert into csat_rating (workspace_id, ticket_id, rating, comment, rated_by, assignee_id, rated_at)
-      select workspace_id, id, 5, 'Quick and friendly, thank you!', requester_id, assignee_id, now() - interval '3 hours'
-        from ticket where requester_id = '${DEMO.customers[1]}' and status = 'closed'
-      union all
-      select workspace_id, id, 2, null, requester_id, assignee_id, now() - interval '1 day'
-        from ticket where requester_id = '${DEMO.customers[2]}' and status = 'resolved'
-      on conflict do nothing`);
+    await db.transaction().execute(async (trx) => {
+      const t = columns(tickets, 10);
+      await sql`insert into ticket (id, workspace_id, ref, subject, status, priority, requester_id, assignee_id, created_at, updated_at)
+        select * from unnest(${t[0]}::uuid[], ${t[1]}::uuid[], ${t[2]}::text[], ${t[3]}::text[], ${t[4]}::text[], ${t[5]}::text[], ${t[6]}::uuid[], ${t[7]}::uuid[], ${t[8]}::timestamptz[], ${t[9]}::timestamptz[])`.execute(trx);
+      const r = columns(ratings, 7);
+      await sql`insert into csat_rating (workspace_id, ticket_id, rating, comment, rated_by, assignee_id, rated_at)
+        select * from unnest(${r[0]}::uuid[], ${r[1]}::uuid[], ${r[2]}::smallint[], ${r[3]}::text[], ${r[4]}::uuid[], ${r[5]}::uuid[], ${r[6]}::timestamptz[])`.execute(trx);
+    });
   }
-  const rateable = (await em.execute(
-    `select t.id from ticket t left join csat_rating r on r.workspace_id = t.workspace_id and r.ticket_id = t.id
-      where t.requester_id = '${DEMO.customers[0]}' and t.status in ('resolved', 'closed') and r.ticket_id is null
-      order by t.status desc limit 1`,
-  )) as { id: string }[];
-  return { created, rateableTicket: rateable[0]?.id };
+  return { created, rateableTicket: await rateableTicket(orm) };
 }
 
-/** What `npm start` prints for a newcomer: tokens and an operation to paste. */
-export async function demoBanner(url: string, seed: SeedResult, auth: AuthConfig): Promise<string> {
-  if (auth.mode !== 'hs256') return '';
-  const sign = (sub: string, role: 'customer' | 'agent') =>
-    signDevToken({ sub, role, workspace: DEMO.workspace }, auth.secret, { issuer: auth.issuer, audience: auth.audience });
-  const customer = await sign(DEMO.customers[0], 'customer');
-  const agent = await sign(DEMO.agent, 'agent');
-  const ticket = seed.rateableTicket ?? '<ticket id>';
-  const rate = JSON.stringify({
-    query: 'mutation($t: ID!) { rateTicket(ticketId: $t, rating: 5, comment: "Thanks!") { id csatRating csatComment csatRatedAt csatCanRate } }',
-    variables: { t: ticket },
-  });
-  return [
-    '',
-    `csat-subgraph is running at ${url} (demo workspace ${DEMO.workspace}${seed.created ? ', just seeded' : ''})`,
-    '',
-    `Customer token (requester of ticket ${ticket}):`,
-    `  ${customer}`,
-    'Agent token:',
-    `  ${agent}`,
-    '',
-    'Rate the ticket as its customer:',
-    `  curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer ${customer}" \\`,
-    `    -d '${rate}'`,
-    '',
-    'See it as the agent would (the router sends this _entities call):',
-    `  curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer ${agent}" \\`,
-    `    -d '${JSON.stringify({ query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { id csatRating csatComment csatRatedAt } } }', variables: { r: [{ __typename: 'Ticket', id: ticket }] } })}'`,
-    '',
-  ].join('\n');
+/** DEMO_CUSTOMER's newest resolved, unrated ticket; a new one when they have rated them all. */
+export async function rateableTicket(orm: MikroORM): Promise<string> {
+  const db = orm.em.getKysely();
+  const { rows } = await sql<{ id: string }>`
+    select t.id from ticket t left join csat_rating r on r.workspace_id = t.workspace_id and r.ticket_id = t.id
+     where t.workspace_id = ${DEMO_WORKSPACE.id} and t.requester_id = ${DEMO_CUSTOMER} and t.status = 'resolved' and r.ticket_id is null
+     order by t.created_at desc, t.id limit 1`.execute(db);
+  if (rows[0]) return rows[0].id;
+  const { rows: added } = await sql<{ id: string }>`
+    insert into ticket (workspace_id, ref, subject, status, priority, requester_id, assignee_id)
+    select ${DEMO_WORKSPACE.id}, 'AC-' || (9000 + count(*)), 'Demo ticket to rate #' || (count(*) + 1), 'resolved', 'normal', ${DEMO_CUSTOMER}, ${DEMO_WORKSPACE.agents[0]}
+      from ticket where subject like 'Demo ticket to rate #%'
+    returning id`.execute(db);
+  return added[0]!.id;
 }

@@ -1,18 +1,14 @@
 // Starts the whole local supergraph in one process: PostgreSQL (DATABASE_URL or embedded), this
 // subgraph's migrations, the dev `ticket` relation and demo data, the reference Tickets subgraph, the
 // CSAT subgraph and a federation gateway. Used by `npm run supergraph` and by the end-to-end tests.
-import { MikroORM } from '@mikro-orm/postgresql';
 import { readFile } from 'node:fs/promises';
-import pg from 'pg';
 import { createApp, type App } from '../src/app.js';
 import type { Config } from '../src/config/config.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.postgres.js';
-import { ormConfig } from '../src/db/orm.config.js';
-import { migrate } from '../src/db/database.js';
 import type { Logger } from '../src/server/logger.js';
-import { applyTicketSchema } from './demo.seed.js';
+import { prepareDatabase } from './dev.database.js';
+import type { SeedResult } from './demo.seed.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.postgres.js';
 import { startGateway } from './gateway/gateway.server.js';
-import { seedSupergraphDemo } from './supergraph.seed.js';
 import { startTicketsServer, type RunningServer } from './tickets/tickets.server.js';
 import { TICKETS_SDL } from './tickets/tickets.schema.js';
 
@@ -22,7 +18,8 @@ export interface Supergraph {
   ticketsUrl: string;
   databaseUrl: string;
   csat: App;
-  seeded: boolean;
+  /** The demo data (when seeded): whether this start created it, and a ticket to rate. */
+  seed?: SeedResult;
   stop(): Promise<void>;
 }
 
@@ -33,24 +30,6 @@ export interface SupergraphOptions {
   /** Embedded data folder when config.databaseUrl is unset. */
   embeddedDataDir?: string;
   seed?: boolean;
-}
-
-/** Prepares the database the three servers share: migrations, the dev ticket relation, demo data. */
-export async function prepareDatabase(databaseUrl: string, seed: boolean): Promise<boolean> {
-  const orm = await MikroORM.init(ormConfig({ databaseUrl }));
-  try {
-    await migrate(orm);
-    await applyTicketSchema(orm);
-  } finally {
-    await orm.close(true);
-  }
-  if (!seed) return false;
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-  try {
-    return await seedSupergraphDemo(pool);
-  } finally {
-    await pool.end();
-  }
 }
 
 export async function startSupergraph(opts: SupergraphOptions): Promise<Supergraph> {
@@ -68,7 +47,7 @@ export async function startSupergraph(opts: SupergraphOptions): Promise<Supergra
     await embedded?.stop();
   };
   try {
-    const seeded = await prepareDatabase(databaseUrl, opts.seed ?? true);
+    const seed = await prepareDatabase(databaseUrl, { seed: opts.seed ?? true });
     const csat = await createApp({ ...opts.config, databaseUrl, port: ports.csat }, opts.logger);
     started.push(csat);
     const csatUrl = await csat.listen();
@@ -84,7 +63,7 @@ export async function startSupergraph(opts: SupergraphOptions): Promise<Supergra
       ],
     });
     started.push(gateway);
-    return { gatewayUrl: gateway.url, csatUrl, ticketsUrl: tickets.url, databaseUrl, csat, seeded, stop: stopAll };
+    return { gatewayUrl: gateway.url, csatUrl, ticketsUrl: tickets.url, databaseUrl, csat, seed, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

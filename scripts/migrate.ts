@@ -1,13 +1,21 @@
-// Applies this subgraph's pending migrations (`npm run migrate`) to DATABASE_URL, or the embedded database when unset.
+// `npm run migrate`: applies this subgraph's pending migrations to DATABASE_URL (a release step, if you
+// prefer it to the start's own), or to the embedded development database when DATABASE_URL is unset.
+import { pino } from 'pino';
 import { loadConfig } from '../src/config/config.js';
 import { migrate, openDatabase } from '../src/db/database.js';
 import { createLogger } from '../src/server/logger.js';
 
 const config = loadConfig();
-const db = await openDatabase(config, createLogger(config.logLevel));
+const logger = createLogger(config.logLevel);
+const dev = config.databaseUrl ? undefined : await (await import('../dev/dev.database.js')).startDevDatabase(config, pino({ level: 'silent' }));
 try {
-  const applied = await migrate(db.orm);
-  console.log(applied.length ? `applied: ${applied.join(', ')}` : 'no pending migrations');
+  const db = await openDatabase(config.databaseUrl ?? dev!.url, logger);
+  try {
+    const applied = await migrate(db.orm);
+    console.log(applied.length ? `applied: ${applied.join(', ')}` : 'no pending migrations');
+  } finally {
+    await db.close();
+  }
 } finally {
-  await db.close();
+  await dev?.stop();
 }

@@ -1,18 +1,19 @@
-import type { AddressInfo } from 'node:net';
 import { createTokenVerifier } from './auth/token.verifier.js';
 import type { Config } from './config/config.js';
-import { assertTicketRelation, migrate, openDatabase, type Database } from './db/database.js';
+import { migrate, openDatabase, type Database } from './db/database.js';
 import { buildCsatSubgraphSchema } from './federation/subgraph.schema.js';
 import { createContextFactory } from './server/context.js';
 import { createHttpServer, type CsatHttpServer } from './server/http.server.js';
 import type { Logger } from './server/logger.js';
+import { createMetrics } from './server/metrics.js';
+import { Ticket } from './ticket/ticket.entity.js';
 
 export interface App {
   db: Database;
   http: CsatHttpServer;
   /** Resolves with the GraphQL URL once listening. */
   listen(): Promise<string>;
-  /** Drains HTTP, then closes the pool (and the embedded PostgreSQL). Safe to call twice. */
+  /** Drains HTTP, then closes the pool. Safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -22,14 +23,14 @@ export interface AppHooks {
 }
 
 /** Database, migrations, schema, HTTP: everything `npm start` runs, without the process concerns. */
-export async function createApp(config: Config, logger: Logger, hooks: AppHooks = {}): Promise<App> {
-  const db = await openDatabase(config, logger);
+export async function createApp(config: Config & { databaseUrl: string }, logger: Logger, hooks: AppHooks = {}): Promise<App> {
+  const db = await openDatabase(config.databaseUrl, logger);
   let http: CsatHttpServer;
   try {
     const applied = await migrate(db.orm);
     if (applied.length) logger.info({ applied }, 'migrations applied');
     await hooks.beforeStart?.(db);
-    await assertTicketRelation(db.orm);
+    await db.orm.em.fork().getRepository(Ticket).assertReadable();
     const { schema } = await buildCsatSubgraphSchema();
     http = await createHttpServer({
       schema,
@@ -37,7 +38,7 @@ export async function createApp(config: Config, logger: Logger, hooks: AppHooks 
       logger,
       createContext: createContextFactory(db.orm, createTokenVerifier(config.auth)),
       ready: () => db.orm.isConnected(),
-      metrics: () => `# TYPE csat_sql_statements_total counter\ncsat_sql_statements_total ${db.sql.total}\n`,
+      metrics: createMetrics(db.statements),
     });
   } catch (err) {
     await db.close();
@@ -48,14 +49,7 @@ export async function createApp(config: Config, logger: Logger, hooks: AppHooks 
   return {
     db,
     http,
-    listen: () =>
-      new Promise((resolve, reject) => {
-        http.server.once('error', reject);
-        http.server.listen(config.port, config.host, () => {
-          const { address, port } = http.server.address() as AddressInfo;
-          resolve(`http://${address.includes(':') ? `[${address}]` : address}:${port}/graphql`);
-        });
-      }),
+    listen: () => http.listen(config.port, config.host),
     stop: () =>
       (stopping ??= (async () => {
         await http.stop();

@@ -1,9 +1,16 @@
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config/config.js';
-import { createLogger } from './server/logger.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { StartupError } from './errors/startup.error.js';
+import { createLogger, type Logger } from './server/logger.js';
+
+/** The embedded development database, from dev/: loaded only when DATABASE_URL is unset, which production refuses (config.ts). */
+async function startDevDatabase(config: Config, logger: Logger) {
+  const { startDevDatabase } = await import('../dev/dev.database.js');
+  return startDevDatabase(config, logger);
+}
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
@@ -14,18 +21,15 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const embedded = !config.databaseUrl;
-  // The demo data exists only for the embedded development database; production never runs it.
-  const demo = embedded ? await import('../dev/demo.seed.js') : undefined;
-  let seeded: Awaited<ReturnType<NonNullable<typeof demo>['seedDemo']>> | undefined;
+  const dev = config.databaseUrl ? undefined : await startDevDatabase(config, logger);
 
-  const app = await createApp(config, logger, {
-    beforeStart: demo
-      ? async (db) => {
-          seeded = await demo.seedDemo(db.orm);
-        }
-      : undefined,
-  });
+  let app;
+  try {
+    app = await createApp({ ...config, databaseUrl: config.databaseUrl ?? dev!.url }, logger, { beforeStart: dev?.seed });
+  } catch (err) {
+    await dev?.stop();
+    throw err;
+  }
 
   let shuttingDown = false;
   const shutdown = (signal: string) => {
@@ -34,6 +38,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: draining requests');
     app
       .stop()
+      .then(() => dev?.stop())
       .then(() => {
         logger.info('stopped');
         process.exit(0);
@@ -46,12 +51,23 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 
-  const url = await app.listen();
+  let url: string;
+  try {
+    url = await app.listen();
+  } catch (err) {
+    await app.stop();
+    await dev?.stop();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new StartupError(`${config.host}:${config.port} is already in use: set PORT to a free port (PORT=0 picks one)`);
+    }
+    throw err;
+  }
   logger.info({ url }, 'csat-subgraph listening');
-  if (demo && seeded) process.stdout.write(await demo.demoBanner(url, seeded, config.auth));
+  if (dev) process.stdout.write(await dev.banner(url));
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
+  // An expected failure is one line a person can act on; anything else needs its stack.
+  console.error(err instanceof StartupError || err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : err);
   process.exit(1);
 });

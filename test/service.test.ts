@@ -1,8 +1,10 @@
 // The service around the schema, in-process: probes, request ids, error masking, body limits, graceful drain.
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
+import { connect } from 'node:net';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
+import { createThrowawayDatabase } from '../dev/throwaway.database.js';
 import { createTicket, storedRatings, testPool } from './helpers/fixtures.js';
 import { startTestApp, tokenFor, viewer, type TestApp } from './helpers/test.app.js';
 
@@ -23,8 +25,8 @@ afterAll(async () => {
 });
 
 /** A POST to /graphql that keeps the raw body text, for asserting what never reaches a client. */
-async function rawGql(query: string, variables: Record<string, unknown>, token?: string, headers: Record<string, string> = {}) {
-  const res = await fetch(t.url, {
+async function rawGql(query: string, variables: Record<string, unknown>, token?: string, headers: Record<string, string> = {}, url = t.url) {
+  const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
     body: JSON.stringify({ query, variables }),
@@ -87,47 +89,44 @@ describe('x-request-id', () => {
 
 describe('error masking', () => {
   it('masks a database failure as INTERNAL_SERVER_ERROR, logs it whole with the request id, and recovers', async () => {
-    const { ticket, token } = await agentWithTicket();
-    const native = (await t.app.db.orm.em.getConnection().getNativeClient()) as unknown as pg.Pool;
-    const original = native.query;
-    let failed = 0;
-    const driverLike = Object.assign(new Error('relation "secret_table" does not exist'), {
-      code: '42P01',
-      severity: 'ERROR',
-      routine: 'parserOpenTable',
-      position: '15',
-    });
-    native.query = function (this: pg.Pool) {
-      native.query = original;
-      failed++;
-      return Promise.reject(driverLike);
-    } as unknown as typeof native.query;
-    let res;
+    // A real driver error, with SQL detail in it: the ratings table disappears under a running service.
+    // Its own database, so that test files running beside this one keep theirs.
+    const db = await createThrowawayDatabase(`csat_test_masking_${process.pid}`, { serverUrl: inject('databaseUrl') });
+    const app = await startTestApp({ DATABASE_URL: db.url });
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
     try {
-      res = await rawGql(ENTITIES, { r: [{ __typename: 'Ticket', id: ticket.id }] }, token);
+      const workspace = randomUUID();
+      const ticket = await createTicket(admin, { workspace, requester: randomUUID(), status: 'resolved' });
+      const token = await tokenFor(viewer('agent', workspace));
+      const entities = () => rawGql(ENTITIES, { r: [{ __typename: 'Ticket', id: ticket.id }] }, token, {}, app.url);
+
+      await admin.query('alter table csat_rating rename to csat_rating_hidden_for_the_test');
+      const res = await entities();
+      expect(res.body.errors).toHaveLength(1);
+      expect(res.body.errors![0].message).toBe('Internal server error');
+      expect(res.body.errors![0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+      expect(res.text).not.toContain('csat_rating');
+      expect(res.text).not.toContain('relation');
+      expect(res.text).not.toContain('42P01');
+      expect(res.text).not.toMatch(/\bat /);
+      expect(res.text).not.toContain('stacktrace');
+
+      const requestId = res.headers.get('x-request-id');
+      expect(requestId).toBeTruthy();
+      const logged = app.logs.filter((l) => l.level === 50 && l.requestId === requestId);
+      expect(logged.length).toBeGreaterThanOrEqual(1);
+      expect(logged.some((l) => JSON.stringify(l).includes('relation \\"csat_rating\\" does not exist'))).toBe(true);
+
+      await admin.query('alter table csat_rating_hidden_for_the_test rename to csat_rating');
+      const again = await entities();
+      expect(again.body.errors).toBeUndefined();
+      expect(again.body.data._entities).toEqual([{ id: ticket.id, csatRating: null, csatComment: null, csatRatedAt: null, csatCanRate: false }]);
     } finally {
-      native.query = original;
+      await admin.end();
+      await app.stop();
+      await db.drop();
     }
-    expect(failed).toBe(1);
-
-    expect(res.body.errors).toHaveLength(1);
-    expect(res.body.errors![0].message).toBe('Internal server error');
-    expect(res.body.errors![0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
-    expect(res.text).not.toContain('secret_table');
-    expect(res.text).not.toContain('relation');
-    expect(res.text).not.toContain('42P01');
-    expect(res.text).not.toMatch(/\bat /);
-    expect(res.text).not.toContain('stacktrace');
-
-    const requestId = res.headers.get('x-request-id');
-    expect(requestId).toBeTruthy();
-    const logged = t.logs.filter((l) => l.level === 50 && l.requestId === requestId);
-    expect(logged.length).toBeGreaterThanOrEqual(1);
-    expect(logged.some((l) => JSON.stringify(l).includes('secret_table'))).toBe(true);
-
-    const again = await rawGql(ENTITIES, { r: [{ __typename: 'Ticket', id: ticket.id }] }, token);
-    expect(again.body.errors).toBeUndefined();
-    expect(again.body.data._entities).toEqual([{ id: ticket.id, csatRating: null, csatComment: null, csatRatedAt: null, csatCanRate: false }]);
   });
 });
 
@@ -154,68 +153,87 @@ describe('request bodies', () => {
   });
 });
 
+/** Raw HTTP/1.1 on one socket, so a test can send a second request on a kept-alive connection mid-drain. */
+function rawSocket(url: string) {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  let received = '';
+  socket.setEncoding('utf8').on('data', (c: string) => (received += c));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  return {
+    send: (text: string) => socket.write(text),
+    /** Every response the server wrote before it closed the connection: status, headers, body. */
+    async responses() {
+      await closed;
+      const out: { status: number; headers: Record<string, string>; body: string }[] = [];
+      for (let rest = received; rest.length; ) {
+        const end = rest.indexOf('\r\n\r\n');
+        const [statusLine, ...lines] = rest.slice(0, end).split('\r\n');
+        const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+        const length = Number(headers['content-length']);
+        out.push({ status: Number(statusLine!.split(' ')[1]), headers, body: rest.slice(end + 4, end + 4 + length) });
+        rest = rest.slice(end + 4 + length);
+      }
+      return out;
+    },
+  };
+}
+
 // Last: it stops the app.
 describe('graceful drain', () => {
-  it('finishes an in-flight rateTicket, refuses new work, then closes the pool', async () => {
+  it('finishes an in-flight rateTicket, answers 503 on kept-alive sockets (readiness included), then closes the pool', async () => {
     const workspace = randomUUID();
     const me = viewer('customer', workspace);
     const ticket = await createTicket(pool, { workspace, requester: me.sub, status: 'resolved' });
     const token = await tokenFor(me);
 
-    // rateTicket's INSERT ... ON CONFLICT waits on an uncommitted row with the same key. (A `select ... for
-    // update` on the ticket does not block it: csat_rating has no foreign key to ticket.) This lock holds one
-    // key only, so test files running beside this one are not slowed.
+    // rateTicket's INSERT ... ON CONFLICT waits on an uncommitted row with the same key. This lock holds
+    // one key only, so test files running beside this one are not slowed.
     const blocker = await pool.connect();
     let released = false;
     try {
       await blocker.query('begin');
-      await blocker.query(`insert into csat_rating (workspace_id, ticket_id, rating, rated_by) values ($1, $2, 1, $3)`, [
-        workspace,
-        ticket.id,
-        me.sub,
-      ]);
+      await blocker.query(`insert into csat_rating (workspace_id, ticket_id, rating, rated_by) values ($1, $2, 1, $3)`, [workspace, ticket.id, me.sub]);
+
+      const socket = rawSocket(t.url);
+      const body = JSON.stringify({ query: RATE, variables: { t: ticket.id, r: 4, c: 'drained' } });
+      socket.send(
+        `POST /graphql HTTP/1.1\r\nhost: test\r\nconnection: keep-alive\r\ncontent-type: application/json\r\n` +
+          `authorization: Bearer ${token}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      // The request is really waiting on the database.
+      await expect
+        .poll(async () => {
+          const { rows } = await pool.query(
+            `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into csat_rating%' and datname = current_database()`,
+          );
+          return rows[0].n;
+        })
+        .toBeGreaterThanOrEqual(1);
 
       const events: string[] = [];
-      const inFlight = t.gql(RATE, { t: ticket.id, r: 4, c: 'drained' }, { token }).then((r) => {
-        events.push('response');
-        return r;
-      });
-      await new Promise((r) => setTimeout(r, 200));
-      // The request is really waiting on the database, not finished.
-      expect(events).toEqual([]);
-      const { rows: waiting } = await pool.query(
-        `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into csat_rating%' and datname = current_database()`,
-      );
-      expect(waiting[0].n).toBeGreaterThanOrEqual(1);
-
-      const stopped = t.app.stop().then(() => {
-        events.push('stopped');
-      });
-      await new Promise((r) => setTimeout(r, 50));
-
-      // No new work once draining: /readyz says 503, or the listener is already closed.
-      const ready = await fetch(`${base}/readyz`).then(
-        async (r) => ({ status: r.status, body: await r.text() }),
-        (err: unknown) => ({ refused: err }),
-      );
-      if ('status' in ready) expect(ready.status).toBe(503);
-      else expect(ready.refused).toBeInstanceOf(Error);
+      const stopped = t.app.stop().then(() => events.push('stopped'));
+      // The listener closes: no new connections.
+      await expect.poll(() => fetch(`${base}/healthz`).then(() => 'accepted', () => 'refused')).toBe('refused');
+      // On the kept-alive socket, a request that arrives while draining is answered 503, not executed and not reset.
+      socket.send('GET /readyz HTTP/1.1\r\nhost: test\r\n\r\n');
 
       // The pool stays open while a request is in flight (rateTicket may need its second statement).
       expect(await t.app.db.orm.isConnected()).toBe(true);
-      await new Promise((r) => setTimeout(r, 250));
       expect(events).toEqual([]); // still draining: the request holds the stop
       await blocker.query('rollback');
       released = true;
 
-      const res = await inFlight;
-      expect(res.errors).toBeUndefined();
-      expect(res.data.rateTicket).toMatchObject({ id: ticket.id, csatRating: 4, csatComment: 'drained', csatCanRate: false });
+      const [rated, ready, ...more] = await socket.responses();
+      expect(more).toEqual([]);
+      expect(rated!.status).toBe(200);
+      expect(JSON.parse(rated!.body).data.rateTicket).toMatchObject({ id: ticket.id, csatRating: 4, csatComment: 'drained', csatCanRate: false });
+      expect(ready!.status).toBe(503);
+      expect(ready!.headers.connection).toBe('close');
       await stopped;
-      expect(events).toEqual(['response', 'stopped']);
+      expect(events).toEqual(['stopped']);
       expect(await t.app.db.orm.isConnected()).toBe(false);
       expect(await storedRatings(pool, ticket.id)).toEqual([expect.objectContaining({ rating: 4, comment: 'drained' })]);
-      await expect(fetch(`${base}/healthz`)).rejects.toThrow();
     } finally {
       if (!released) await blocker.query('rollback').catch(() => {});
       blocker.release();

@@ -108,9 +108,9 @@ describe('agent inbox', () => {
 
   it('a page of 50 tickets carries the chips of the rated ones, with one SQL statement in the CSAT subgraph', async () => {
     const token = await tokenFor(viewer('agent', wsInbox));
-    const before = sg.csat.db.sql.total;
+    const before = sg.csat.db.statements.total;
     const res = await gateway(`{ tickets(first: 50) { totalCount edges { node { id ref csatRating } } } }`, {}, token);
-    const statements = sg.csat.db.sql.total - before;
+    const statements = sg.csat.db.statements.total - before;
     expect(res.errors).toBeUndefined();
     expect(res.data.tickets.totalCount).toBe(60);
     const nodes = res.data.tickets.edges.map((e: any) => e.node);

@@ -1,55 +1,43 @@
-import { MikroORM } from '@mikro-orm/postgresql';
-import type { Config } from '../config/config.js';
+import { createPostgreSqlTypeParsers, MikroORM } from '@mikro-orm/postgresql';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { StartupError } from '../errors/startup.error.js';
 import type { Logger } from '../server/logger.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.postgres.js';
 import { ormConfig } from './orm.config.js';
-import { SqlCounter } from './sql.counter.js';
+import { PreparingPool } from './prepared.statements.js';
+import { StatementCounter } from './statement.counter.js';
 
 export interface Database {
   orm: MikroORM;
   url: string;
-  /** Set when DATABASE_URL was unset and this process started its own PostgreSQL. */
-  embedded?: EmbeddedPostgres;
-  sql: SqlCounter;
+  statements: StatementCounter;
   close(): Promise<void>;
 }
 
-/** Connects to DATABASE_URL, or starts the embedded PostgreSQL when it is unset. */
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'embeddedDataDir'>, logger: Logger): Promise<Database> {
-  let embedded: EmbeddedPostgres | undefined;
-  let url = config.databaseUrl;
-  if (!url) {
-    const pgLog = logger.child({ component: 'embedded-postgres' });
-    embedded = await startEmbeddedPostgres({
-      dataDir: config.embeddedDataDir,
-      database: 'csat',
-      persistent: true,
-      log: (m) => pgLog.debug(m),
-    });
-    url = embedded.url;
-    logger.info({ dataDir: config.embeddedDataDir }, 'embedded PostgreSQL started (DATABASE_URL is unset)');
-  }
-  const sql = new SqlCounter();
-  let orm: MikroORM;
-  try {
-    const ormLog = logger.child({ component: 'mikro-orm' });
-    orm = await MikroORM.init(ormConfig({ databaseUrl: url, onQuery: sql.count, log: (m) => ormLog.debug(m) }));
-    // MikroORM 7 connects lazily: check now, so an unreachable database fails the start with a message naming it.
-    await assertReachable(orm, url, !embedded);
-  } catch (err) {
-    await embedded?.stop();
-    throw err;
-  }
-  return {
-    orm,
-    url,
-    embedded,
-    sql,
-    async close() {
-      await orm.close(true);
-      await embedded?.stop();
-    },
-  };
+/** pg's pool with MikroORM's type parsers (dates stay text until the ORM converts them), as MikroORM would build it. */
+function createPool(url: string): pg.Pool {
+  const types = new pg.TypeOverrides();
+  const textArray = pg.types.getTypeParser(1009 as Parameters<typeof pg.types.getTypeParser>[0]); // text[]: each element stays text
+  for (const [oid, parse] of Object.entries(createPostgreSqlTypeParsers((s) => textArray(s)))) types.setTypeParser(Number(oid), parse);
+  return new pg.Pool({
+    // pg parses the whole URL, so sslmode=…, host=/path/to/socket and application_name=… work too.
+    connectionString: url,
+    max: 10,
+    // A host that drops packets must fail a start or a request in seconds, not after the OS's TCP timeout.
+    connectionTimeoutMillis: 10_000,
+    types,
+  });
+}
+
+/** Connects MikroORM to `url` through one pool and one Kysely instance, which count every statement. */
+export async function openDatabase(url: string, logger: Logger): Promise<Database> {
+  const statements = new StatementCounter();
+  const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new PreparingPool(createPool(url)) }), log: statements.count });
+  const ormLog = logger.child({ component: 'mikro-orm' });
+  const orm = await MikroORM.init(ormConfig({ databaseUrl: url, kysely, log: (m) => ormLog.debug(m) }));
+  // MikroORM 7 connects lazily: check now, so an unreachable database fails the start with a message naming it.
+  await assertReachable(orm, url);
+  return { orm, url, statements, close: () => orm.close(true) };
 }
 
 /** `user@host:port/database` of a postgres URL, without its password. */
@@ -62,7 +50,7 @@ function describeUrl(url: string): string {
   }
 }
 
-async function assertReachable(orm: MikroORM, url: string, fromEnv: boolean): Promise<void> {
+async function assertReachable(orm: MikroORM, url: string): Promise<void> {
   let reason: string | undefined;
   try {
     await orm.connect();
@@ -73,29 +61,28 @@ async function assertReachable(orm: MikroORM, url: string, fromEnv: boolean): Pr
   }
   if (reason === undefined) return;
   await orm.close(true).catch(() => {});
-  throw new Error(
+  throw new StartupError(
     `Cannot connect to PostgreSQL at ${describeUrl(url)}: ${reason}. ` +
-      (fromEnv
-        ? 'Check DATABASE_URL and that the server is running and reachable, or unset DATABASE_URL to use an embedded PostgreSQL.'
-        : 'The embedded PostgreSQL started but does not answer; set LOG_LEVEL=debug to see its log.'),
+      'Check DATABASE_URL and that the server is running and reachable, or unset DATABASE_URL to use an embedded PostgreSQL (development).',
   );
 }
 
-/** Applies this subgraph's pending migrations; returns their names. */
-export async function migrate(orm: MikroORM): Promise<string[]> {
-  const done = await orm.migrator.up();
-  return done.map((m) => m.name);
-}
+/** One key for every replica of this service: pg_advisory_lock(bigint). 'csat' in ASCII. */
+const MIGRATION_LOCK = 0x63736174;
 
-/** Fails fast, with a message a person can act on, when the helpdesk's `ticket` relation is missing or differs. */
-export async function assertTicketRelation(orm: MikroORM): Promise<void> {
-  try {
-    await orm.em.fork().execute('select id, workspace_id, requester_id, assignee_id, status from ticket limit 0');
-  } catch (err) {
-    throw new Error(
-      'This subgraph reads the helpdesk relation `ticket` (id, workspace_id, requester_id, assignee_id, status), ' +
-        `and it is not usable in this database: ${(err as Error).message}. ` +
-        'For local runs apply dev/ticket.schema.sql (npm run seed does it); in production expose a view named ticket.',
-    );
-  }
+/**
+ * Applies this subgraph's pending migrations; returns their names. Replicas that start together take
+ * turns on a session advisory lock, so one migrates and the others find nothing pending (without it, two
+ * instances on an empty database race on `create table` and one fails).
+ */
+export async function migrate(orm: MikroORM): Promise<string[]> {
+  return orm.em.getKysely().connection().execute(async (lockConnection) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(lockConnection);
+    try {
+      const done = await orm.migrator.up();
+      return done.map((m) => m.name);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(lockConnection);
+    }
+  });
 }

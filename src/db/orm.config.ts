@@ -1,30 +1,29 @@
-import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
-import { CsatRating } from '../rating/rating.entity.js';
+import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import type { Kysely } from 'kysely';
 import { migrations } from '../../migrations/index.js';
+import { CsatRating } from '../rating/rating.entity.js';
+import { Ticket } from '../ticket/ticket.entity.js';
+
+/** Every entity of this service: its own tables and the helpdesk's read-only `ticket`. */
+export const ENTITIES = [CsatRating, Ticket];
 
 export interface OrmConfigInput {
   databaseUrl: string;
-  /** Called once per SQL statement the ORM sends (see db/sql.counter.ts). */
-  onQuery?: (sql: string) => void;
-  poolMax?: number;
+  /** The Kysely instance (and so the pool) every query goes through; the MikroORM CLI lets the ORM make its own. */
+  kysely?: Kysely<unknown>;
   /** Where the ORM's own messages (the migrator's progress) go; default: nowhere. */
   log?: (message: string) => void;
 }
 
-export function ormConfig({ databaseUrl, onQuery, poolMax = 10, log }: OrmConfigInput): Options {
+export function ormConfig({ databaseUrl, kysely, log }: OrmConfigInput): Options {
   return defineConfig({
     clientUrl: databaseUrl,
-    entities: [CsatRating],
+    entities: ENTITIES,
     extensions: [Migrator],
-    pool: { min: 0, max: poolMax },
-    driverOptions: {
-      // MikroORM reads only host, port, user, password and database from the URL; pg's own parsing of the
-      // whole string keeps the rest working too (sslmode=…, host=/path/to/socket, application_name=…).
-      connectionString: databaseUrl,
-      // A host that drops packets must fail a start or a request in seconds, not after the OS's TCP timeout.
-      connectionTimeoutMillis: 10_000,
-    },
+    // db/database.ts builds the pool and the Kysely over it, so that every statement is counted and the
+    // hot statements are prepared; MikroORM reuses a Kysely instance given here.
+    driverOptions: kysely ?? { connectionString: databaseUrl, connectionTimeoutMillis: 10_000 },
     // Requests always work on a fork (server/context.ts); the global EM is a bug.
     allowGlobalContext: false,
     // Never create the database: a mistyped DATABASE_URL must fail the start, not get a fresh empty database.
@@ -32,10 +31,6 @@ export function ormConfig({ databaseUrl, onQuery, poolMax = 10, log }: OrmConfig
     debug: false,
     colors: false,
     logger: log ?? (() => {}),
-    onQuery: (sql) => {
-      onQuery?.(sql);
-      return sql;
-    },
     migrations: {
       tableName: 'csat_migrations',
       path: 'migrations',

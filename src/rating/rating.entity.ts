@@ -1,17 +1,19 @@
-import { PrimaryKeyProp } from '@mikro-orm/core';
+import { EntityRepositoryType, PrimaryKeyProp } from '@mikro-orm/core';
 import { Check, Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { CsatRatingRepository } from './rating.repository.js';
 
 /**
  * One customer rating of one ticket. The primary key is the one-rating rule; it leads with
- * workspace_id so the table can be distributed or partitioned by workspace (PRODUCT.md, Database).
+ * workspace_id so the table can be distributed or partitioned by workspace (docs/contract.md, Database).
  */
-@Entity({ tableName: 'csat_rating' })
+@Entity({ tableName: 'csat_rating', repository: () => CsatRatingRepository })
 // Written as two comparisons: PostgreSQL rewrites BETWEEN, which makes migration:create see a diff forever.
 @Check({ name: 'csat_rating_rating_range', expression: 'rating >= 1 and rating <= 5' })
 @Check({ name: 'csat_rating_comment_length', expression: 'char_length(comment) >= 1 and char_length(comment) <= 2000' })
 @Index({ name: 'csat_rating_workspace_assignee_idx', properties: ['workspaceId', 'assigneeId', 'ratedAt'] })
 export class CsatRating {
   [PrimaryKeyProp]?: ['workspaceId', 'ticketId'];
+  [EntityRepositoryType]?: CsatRatingRepository;
 
   @PrimaryKey({ type: 'uuid' })
   workspaceId!: string;

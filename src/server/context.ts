@@ -1,8 +1,7 @@
-import type { MikroORM, EntityManager } from '@mikro-orm/postgresql';
-import type { IncomingMessage } from 'node:http';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { bearerToken, type TokenVerifier } from '../auth/token.verifier.js';
 import type { Viewer } from '../auth/viewer.js';
-import type { Logger } from './logger.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 /** Everything one GraphQL request owns; built once per request and dropped with it. */
@@ -11,15 +10,16 @@ export interface RequestContext {
   viewer: Viewer | null;
   em: EntityManager;
   loaders: Loaders;
-  log: Logger;
+  /** The request's child of the service logger, carrying `requestId`. */
+  log: FastifyBaseLogger;
 }
 
 export function createContextFactory(orm: MikroORM, verifier: TokenVerifier) {
-  return async (req: IncomingMessage, requestId: string, log: Logger): Promise<RequestContext> => {
-    const token = bearerToken(req.headers.authorization);
+  return async (request: FastifyRequest): Promise<RequestContext> => {
+    const token = bearerToken(request.headers.authorization);
     const viewer = token === null ? null : await verifier.verify(token);
-    // A fork per request: the identity map and the loader cache live exactly one request.
+    // A fork per request: its repositories and the loaders' caches live exactly one request.
     const em = orm.em.fork();
-    return { requestId, viewer, em, loaders: createLoaders(em, viewer), log };
+    return { requestId: request.id, viewer, em, loaders: createLoaders(em, viewer), log: request.log };
   };
 }

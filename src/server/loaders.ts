@@ -8,7 +8,7 @@ export interface Loaders {
   ticketCsat: DataLoader<string, CsatRow | null>;
 }
 
-/** Every DataLoader of one request, on that request's EntityManager fork, for that request's viewer. */
+/** Every DataLoader of one request, on that request's EntityManager fork and for its viewer: the cache lives exactly one request. */
 export function createLoaders(em: EntityManager, viewer: Viewer | null): Loaders {
   return { ticketCsat: createTicketCsatLoader(em, viewer) };
 }

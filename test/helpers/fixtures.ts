@@ -17,7 +17,7 @@ export function testPool(): pg.Pool {
   return new pg.Pool({ connectionString: inject('databaseUrl'), max: 4 });
 }
 
-export async function createTicket(pool: pg.Pool, t: Partial<TicketFixture> & { workspace: string; requester: string }): Promise<TicketFixture> {
+export async function createTicket(pool: pg.Pool | pg.Client, t: Partial<TicketFixture> & { workspace: string; requester: string }): Promise<TicketFixture> {
   const ticket: TicketFixture = { id: randomUUID(), assignee: randomUUID(), status: 'resolved', ...t };
   await pool.query(
     `insert into ticket (id, workspace_id, ref, subject, status, requester_id, assignee_id) values ($1, $2, $3, 'fixture', $4, $5, $6)`,

@@ -44,13 +44,13 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     },
   });
   const logger = pino({ level: config.logLevel }, sink);
-  const app = await createApp(config, logger);
+  const app = await createApp({ ...config, databaseUrl: config.databaseUrl! }, logger);
   const url = await app.listen();
   return {
     app,
     url,
     logs,
-    sqlCount: () => app.db.sql.total,
+    sqlCount: () => app.db.statements.total,
     async gql(query, variables, opts = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
       if (opts.token) headers.authorization = `Bearer ${opts.token}`;

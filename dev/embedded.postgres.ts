@@ -134,6 +134,54 @@ function startServer(bin: string, args: string[], ids: { uid: number; gid: numbe
   });
 }
 
+/** Which process started the server on a data directory: `<dataDir>.owner` holds its pid. */
+const ownerFile = (dataDir: string) => `${dataDir}.owner`;
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function readPid(file: string): Promise<number> {
+  try {
+    return Number((await readFile(file, 'utf8')).split('\n')[0]);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * After a `kill -9` of the process that ran it, a server lives on as an orphan, or its postmaster.pid stays
+ * behind; either would block the next start ("lock file already exists"). An orphan (its owner is gone)
+ * is stopped; a stale lock file is removed; a server whose owner still runs is another copy: refused.
+ */
+async function clearStaleServer(dataDir: string, log: (m: string) => void): Promise<void> {
+  const lockFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(lockFile)) return;
+  const serverPid = await readPid(lockFile);
+  const ownerPid = await readPid(ownerFile(dataDir));
+  if (alive(ownerPid) && ownerPid !== process.pid) {
+    throw new Error(`another process (pid ${ownerPid}) runs the embedded PostgreSQL in ${dataDir}: stop it first, or set EMBEDDED_PG_DIR to another folder`);
+  }
+  const isPostgres = alive(serverPid) && /postgres/.test(execFileSync('ps', ['-o', 'comm=', '-p', String(serverPid)], { encoding: 'utf8' }));
+  if (!isPostgres) {
+    log(`removing the stale ${lockFile} of a server that is gone`);
+    await rm(lockFile, { force: true });
+    return;
+  }
+  log(`stopping the orphaned embedded PostgreSQL (pid ${serverPid}) left by a process that was killed`);
+  process.kill(serverPid, 'SIGINT'); // fast shutdown
+  for (const started = Date.now(); alive(serverPid); ) {
+    if (Date.now() - started > 10_000) process.kill(serverPid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedPostgres> {
   const log = opts.log ?? (() => {});
   const native = await nativeDir(log);
@@ -164,6 +212,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     );
   }
 
+  await clearStaleServer(dataDir, log);
   const port = await freePort();
   let server: ChildProcess;
   try {
@@ -180,9 +229,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
         'Is another copy running on the same data directory? Set DATABASE_URL to use your own PostgreSQL instead.',
     );
   }
-  // Last resort if this process dies without stopping it: never leave a server behind.
+  // Last resort if this process dies without stopping it: never leave a server behind. (A SIGKILL runs no
+  // handler: the owner file lets the next start find and stop the orphan.)
   const killOnExit = () => server.kill('SIGINT');
   process.once('exit', killOnExit);
+  await writeFile(ownerFile(dataDir), `${process.pid}\n`);
 
   const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   if (opts.database !== 'postgres') {
@@ -203,6 +254,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     stop: () =>
       (stopping ??= (async () => {
         process.removeListener('exit', killOnExit);
+        await rm(ownerFile(dataDir), { force: true });
         if (server.exitCode === null && server.signalCode === null) {
           const exited = new Promise((r) => server.once('exit', r));
           server.kill('SIGINT'); // fast shutdown: rolls back open transactions, then exits

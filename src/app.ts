@@ -24,20 +24,29 @@ export interface AppHooks {
 
 /** Database, migrations, schema, HTTP: everything `npm start` runs, without the process concerns. */
 export async function createApp(config: Config & { databaseUrl: string }, logger: Logger, hooks: AppHooks = {}): Promise<App> {
-  const db = await openDatabase(config.databaseUrl, logger);
+  // Migrations (and the dev seed) on a connection of their own, without the request timeouts: a migration
+  // may rightly take longer than any request.
+  const setup = await openDatabase(config.databaseUrl, logger);
+  try {
+    const applied = await migrate(setup.orm);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+    await hooks.beforeStart?.(setup);
+  } finally {
+    await setup.close();
+  }
+
+  const db = await openDatabase(config.databaseUrl, logger, config.timeouts);
   let http: CsatHttpServer;
   try {
-    const applied = await migrate(db.orm);
-    if (applied.length) logger.info({ applied }, 'migrations applied');
-    await hooks.beforeStart?.(db);
     await db.orm.em.fork().getRepository(Ticket).assertReadable();
     const { schema } = await buildCsatSubgraphSchema();
     http = await createHttpServer({
       schema,
-      production: config.production,
+      config,
       logger,
       createContext: createContextFactory(db.orm, createTokenVerifier(config.auth)),
-      ready: () => db.orm.isConnected(),
+      ready: () => db.ping(),
+      onGraceExpired: () => db.cancelRunning(),
       metrics: createMetrics(db.statements),
     });
   } catch (err) {

@@ -76,16 +76,68 @@ describe('loadConfig in production', () => {
     expect(loadConfig({ AUTH_JWT_SECRET: STRONG_SECRET }).databaseUrl).toBeUndefined();
   });
 
-  it('accepts its own secret, or a JWKS URL with issuer and audience', () => {
+  it('accepts its own secret with issuer and audience, or a JWKS URL with issuer and audience', () => {
     const DB = { DATABASE_URL: 'postgres://csat@db.internal:5432/csat' };
-    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: STRONG_SECRET, ...DB })).toMatchObject({
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: STRONG_SECRET, AUTH_ISSUER: 'iss', AUTH_AUDIENCE: 'aud', ...DB })).toMatchObject({
       production: true,
-      auth: { mode: 'hs256', secret: STRONG_SECRET },
+      auth: { mode: 'hs256', secret: STRONG_SECRET, issuer: 'iss', audience: 'aud' },
     });
     expect(loadConfig({ NODE_ENV: 'production', ...JWKS, ...DB })).toMatchObject({
       production: true,
       auth: { mode: 'jwks', jwksUrl: JWKS.AUTH_JWKS_URL, issuer: JWKS.AUTH_ISSUER, audience: JWKS.AUTH_AUDIENCE },
     });
+  });
+});
+
+describe('loadConfig token footguns', () => {
+  const DB = { DATABASE_URL: 'postgres://csat@db.internal:5432/csat' };
+
+  it.each([{}, { AUTH_ISSUER: 'iss' }, { AUTH_AUDIENCE: 'aud' }])('a production HS256 secret needs both AUTH_ISSUER and AUTH_AUDIENCE (%j)', (given) => {
+    expect(configError({ NODE_ENV: 'production', AUTH_JWT_SECRET: STRONG_SECRET, ...DB, ...given }).message).toContain(
+      'AUTH_JWT_SECRET in production needs AUTH_ISSUER and AUTH_AUDIENCE',
+    );
+  });
+
+  it('with DATABASE_URL and no secret, refuses the built-in development secret (whatever NODE_ENV)', () => {
+    for (const NODE_ENV of [undefined, 'development', 'test']) {
+      expect(configError({ NODE_ENV, ...DB }).message).toContain('DATABASE_URL is set, so AUTH_JWT_SECRET (at least 32 bytes) or AUTH_JWKS_URL is required');
+    }
+    expect(loadConfig({}).auth).toMatchObject({ mode: 'hs256', secret: DEV_JWT_SECRET });
+    expect(loadConfig({ ...DB, AUTH_JWT_SECRET: STRONG_SECRET }).auth).toMatchObject({ mode: 'hs256', secret: STRONG_SECRET });
+  });
+});
+
+describe('loadConfig limits and timeouts', () => {
+  it('has documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.limits).toEqual({ aliases: 15, depth: 8, cost: 5000, tokens: 2000, directives: 50, representations: 5000, entitiesFields: 1, mutationFields: 5, bodyBytes: 4 * 1024 * 1024 });
+    expect(config.timeouts).toEqual({ statementMs: 5000, lockMs: 2000, poolMs: 2000, requestMs: 8000, shutdownGraceMs: 10_000 });
+    expect(config.metricsPort).toBeUndefined();
+    expect(config.serviceSdl).toBe(true);
+  });
+
+  it('takes each from its variable, and refuses a bad value naming it', () => {
+    expect(loadConfig({ LIMIT_REPRESENTATIONS: '100', LIMIT_ALIASES: '3', METRICS_PORT: '9464', SERVICE_SDL: 'off' })).toMatchObject({
+      limits: { representations: 100, aliases: 3 },
+      metricsPort: 9464,
+      serviceSdl: false,
+    });
+    expect(configError({ LIMIT_ALIASES: 'many' }).message).toContain('LIMIT_ALIASES must be an integer');
+    expect(configError({ SERVICE_SDL: 'yes' }).message).toContain('SERVICE_SDL must be on or off');
+    expect(configError({ METRICS_PORT: '70000' }).message).toContain('METRICS_PORT');
+  });
+
+  it('refuses timeouts that do not nest: lock <= statement < request < shutdown grace, pool < request', () => {
+    expect(configError({ DB_LOCK_TIMEOUT_MS: '6000' }).message).toContain('DB_LOCK_TIMEOUT_MS must not exceed DB_STATEMENT_TIMEOUT_MS');
+    expect(configError({ DB_STATEMENT_TIMEOUT_MS: '9000' }).message).toContain('DB_STATEMENT_TIMEOUT_MS must be shorter than REQUEST_TIMEOUT_MS');
+    expect(configError({ DB_POOL_TIMEOUT_MS: '8000' }).message).toContain('DB_POOL_TIMEOUT_MS must be shorter than REQUEST_TIMEOUT_MS');
+    expect(configError({ SHUTDOWN_GRACE_MS: '8000' }).message).toContain('REQUEST_TIMEOUT_MS must be shorter than SHUTDOWN_GRACE_MS');
+  });
+
+  it('serves no _service in production unless SERVICE_SDL=on', () => {
+    const prod = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', ...JWKS };
+    expect(loadConfig(prod).serviceSdl).toBe(false);
+    expect(loadConfig({ ...prod, SERVICE_SDL: 'on' }).serviceSdl).toBe(true);
   });
 });
 
@@ -131,8 +183,8 @@ describe('loadConfig validation', () => {
   });
 
   it('accepts postgres:// and postgresql:// DATABASE_URLs', () => {
-    expect(loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' }).databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/test');
-    expect(loadConfig({ DATABASE_URL: 'postgresql://db/x' }).databaseUrl).toBe('postgresql://db/x');
+    expect(loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', AUTH_JWT_SECRET: STRONG_SECRET }).databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/test');
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/x', AUTH_JWT_SECRET: STRONG_SECRET }).databaseUrl).toBe('postgresql://db/x');
   });
 
   it('reports every problem at once', () => {

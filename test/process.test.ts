@@ -34,7 +34,9 @@ function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   for (const k of Object.keys(out)) if (/^(DATABASE_URL|AUTH_|EMBEDDED_PG_DIR|NODE_ENV|PORT|HOST|LOG_LEVEL)/.test(k)) delete out[k];
   // NODE_ENV is left unset unless a test sets it: under NODE_ENV=test some libraries (Apollo Server's own
   // signal handlers, for one) behave differently than in a real deployment.
-  for (const [k, v] of Object.entries({ PORT: '0', LOG_LEVEL: 'info', ...env })) if (v !== undefined) out[k] = v;
+  // With DATABASE_URL set the service needs a secret of its own (the built-in one is for the embedded database only).
+  const auth = env.DATABASE_URL ? { AUTH_JWT_SECRET: 'process-test-secret-process-test-secret-0123' } : {};
+  for (const [k, v] of Object.entries({ PORT: '0', LOG_LEVEL: 'info', ...auth, ...env })) if (v !== undefined) out[k] = v;
   return out;
 }
 
@@ -358,7 +360,7 @@ describe('the service process', () => {
   });
 
   it('refuses NODE_ENV=production without AUTH_* settings: exit code 2, naming AUTH_JWKS_URL', async () => {
-    const svc = startService({ NODE_ENV: 'production', DATABASE_URL: inject('databaseUrl') });
+    const svc = startService({ NODE_ENV: 'production', DATABASE_URL: inject('databaseUrl'), AUTH_JWT_SECRET: undefined });
     const { code } = await within(svc.exited, 15_000, 'exit on invalid production config');
     expect(code).toBe(2);
     expect(svc.stderr()).toContain('AUTH_JWKS_URL');

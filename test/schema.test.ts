@@ -79,19 +79,30 @@ describe('the running service', () => {
     expect(composed.errors ?? []).toEqual([]);
   });
 
-  it('keeps introspection and _service in development; production turns introspection off but not _service', async () => {
+  it('keeps introspection and _service in development; production turns both off, SERVICE_SDL=on serves _service again', async () => {
     const intro = await t.gql('{ __schema { queryType { name } } }');
     expect(intro.data.__schema.queryType.name).toBe('Query');
-    const prod = await startTestApp({ LOG_LEVEL: 'warn', NODE_ENV: 'production' });
+    expect((await t.gql('{ _service { sdl } }')).data._service.sdl).toContain('csatCanRate');
+    const PROD = { LOG_LEVEL: 'warn', NODE_ENV: 'production', AUTH_ISSUER: 'https://id.example', AUTH_AUDIENCE: 'csat' };
+    const prod = await startTestApp(PROD);
     try {
       const blocked = await prod.gql('{ __schema { queryType { name } } }');
       expect(blocked.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
       const service = await prod.gql('{ _service { sdl } }');
-      expect(service.data._service.sdl).toContain('csatCanRate');
+      expect(service.data).toBeUndefined();
+      expect(service.errors?.[0]).toMatchObject({ message: expect.stringContaining('SERVICE_SDL=off'), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+      const aliased = await prod.gql('{ a: _service { sdl } }');
+      expect(aliased.data).toBeUndefined();
       const landing = await fetch(prod.url, { headers: { accept: 'text/html' } });
       expect(landing.status).not.toBe(200);
     } finally {
       await prod.stop();
+    }
+    const composing = await startTestApp({ ...PROD, SERVICE_SDL: 'on' });
+    try {
+      expect((await composing.gql('{ _service { sdl } }')).data._service.sdl).toContain('csatCanRate');
+    } finally {
+      await composing.stop();
     }
   });
 });

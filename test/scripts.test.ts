@@ -13,7 +13,7 @@ function run(args: string[], env: Record<string, string | undefined> = {}) {
   const r = spawnSync(process.execPath, args, { cwd: ROOT, env: childEnv, encoding: 'utf8', timeout: 30_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-const token = (...args: string[]) => run(['--import', 'tsx', 'scripts/token.ts', ...args], { NODE_ENV: undefined, AUTH_JWKS_URL: undefined });
+const token = (...args: string[]) => run(['--import', 'tsx', 'scripts/token.ts', ...args], { NODE_ENV: undefined, AUTH_JWKS_URL: undefined, DATABASE_URL: undefined });
 const NO_STACK = /^\s+at /m;
 
 describe('npm run token', () => {

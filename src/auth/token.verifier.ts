@@ -40,6 +40,8 @@ export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
         if (!isTokenError(err)) throw err;
         throw new UnauthenticatedError(reason(err));
       }
+      // jose checks `iat` only against a maximum age: a token "issued" in the future is someone's clock or forgery.
+      if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_S) throw new UnauthenticatedError('token claim "iat" is in the future');
       const viewer = viewerFromClaims(payload);
       cache.set(token, viewer, payload.exp!);
       return viewer;

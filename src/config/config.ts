@@ -10,6 +10,42 @@ export type AuthConfig =
   | { mode: 'hs256'; secret: string; issuer?: string; audience?: string }
   | { mode: 'jwks'; jwksUrl: string; issuer: string; audience: string };
 
+/** Bounded work per request (docs/contract.md, Limits); a request over one is refused with BAD_USER_INPUT. */
+export interface Limits {
+  /** Aliased fields per operation (LIMIT_ALIASES). */
+  aliases: number;
+  /** Selection depth (LIMIT_DEPTH). */
+  depth: number;
+  /** GraphQL Armor's static cost (LIMIT_COST). */
+  cost: number;
+  /** Lexical tokens of the document (LIMIT_TOKENS). */
+  tokens: number;
+  /** Directives per operation (LIMIT_DIRECTIVES). */
+  directives: number;
+  /** `_entities` representations per request, over all `_entities` fields (LIMIT_REPRESENTATIONS). */
+  representations: number;
+  /** `_entities` fields per operation: a router sends one (LIMIT_ENTITIES_FIELDS). */
+  entitiesFields: number;
+  /** Mutation fields per operation (LIMIT_MUTATION_FIELDS). */
+  mutationFields: number;
+  /** Request body bytes (LIMIT_BODY_BYTES). */
+  bodyBytes: number;
+}
+
+/** Every wait has an end; each is shorter than the one that contains it (validated below). */
+export interface Timeouts {
+  /** PostgreSQL statement_timeout per connection (DB_STATEMENT_TIMEOUT_MS). */
+  statementMs: number;
+  /** PostgreSQL lock_timeout per connection (DB_LOCK_TIMEOUT_MS). */
+  lockMs: number;
+  /** Waiting for a pooled connection, or a new one (DB_POOL_TIMEOUT_MS). */
+  poolMs: number;
+  /** The whole request (REQUEST_TIMEOUT_MS): past it the client gets SERVICE_UNAVAILABLE. */
+  requestMs: number;
+  /** After SIGTERM: how long in-flight requests may finish (SHUTDOWN_GRACE_MS). */
+  shutdownGraceMs: number;
+}
+
 export interface Config {
   production: boolean;
   /** Unset: start an embedded PostgreSQL (see db/embedded.postgres.ts). */
@@ -20,6 +56,12 @@ export interface Config {
   logLevel: LogLevel;
   /** Where the embedded PostgreSQL keeps its data between runs. */
   embeddedDataDir: string;
+  limits: Limits;
+  timeouts: Timeouts;
+  /** /metrics on its own port (METRICS_PORT); unset: on the public listener outside production, off in production. */
+  metricsPort?: number;
+  /** `_service { sdl }` answers (SERVICE_SDL=on|off; default on outside production, off in production). */
+  serviceSdl: boolean;
 }
 
 export class ConfigError extends Error {
@@ -29,6 +71,26 @@ export class ConfigError extends Error {
 function nonEmpty(v: string | undefined): string | undefined {
   const t = v?.trim();
   return t ? t : undefined;
+}
+
+/** An integer variable in [min, max], or its default; a bad value is a problem naming the variable. */
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const text = nonEmpty(env[name]);
+  if (text === undefined) return fallback;
+  const n = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) {
+    problems.push(`${name} must be an integer ${min}..${max}, got "${text}"`);
+    return fallback;
+  }
+  return n;
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean, problems: string[]): boolean {
+  const text = nonEmpty(env[name]);
+  if (text === undefined) return fallback;
+  if (text === 'on' || text === 'off') return text === 'on';
+  problems.push(`${name} must be on or off, got "${text}"`);
+  return fallback;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -63,13 +125,47 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } else if (secret) {
     if (Buffer.byteLength(secret) < 32) problems.push('AUTH_JWT_SECRET must be at least 32 bytes');
     if (production && secret === DEV_JWT_SECRET) problems.push('the development AUTH_JWT_SECRET cannot be used in production');
+    // Without them, a token minted for any other service that shares the secret would be accepted here.
+    if (production && (!issuer || !audience)) problems.push('AUTH_JWT_SECRET in production needs AUTH_ISSUER and AUTH_AUDIENCE, which tokens must then carry');
     auth = { mode: 'hs256', secret, issuer, audience };
   } else if (production) {
     problems.push('production needs AUTH_JWKS_URL (with AUTH_ISSUER and AUTH_AUDIENCE) or AUTH_JWT_SECRET');
     auth = { mode: 'hs256', secret: '' };
+  } else if (databaseUrl) {
+    // The development secret is public (it is in this repo): only the throwaway embedded database may trust it.
+    problems.push('DATABASE_URL is set, so AUTH_JWT_SECRET (at least 32 bytes) or AUTH_JWKS_URL is required: the built-in development secret is only for the embedded database');
+    auth = { mode: 'hs256', secret: '' };
   } else {
     auth = { mode: 'hs256', secret: DEV_JWT_SECRET, issuer, audience };
   }
+
+  const limits: Limits = {
+    aliases: integer(env, 'LIMIT_ALIASES', 15, 0, 10_000, problems),
+    depth: integer(env, 'LIMIT_DEPTH', 8, 1, 100, problems),
+    cost: integer(env, 'LIMIT_COST', 5000, 1, 10_000_000, problems),
+    tokens: integer(env, 'LIMIT_TOKENS', 2000, 10, 1_000_000, problems),
+    directives: integer(env, 'LIMIT_DIRECTIVES', 50, 0, 10_000, problems),
+    representations: integer(env, 'LIMIT_REPRESENTATIONS', 5000, 1, 1_000_000, problems),
+    entitiesFields: integer(env, 'LIMIT_ENTITIES_FIELDS', 1, 1, 100, problems),
+    mutationFields: integer(env, 'LIMIT_MUTATION_FIELDS', 5, 1, 1000, problems),
+    bodyBytes: integer(env, 'LIMIT_BODY_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems),
+  };
+  const timeouts: Timeouts = {
+    statementMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 1, 3_600_000, problems),
+    lockMs: integer(env, 'DB_LOCK_TIMEOUT_MS', 2000, 1, 3_600_000, problems),
+    poolMs: integer(env, 'DB_POOL_TIMEOUT_MS', 2000, 1, 3_600_000, problems),
+    requestMs: integer(env, 'REQUEST_TIMEOUT_MS', 8000, 1, 3_600_000, problems),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 1, 3_600_000, problems),
+  };
+  // Each wait fits inside the next: a statement ends before its request, a request before the drain's end,
+  // so no client is told "failed" (or cut off) while a statement of theirs can still commit.
+  if (timeouts.lockMs > timeouts.statementMs) problems.push('DB_LOCK_TIMEOUT_MS must not exceed DB_STATEMENT_TIMEOUT_MS');
+  if (timeouts.statementMs >= timeouts.requestMs) problems.push('DB_STATEMENT_TIMEOUT_MS must be shorter than REQUEST_TIMEOUT_MS');
+  if (timeouts.poolMs >= timeouts.requestMs) problems.push('DB_POOL_TIMEOUT_MS must be shorter than REQUEST_TIMEOUT_MS');
+  if (timeouts.requestMs >= timeouts.shutdownGraceMs) problems.push('REQUEST_TIMEOUT_MS must be shorter than SHUTDOWN_GRACE_MS');
+  const metricsPortText = nonEmpty(env.METRICS_PORT);
+  const metricsPort = metricsPortText === undefined ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65535, problems);
+  const serviceSdl = onOff(env, 'SERVICE_SDL', !production, problems);
 
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return {
@@ -80,5 +176,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auth,
     logLevel,
     embeddedDataDir: nonEmpty(env.EMBEDDED_PG_DIR) ?? '.data/postgres',
+    limits,
+    timeouts,
+    metricsPort,
+    serviceSdl,
   };
 }

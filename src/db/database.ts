@@ -2,6 +2,7 @@ import { createPostgreSqlTypeParsers, MikroORM } from '@mikro-orm/postgresql';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { StartupError } from '../errors/startup.error.js';
+import type { Timeouts } from '../config/config.js';
 import type { Logger } from '../server/logger.js';
 import { ormConfig } from './orm.config.js';
 import { PreparingPool } from './prepared.statements.js';
@@ -11,33 +12,81 @@ export interface Database {
   orm: MikroORM;
   url: string;
   statements: StatementCounter;
+  /** Readiness: does the database answer? Within about a second, on a connection of its own, never waiting on the pool. */
+  ping(): Promise<boolean>;
+  /** Cancels the statements still running on the pool's connections (the drain's grace is over). */
+  cancelRunning(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** pg's pool with MikroORM's type parsers (dates stay text until the ORM converts them), as MikroORM would build it. */
-function createPool(url: string): pg.Pool {
+/** A readiness answer is reused this long, so a probe storm costs one statement a second. */
+const PING_CACHE_MS = 1000;
+const PING_TIMEOUT_MS = 900;
+
+/**
+ * pg's pool with MikroORM's type parsers (dates stay text until the ORM converts them), as MikroORM would
+ * build it, and with this service's timeouts set per connection (none for migrations and dev tools).
+ */
+function createPool(url: string, max: number, timeouts?: Pick<Timeouts, 'statementMs' | 'lockMs' | 'poolMs' | 'requestMs'>): pg.Pool {
   const types = new pg.TypeOverrides();
   const textArray = pg.types.getTypeParser(1009 as Parameters<typeof pg.types.getTypeParser>[0]); // text[]: each element stays text
   for (const [oid, parse] of Object.entries(createPostgreSqlTypeParsers((s) => textArray(s)))) types.setTypeParser(Number(oid), parse);
   return new pg.Pool({
     // pg parses the whole URL, so sslmode=…, host=/path/to/socket and application_name=… work too.
     connectionString: url,
-    max: 10,
-    // A host that drops packets must fail a start or a request in seconds, not after the OS's TCP timeout.
-    connectionTimeoutMillis: 10_000,
+    max,
+    // Waiting for a pooled connection or a new one; a host that drops packets fails in seconds, not after TCP's timeout.
+    connectionTimeoutMillis: timeouts?.poolMs ?? 10_000,
     types,
+    ...(timeouts && {
+      statement_timeout: timeouts.statementMs,
+      lock_timeout: timeouts.lockMs,
+      // A transaction left open by a bug holds its locks no longer than a request may last.
+      idle_in_transaction_session_timeout: timeouts.requestMs,
+      // The server cancels at statement_timeout; this ends the wait when the server itself is unreachable.
+      query_timeout: timeouts.statementMs + 1000,
+    }),
   });
 }
 
-/** Connects MikroORM to `url` through one pool and one Kysely instance, which count every statement. */
-export async function openDatabase(url: string, logger: Logger): Promise<Database> {
+/**
+ * Connects MikroORM to `url` through one pool and one Kysely instance, which count every statement.
+ * `timeouts` bound every statement, lock wait and pool wait; without them (migrations, dev tools) nothing is bounded.
+ */
+export async function openDatabase(url: string, logger: Logger, timeouts?: Timeouts): Promise<Database> {
   const statements = new StatementCounter();
-  const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new PreparingPool(createPool(url)) }), log: statements.count });
+  const pool = new PreparingPool(createPool(url, 10, timeouts));
+  const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }), log: statements.count });
   const ormLog = logger.child({ component: 'mikro-orm' });
   const orm = await MikroORM.init(ormConfig({ databaseUrl: url, kysely, log: (m) => ormLog.debug(m) }));
   // MikroORM 7 connects lazily: check now, so an unreachable database fails the start with a message naming it.
   await assertReachable(orm, url);
-  return { orm, url, statements, close: () => orm.close(true) };
+
+  // Readiness has a connection of its own: a saturated pool is busy, not down, and must not make /readyz wait.
+  const probe = createPool(url, 1, { statementMs: PING_TIMEOUT_MS, lockMs: PING_TIMEOUT_MS, poolMs: PING_TIMEOUT_MS, requestMs: PING_TIMEOUT_MS });
+  probe.on('error', () => {}); // an idle probe connection dropped by the server: the next ping reconnects
+  let last: { at: number; answer: Promise<boolean> } | undefined;
+  const ping = () => {
+    const now = Date.now();
+    if (!last || now - last.at > PING_CACHE_MS) {
+      last = { at: now, answer: probe.query('select 1').then(() => true, () => false) };
+    }
+    return last.answer;
+  };
+  return {
+    orm,
+    url,
+    statements,
+    ping,
+    async cancelRunning() {
+      const pids = pool.busyProcessIds();
+      if (pids.length) await probe.query('select pg_cancel_backend(pid) from unnest($1::int[]) as pid', [pids]).catch(() => {});
+    },
+    async close() {
+      await orm.close(true);
+      await probe.end();
+    },
+  };
 }
 
 /** `user@host:port/database` of a postgres URL, without its password. */

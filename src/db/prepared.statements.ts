@@ -25,7 +25,10 @@ export function preparedName(text: string): string | undefined {
 }
 
 class PreparingClient implements PostgresPoolClient {
-  constructor(readonly client: pg.PoolClient) {}
+  constructor(
+    readonly client: pg.PoolClient,
+    private readonly busy: Set<PreparingClient>,
+  ) {}
 
   /** Kysely reads it to cancel a running query (an undocumented member of pg's Client). */
   get processID(): number | undefined {
@@ -42,6 +45,7 @@ class PreparingClient implements PostgresPoolClient {
   }
 
   release(): void {
+    this.busy.delete(this);
     this.client.release();
   }
 }
@@ -49,6 +53,8 @@ class PreparingClient implements PostgresPoolClient {
 /** pg's Pool as Kysely's pool, one adapter per pooled client (Kysely caches its connection by client). */
 export class PreparingPool implements PostgresPool {
   private readonly clients = new WeakMap<pg.PoolClient, PreparingClient>();
+  /** Checked-out connections, so a shutdown can cancel what they still run. */
+  private readonly busy = new Set<PreparingClient>();
 
   constructor(readonly pool: pg.Pool) {}
 
@@ -64,8 +70,14 @@ export class PreparingPool implements PostgresPool {
   async connect(): Promise<PreparingClient> {
     const client = await this.pool.connect();
     let adapter = this.clients.get(client);
-    if (!adapter) this.clients.set(client, (adapter = new PreparingClient(client)));
+    if (!adapter) this.clients.set(client, (adapter = new PreparingClient(client, this.busy)));
+    this.busy.add(adapter);
     return adapter;
+  }
+
+  /** The PostgreSQL backend pids of the connections checked out now. */
+  busyProcessIds(): number[] {
+    return [...this.busy].map((c) => c.processID).filter((pid): pid is number => pid !== undefined);
   }
 
   end(): Promise<void> {

@@ -1,5 +1,5 @@
 // Small error classes thrown by domain code; errors/error.formatter.ts turns them into GraphQL errors.
-export type ErrorCode = 'UNAUTHENTICATED' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'TICKET_NOT_RESOLVED';
+export type ErrorCode = 'UNAUTHENTICATED' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'TICKET_NOT_RESOLVED' | 'SERVICE_UNAVAILABLE';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
@@ -28,4 +28,20 @@ export class BadUserInputError extends DomainError {
 
 export class TicketNotResolvedError extends DomainError {
   readonly code = 'TICKET_NOT_RESOLVED';
+}
+
+/** A request over one of the documented limits (config.ts, Limits): refused before any work, logged once at warn. */
+export class LimitExceededError extends BadUserInputError {
+  constructor(
+    message: string,
+    /** Which limit: aliases, depth, cost, directives, representations, entitiesFields, mutationFields. */
+    readonly limit: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The database did not answer in time (statement, lock or pool timeout; the request deadline): retryable. */
+export class ServiceUnavailableError extends DomainError {
+  readonly code = 'SERVICE_UNAVAILABLE';
 }

@@ -1,6 +1,6 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { BadUserInputError, DomainError } from './domain.errors.js';
+import { BadUserInputError, DomainError, LimitExceededError, ServiceUnavailableError } from './domain.errors.js';
 
 /** Codes that graphql-js and Apollo Server raise for malformed requests: safe to show as they are. */
 const REQUEST_ERROR_CODES = new Set([
@@ -19,14 +19,27 @@ export const MASKED_MESSAGE = 'Internal server error';
 // missing or unknown: the caller's mistake, not ours, so it must neither be masked nor logged as an error.
 const UNKNOWN_TYPENAME = 'The _entities resolver tried to load an entity for type';
 
-/** The DomainError behind an error, through resolver and context-creation wrapping. */
+// PostgreSQL's query_canceled (statement_timeout) and lock_not_available (lock_timeout); pg-pool's wait for a
+// connection; pg's client-side query_timeout. The database was too slow or too busy: the client may retry.
+const TIMEOUT_SQLSTATES = new Set(['57014', '55P03']);
+const TIMEOUT_MESSAGES = ['timeout exceeded when trying to connect', 'Connection terminated due to connection timeout', 'Query read timeout'];
+
+function isDatabaseTimeout(e: Error): boolean {
+  const code = (e as { code?: unknown }).code;
+  return (typeof code === 'string' && TIMEOUT_SQLSTATES.has(code)) || TIMEOUT_MESSAGES.some((m) => e.message.startsWith(m));
+}
+
+/** The DomainError behind an error, through resolver and context-creation wrapping (and MikroORM's wrapping of driver errors). */
 export function domainErrorOf(error: unknown): DomainError | undefined {
-  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+  for (let e: unknown = error, depth = 0; e && depth < 6; depth++) {
     if (e instanceof DomainError) return e;
-    if (e instanceof Error && !(e instanceof GraphQLError) && e.message.startsWith(UNKNOWN_TYPENAME)) {
-      return new BadUserInputError('every representation needs the __typename of an entity of this subgraph (Ticket)', 'representations');
+    if (e instanceof Error && !(e instanceof GraphQLError)) {
+      if (e.message.startsWith(UNKNOWN_TYPENAME)) {
+        return new BadUserInputError('every representation needs the __typename of an entity of this subgraph (Ticket)', 'representations');
+      }
+      if (isDatabaseTimeout(e)) return new ServiceUnavailableError('the database did not answer in time; retry');
     }
-    e = e instanceof GraphQLError ? e.originalError : undefined;
+    e = e instanceof GraphQLError ? e.originalError : e instanceof Error ? e.cause : undefined;
   }
   return undefined;
 }
@@ -53,11 +66,13 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const domain = domainErrorOf(error);
   if (domain) {
     const field = domain instanceof BadUserInputError ? domain.field : undefined;
+    const limit = domain instanceof LimitExceededError ? domain.limit : undefined;
+    const retryable = domain instanceof ServiceUnavailableError ? true : undefined;
     return {
       message: domain.message,
       locations: formatted.locations,
       path: formatted.path,
-      extensions: { code: domain.code, ...(field ? { field } : {}) },
+      extensions: { code: domain.code, ...(field ? { field } : {}), ...(limit ? { limit } : {}), ...(retryable ? { retryable } : {}) },
     };
   }
   if (isClientSafe(formatted, error)) return { ...formatted, extensions: { code: formatted.extensions?.code } };

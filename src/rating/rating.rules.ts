@@ -5,6 +5,12 @@ export const RATING_MAX = 5;
 /** Counted in Unicode code points, as PostgreSQL's char_length counts them (and the CHECK in the migration). */
 export const COMMENT_MAX_CODE_POINTS = 2000;
 
+/**
+ * Unicode White_Space (and the BOM) at either end. String.prototype.trim misses U+0085 (NEL), which is
+ * White_Space: a comment of only NEL would be stored instead of becoming null.
+ */
+const EDGE_WHITE_SPACE = /^[\p{White_Space}\uFEFF]+|[\p{White_Space}\uFEFF]+$/gu;
+
 export interface RatingInput {
   rating: number;
   comment: string | null;
@@ -19,7 +25,7 @@ export function normaliseRatingInput(rating: number, comment: string | null | un
   // PostgreSQL text cannot hold NUL, and UTF-8 cannot encode a lone surrogate.
   if (!comment.isWellFormed()) throw new BadUserInputError('comment contains an unpaired surrogate', 'comment');
   if (comment.includes('\u0000')) throw new BadUserInputError('comment contains a NUL character', 'comment');
-  const trimmed = comment.trim();
+  const trimmed = comment.replace(EDGE_WHITE_SPACE, '');
   if (trimmed === '') return { rating, comment: null };
   let codePoints = 0;
   for (const _ of trimmed) if (++codePoints > COMMENT_MAX_CODE_POINTS) break;

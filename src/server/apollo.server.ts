@@ -5,20 +5,33 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
+import type { Config } from '../config/config.js';
+import { LimitExceededError, ServiceUnavailableError } from '../errors/domain.errors.js';
 import { domainErrorOf, formatError, isClientSafe } from '../errors/error.formatter.js';
 import type { RequestContext } from './context.js';
 import type { Logger } from './logger.js';
+import { requestLimits } from './request.limits.js';
 
 /** Apollo Server over the subgraph schema: masking, error logging, and the plugins this subgraph turns off. */
-export function createApolloServer(deps: { schema: GraphQLSchema; production: boolean; logger: Logger }): ApolloServer<RequestContext> {
-  const { logger } = deps;
+export function createApolloServer(deps: { schema: GraphQLSchema; config: Pick<Config, 'production' | 'limits' | 'serviceSdl'>; logger: Logger }): ApolloServer<RequestContext> {
+  const { logger, config } = deps;
+  const limits = requestLimits(config.limits, config);
   // Masked errors reach the client as INTERNAL_SERVER_ERROR; the log gets them whole, with the request id.
   // One listener object for every request (Apollo asks for it per request).
   const errorLogging: GraphQLRequestListener<RequestContext> = {
-    async didEncounterErrors({ errors, contextValue }) {
+    async didEncounterErrors({ errors, contextValue, request }) {
+      const log = contextValue?.log ?? logger;
+      // A request over a limit is one warning, however many errors (or representations) it carried.
+      const limited = errors.map((e) => domainErrorOf(e)).filter((d): d is LimitExceededError => d instanceof LimitExceededError);
+      if (limited.length) {
+        log.warn({ limits: [...new Set(limited.map((d) => d.limit))], msg: limited[0]!.message, operationName: request.operationName }, 'request refused: over a limit');
+        return;
+      }
       for (const error of errors) {
-        const log = contextValue?.log ?? logger;
-        if (domainErrorOf(error) || isClientSafe(error.toJSON(), error)) {
+        const domain = domainErrorOf(error);
+        if (domain instanceof ServiceUnavailableError) {
+          log.warn({ err: error.originalError ?? error, path: error.path }, 'database timeout');
+        } else if (domain || isClientSafe(error.toJSON(), error)) {
           log.debug({ code: error.extensions?.code, msg: error.message }, 'request error');
         } else {
           log.error({ err: error.originalError ?? error, path: error.path }, 'internal error');
@@ -29,7 +42,10 @@ export function createApolloServer(deps: { schema: GraphQLSchema; production: bo
   return new ApolloServer<RequestContext>({
     schema: deps.schema,
     logger: logger.child({ component: 'apollo' }),
-    introspection: !deps.production,
+    introspection: !config.production,
+    parseOptions: limits.parseOptions,
+    validationRules: limits.validationRules,
+    allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM/SIGINT and stops the app (HTTP, then the pool); Apollo's own handler would race it.
     stopOnTerminationSignals: false,
@@ -39,7 +55,8 @@ export function createApolloServer(deps: { schema: GraphQLSchema; production: bo
       // this subgraph sets no cache hints and its router does not collect ftv1 traces (docs/performance.md).
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
-      ...(deps.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      ...(config.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      ...limits.plugins,
       { requestDidStart: async () => errorLogging },
     ],
   });

@@ -55,10 +55,21 @@ export function toGraphQLError(err: DomainError): GraphQLError {
 /** True when the client may see this error as it is; everything else is masked (and logged in full elsewhere). */
 export function isClientSafe(formatted: GraphQLFormattedError, error: unknown): boolean {
   if (domainErrorOf(error)) return true;
+  if (isPipelineRefusal(error)) return true;
   const original = unwrapResolverError(error);
   const code = formatted.extensions?.code;
   // A resolver's own exception carries no code (or INTERNAL_SERVER_ERROR): never show its text.
   return typeof code === 'string' && REQUEST_ERROR_CODES.has(code) && original === error;
+}
+
+/**
+ * Apollo's request pipeline refuses some client mistakes with a bare 4xx GraphQLError and no code (a persisted
+ * query hash that does not match its query, an unsupported persisted-query version): the caller's, not ours.
+ */
+function isPipelineRefusal(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.path || error.originalError) return false;
+  const status = (error.extensions?.http as { status?: number } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 /** The one place domain errors become client errors with a stable `extensions.code`. */
@@ -75,6 +86,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions: { code: domain.code, ...(field ? { field } : {}), ...(limit ? { limit } : {}), ...(retryable ? { retryable } : {}) },
     };
   }
+  if (isPipelineRefusal(error) && !REQUEST_ERROR_CODES.has(String(formatted.extensions?.code))) return { ...formatted, extensions: { code: 'BAD_REQUEST' } };
   if (isClientSafe(formatted, error)) return { ...formatted, extensions: { code: formatted.extensions?.code } };
   return { message: MASKED_MESSAGE, locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

@@ -23,7 +23,7 @@ export interface TestApp {
   logs: Record<string, any>[];
   /** SQL statements the app has sent so far. */
   sqlCount(): number;
-  gql<T = any>(query: string, variables?: Record<string, unknown>, opts?: { token?: string | null; headers?: Record<string, string> }): Promise<GraphQLResponse<T>>;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, opts?: { token?: string | null; headers?: Record<string, string>; extensions?: Record<string, unknown> }): Promise<GraphQLResponse<T>>;
   stop(): Promise<void>;
 }
 
@@ -54,7 +54,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     async gql(query, variables, opts = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
       if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-      const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+      const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables, extensions: opts.extensions }) });
       const body = (await res.json()) as { data?: any; errors?: any };
       return { status: res.status, data: body.data, errors: body.errors, headers: res.headers };
     },

@@ -8,13 +8,16 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { prepareDatabase } from '../dev/dev.database.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
 import { migrations } from '../migrations/index.js';
 import { testPool } from './helpers/fixtures.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PROCESS_SECRET = 'process-test-secret-process-test-secret-0123';
 
 interface Service {
   child: ChildProcess;
@@ -35,7 +38,7 @@ function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   // NODE_ENV is left unset unless a test sets it: under NODE_ENV=test some libraries (Apollo Server's own
   // signal handlers, for one) behave differently than in a real deployment.
   // With DATABASE_URL set the service needs a secret of its own (the built-in one is for the embedded database only).
-  const auth = env.DATABASE_URL ? { AUTH_JWT_SECRET: 'process-test-secret-process-test-secret-0123' } : {};
+  const auth = env.DATABASE_URL ? { AUTH_JWT_SECRET: PROCESS_SECRET } : {};
   for (const [k, v] of Object.entries({ PORT: '0', LOG_LEVEL: 'info', ...auth, ...env })) if (v !== undefined) out[k] = v;
   return out;
 }
@@ -314,6 +317,65 @@ describe('the service process', () => {
     expect(svc.stderr()).toContain('reads the helpdesk relation `ticket` (id, workspace_id, requester_id, assignee_id, status)');
     expect(svc.stderr()).toContain('relation "ticket" does not exist');
     expect(svc.stderr()).not.toMatch(/^\s+at /m);
+    expect(svc.stdout()).not.toContain('csat-subgraph listening');
+  });
+
+  it('SIGTERM while statements wait on a lock: every client gets its answer (SERVICE_UNAVAILABLE), the process exits within the grace, and nothing commits afterwards', async () => {
+    const url = await emptyDatabase('stalled');
+    await prepareDatabase(url, { seed: false });
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    const locker = new pg.Client({ connectionString: url });
+    await locker.connect();
+    try {
+      const workspace = randomUUID();
+      const requester = randomUUID();
+      const { rows: tickets } = await admin.query<{ id: string }>(
+        `insert into ticket (workspace_id, ref, subject, status, requester_id) select $1, 'S-' || g, 'stalled', 'resolved', $2 from generate_series(1, 5) g returning id`,
+        [workspace, requester],
+      );
+      const svc = startService({ DATABASE_URL: url, DB_LOCK_TIMEOUT_MS: '1500', DB_STATEMENT_TIMEOUT_MS: '2000', REQUEST_TIMEOUT_MS: '3000', SHUTDOWN_GRACE_MS: '4000' });
+      const gql = await listeningUrl(svc, 20_000);
+      const token = await new SignJWT({ role: 'customer', workspace })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(requester)
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(PROCESS_SECRET));
+      await locker.query('begin');
+      await locker.query('lock table csat_rating in exclusive mode');
+      const answers = tickets.map(({ id }) =>
+        fetch(gql, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: `mutation { rateTicket(ticketId: "${id}", rating: 1) { id csatRating } }` }),
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as { errors?: { extensions?: { code?: string } }[] } })),
+      );
+      await expect
+        .poll(async () => (await admin.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)).rows[0].n)
+        .toBe(tickets.length);
+      const signalled = performance.now();
+      svc.child.kill('SIGTERM');
+      for (const answer of await Promise.all(answers)) {
+        expect(answer.status).toBe(200);
+        expect(answer.body.errors?.[0]?.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', retryable: true });
+      }
+      expect(await within(svc.exited, 6_000, 'exit after SIGTERM')).toEqual({ code: 0, signal: null });
+      expect(performance.now() - signalled).toBeLessThan(4000);
+      await locker.query('commit');
+      const { rows } = await admin.query('select count(*)::int as n from csat_rating where workspace_id = $1', [workspace]);
+      expect(rows[0].n).toBe(0);
+    } finally {
+      await locker.end();
+      await admin.end();
+    }
+  });
+
+  it('with DATABASE_URL and no secret (NODE_ENV unset), the start refuses the public development secret in one line', async () => {
+    const svc = startService({ DATABASE_URL: inject('databaseUrl'), AUTH_JWT_SECRET: undefined });
+    const { code } = await within(svc.exited, 15_000, 'exit without a secret');
+    expect(code).toBe(2);
+    expect(svc.stderr()).toContain('DATABASE_URL is set, so AUTH_JWT_SECRET (at least 32 bytes) or AUTH_JWKS_URL is required');
     expect(svc.stdout()).not.toContain('csat-subgraph listening');
   });
 

@@ -31,6 +31,9 @@ const N = Number(values.tickets);
 const DURATION = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
+// Production with an HS256 secret checks issuer and audience (config.ts): the servers expect these, the tokens carry them.
+const TOKEN_CLAIMS = { issuer: 'csat-bench', audience: 'csat' };
+const TOKEN_CLAIMS_ENV = { AUTH_ISSUER: TOKEN_CLAIMS.issuer, AUTH_AUDIENCE: TOKEN_CLAIMS.audience };
 const NODE = path.resolve('node_modules/.bin/node');
 
 const children: ChildProcess[] = [];
@@ -45,7 +48,7 @@ async function startProcess(name: string, entry: string, args: string[], env: Re
   const profile = (process.env.BENCH_PROFILE_PROCS ?? 'csat').split(',').includes(name) && process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const child = spawn(NODE, [...profile, path.join('dist', entry.replace(/\.ts$/, '.js')), ...args.map((a) => a.replace('{port}', String(port)))], {
     cwd,
-    env: { ...process.env, ...env, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'warn', AUTH_JWT_SECRET: SECRET },
+    env: { ...process.env, ...env, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'warn', AUTH_JWT_SECRET: SECRET, ...TOKEN_CLAIMS_ENV },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   children.push(child);
@@ -140,9 +143,11 @@ async function post(url: string, token: string, body: unknown): Promise<any> {
 }
 
 /** The CSAT subgraph's own counters: SQL statements sent and GraphQL requests served. */
+/** The subgraph's counters from its /metrics: on METRICS_PORT for this build (production serves none on the public port), beside /graphql for older builds. */
+const metricsUrls = new Map<string, string>();
 async function counters(csatUrl: string): Promise<{ sql: number; requests: number; connections: number }> {
-  const text = await (await fetch(csatUrl.replace(/\/graphql$/, '/metrics'))).text();
-  const n = (name: string) => Number(new RegExp(`${name} (\\d+)`).exec(text)?.[1]);
+  const text = await (await fetch(metricsUrls.get(csatUrl) ?? csatUrl.replace(/\/graphql$/, '/metrics'))).text();
+  const n = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1]);
   return { sql: n('csat_sql_statements_total'), requests: n('csat_graphql_requests_total'), connections: n('csat_http_connections_total') };
 }
 
@@ -187,7 +192,9 @@ async function main() {
   console.log(`seeded ${N} tickets (+${FRESH} fresh resolved for rateTicket) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   execFileSync(path.resolve('node_modules/.bin/tsx'), ['scripts/build.ts'], { stdio: 'inherit' });
-  const csatUrl = await startProcess('csat', 'src/main.ts', [], { DATABASE_URL: databaseUrl }, (p) => `http://127.0.0.1:${p}/graphql`);
+  const metricsPort = await freePort();
+  const csatUrl = await startProcess('csat', 'src/main.ts', [], { DATABASE_URL: databaseUrl, METRICS_PORT: String(metricsPort) }, (p) => `http://127.0.0.1:${p}/graphql`);
+  metricsUrls.set(csatUrl, `http://127.0.0.1:${metricsPort}/metrics`);
   const baselineUrl = values.baseline
     ? await startProcess('csat (before)', 'src/main.ts', [], { DATABASE_URL: databaseUrl }, (p) => `http://127.0.0.1:${p}/graphql`, buildBaseline(values.baseline))
     : undefined;
@@ -197,8 +204,8 @@ async function main() {
   // A second gateway whose CSAT subgraph is the floor: (g), the most any Node subgraph could give (c) here.
   const floorGatewayUrl = await startProcess('gateway (g)', 'dev/gateway/main.ts', ['--tickets', ticketsUrl, '--csat', floorUrl, '--port', '{port}'], {}, (p) => `http://127.0.0.1:${p}/`);
 
-  const agentToken = await signDevToken({ sub: agent, role: 'agent', workspace: ws }, SECRET);
-  const customerToken = await signDevToken({ sub: customer, role: 'customer', workspace: ws }, SECRET);
+  const agentToken = await signDevToken({ sub: agent, role: 'agent', workspace: ws }, SECRET, TOKEN_CLAIMS);
+  const customerToken = await signDevToken({ sub: customer, role: 'customer', workspace: ws }, SECRET, TOKEN_CLAIMS);
   const headers = (token: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}` });
   const entitiesBody = JSON.stringify({
     query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { csatRating csatComment csatRatedAt csatCanRate } } }',

@@ -22,6 +22,8 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '8' },
     connections: { type: 'string', default: '10' },
     only: { type: 'string' },
+    // Seconds of mixed traffic at 50 connections after the runs (entities, rateTicket, the no-op): errors, p99, RSS. 0: none.
+    soak: { type: 'string', default: '0' },
     rounds: { type: 'string', default: '3' },
     // A git ref (a commit, `HEAD~3`, `main`) built in a temporary worktree and run beside this one as (a0).
     baseline: { type: 'string' },
@@ -266,8 +268,32 @@ async function main() {
       }
     }
   }
+  const soakSeconds = Number(values.soak);
+  if (soakSeconds > 0) {
+    const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${named.get('csat')}/status`, 'utf8'))?.[1]) / 1024;
+    const rssStart = rss();
+    let i = 0;
+    // Per connection, in turn: an agent's inbox page, a customer's first rating, the no-op repeat.
+    const soak = await autocannon({
+      url: csatUrl,
+      method: 'POST',
+      connections: 50,
+      duration: soakSeconds,
+      requests: [
+        { headers: headers(agentToken), body: entitiesBody },
+        { headers: headers(customerToken), setupRequest: (req) => ({ ...req, body: rate(fresh[nextFresh++ % fresh.length]!.id, 1 + (i++ % 5)) }) },
+        { headers: headers(customerToken), body: rate(rated[0]!.id, 5) },
+      ],
+    });
+    console.log(
+      `\nsoak: ${soakSeconds} s, 50 connections, mixed (entities / rate / no-op): ${soak.requests.total} requests, ${soak.requests.average.toFixed(0)} req/s, ` +
+        `p50 ${soak.latency.p50} ms, p99 ${soak.latency.p99} ms, errors ${soak.errors}, timeouts ${soak.timeouts}, non-2xx ${soak.non2xx}; ` +
+        `CSAT RSS ${rssStart.toFixed(0)} MiB at the start, ${rss().toFixed(0)} MiB at the end`,
+    );
+  }
   if (nextFresh > fresh.length) console.warn(`note: (d) ran out of fresh tickets (${nextFresh} > ${fresh.length}); later calls were no-ops`);
 
+  if (!Object.keys(samples).length) return; // a soak alone
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)]!;
   const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '-');
   console.log(

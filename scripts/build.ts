@@ -1,6 +1,6 @@
 // `npm run build`: compiles the servers to dist/ (tsc, incremental) and copies the files they read next to
 // their code. `npm start` runs it first: production runs JavaScript, not TypeScript through a loader, which
-// costs a fifth of the CPU per request (README, "Hot path").
+// costs a fifth of the CPU per request (docs/performance.md).
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';

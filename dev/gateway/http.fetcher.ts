@@ -8,7 +8,7 @@ const agent = new Agent({ keepAlive: true, maxSockets: 64 });
  * A minimal fetch for subgraph calls over plain HTTP on node:http. The gateway's default
  * (make-fetch-happen via agent-base) builds an Error stack on every call to guess the protocol, and
  * Node's fetch (undici) costs about as much again in web-stream plumbing; either one would make this
- * stand-in gateway, not the subgraphs, the thing the benchmark measures (README, Benchmark).
+ * stand-in gateway, not the subgraphs, the thing the benchmark measures (bench/README.md).
  */
 export const httpFetcher: Fetcher = (url, init = {}) =>
   new Promise<FetcherResponse>((resolve, reject) => {

@@ -1,7 +1,9 @@
 // An adversarial review's findings, each reproduced at small scale against the real service: the request
 // is refused (or answered) with a documented code, the process stays healthy, nothing invalid is stored.
 import { createHash, randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { generateKeyPair, SignJWT } from 'jose';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
@@ -296,6 +298,48 @@ describe('3 and 4: database timeouts (a database of their own: these tests lock 
     // The lock gone, the same rating goes through.
     expect((await app.gql(RATE, { t: ticket.id, r: 2, c: 'after' }, { token: customer })).data.rateTicket).toMatchObject({ csatRating: 2 });
     expect(errorLogs(app)).toEqual([]);
+  });
+});
+
+describe('the request deadline', () => {
+  it('a request still running at REQUEST_TIMEOUT_MS (here: a JWKS endpoint that never answers) gets 503 SERVICE_UNAVAILABLE, once', async () => {
+    const hanging = createServer(() => {}); // accepts, never answers
+    await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', () => r()));
+    const jwksUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/jwks.json`;
+    const app = await startTestApp({
+      AUTH_JWT_SECRET: '',
+      AUTH_JWKS_URL: jwksUrl,
+      AUTH_ISSUER: 'https://issuer.test',
+      AUTH_AUDIENCE: 'csat',
+      DB_LOCK_TIMEOUT_MS: '50',
+      DB_STATEMENT_TIMEOUT_MS: '100',
+      DB_POOL_TIMEOUT_MS: '100',
+      REQUEST_TIMEOUT_MS: '400',
+      SHUTDOWN_GRACE_MS: '8000',
+    });
+    try {
+      const { privateKey } = await generateKeyPair('RS256');
+      const token = await new SignJWT({ role: 'agent', workspace: randomUUID() })
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setSubject(randomUUID())
+        .setIssuer('https://issuer.test')
+        .setAudience('csat')
+        .setExpirationTime('1h')
+        .sign(privateKey);
+      const started = performance.now();
+      const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"query":"{ __typename }"}' });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(await res.json()).toEqual({ errors: [{ message: 'the request took too long; retry', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(app.logs.some((l) => l.msg === 'request deadline passed' && l.level === 40)).toBe(true);
+      // The service goes on answering.
+      expect((await app.gql('{ __typename }')).data).toEqual({ __typename: 'Query' });
+    } finally {
+      await app.stop();
+      hanging.closeAllConnections();
+      hanging.close();
+    }
   });
 });
 

@@ -179,6 +179,37 @@ function rawSocket(url: string) {
   };
 }
 
+describe('a client that goes away', () => {
+  it('mid-request (its rating still being stored) is logged at debug, never as an error', async () => {
+    const workspace = randomUUID();
+    const me = viewer('customer', workspace);
+    const ticket = await createTicket(pool, { workspace, requester: me.sub, status: 'resolved' });
+    const token = await tokenFor(me);
+    const blocker = await pool.connect();
+    const id = `abort-${randomUUID()}`;
+    try {
+      await blocker.query('begin');
+      await blocker.query(`insert into csat_rating (workspace_id, ticket_id, rating, rated_by) values ($1, $2, 1, $3)`, [workspace, ticket.id, me.sub]);
+      const { hostname, port } = new URL(t.url);
+      const socket = connect(Number(port), hostname);
+      const body = JSON.stringify({ query: RATE, variables: { t: ticket.id, r: 3, c: 'gone' } });
+      socket.write(`POST /graphql HTTP/1.1\r\nhost: t\r\nx-request-id: ${id}\r\ncontent-type: application/json\r\nauthorization: Bearer ${token}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      await expect
+        .poll(async () => (await pool.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into csat_rating%' and datname = current_database()`)).rows[0].n)
+        .toBeGreaterThanOrEqual(1);
+      socket.destroy();
+      await new Promise((r) => socket.once('close', r));
+    } finally {
+      await blocker.query('rollback');
+      blocker.release();
+    }
+    // The request finishes on the server (the rating is stored), and its answer has nowhere to go.
+    await expect.poll(async () => (await storedRatings(pool, ticket.id)).length).toBe(1);
+    await expect.poll(() => t.logs.filter((l) => l.requestId === id && l.level <= 30).length).toBeGreaterThan(0);
+    expect(t.logs.filter((l) => l.requestId === id && l.level >= 50)).toEqual([]);
+  });
+});
+
 // Last: it stops the app.
 describe('graceful drain', () => {
   it('finishes an in-flight rateTicket, answers 503 on kept-alive sockets (readiness included), then closes the pool', async () => {

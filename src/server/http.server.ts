@@ -74,6 +74,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
   fastify.server.on('connection', () => metrics.httpConnections.inc());
   baseHeaders(fastify);
 
+
   // JSON bodies must be UTF-8: a decoder would turn other bytes into U+FFFD, and that would be stored.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
@@ -140,6 +141,8 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
     },
     handler: async (request, reply) => {
       const body = await graphql.call(fastify, request as Parameters<typeof graphql>[0], reply as Parameters<typeof graphql>[1]);
+      // A client that hung up before its answer is the client's business: debug, never an error.
+      if (request.raw.socket?.destroyed) request.log.debug({ method: request.method, path: request.url }, 'client went away before the answer was sent');
       // Answered already (the deadline): returning the reply tells Fastify not to send again.
       return reply.sent ? reply : body;
     },

@@ -5,6 +5,9 @@ import type { Logger } from './logger.js';
  * Fastify's per-request log lines, ours: one line per request when it completes (method, path, status,
  * ms) instead of two, and a client that goes away mid-answer is the client's business: debug, not an error.
  */
+/** How a write to a socket whose client hung up fails: not the service's error. */
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END']);
+
 export class RequestLog extends LogController {
   constructor() {
     super({ requestIdLogLabel: 'requestId' });
@@ -13,6 +16,10 @@ export class RequestLog extends LogController {
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error && CLIENT_GONE.has((error as NodeJS.ErrnoException).code ?? '')) {
+      request.log.debug({ code: (error as NodeJS.ErrnoException).code, method: request.method, path: request.url }, 'client went away before the answer was sent');
+      return;
+    }
     if (error) {
       reply.log.error({ err: error, method: request.method, path: request.url, status: reply.statusCode }, 'request failed');
       return;

@@ -2,14 +2,41 @@ import type { RequestContext } from '../server/context.js';
 import type { Ticket } from './ticket.type.js';
 import { ticketView } from './ticket.visibility.js';
 
-/** The router's entry point: every Ticket representation of one `_entities` call goes through one loader batch. */
+/** A representation's ticket id; none (null in place, never an error for the page) without a usable id. */
+function idOf(ref: { id?: unknown }): string | null {
+  return typeof ref.id === 'string' || typeof ref.id === 'number' ? String(ref.id) : null;
+}
+
+/** The router's entry point per representation: every Ticket of one `_entities` call goes through one loader batch. */
 export const ticketReferenceResolvers = {
   Ticket: {
     __resolveReference(ref: { id?: unknown }, ctx: RequestContext): Promise<Ticket | null> | null {
-      // A representation without a usable id names no ticket: null in place, never an error for the page.
-      if (typeof ref.id !== 'string' && typeof ref.id !== 'number') return null;
-      const id = String(ref.id);
-      return ctx.loaders.ticketCsat.load(id).then((row) => ticketView(id, row, ctx.viewer));
+      const id = idOf(ref);
+      return id === null ? null : ctx.loaders.ticketCsat.load(id).then((row) => ticketView(id, row, ctx.viewer));
     },
   },
 };
+
+/**
+ * A whole `_entities` page of Tickets at once: one load for the page, then plain values. The same answer as
+ * `__resolveReference` per representation, without a promise per entity for graphql-js to settle.
+ * Undefined when a representation is not a Ticket object: the general resolver then answers (and refuses it).
+ */
+export function resolveTicketPage(representations: unknown, ctx: RequestContext): Promise<(Ticket & { __typename: 'Ticket' } | null)[]> | undefined {
+  if (!Array.isArray(representations)) return undefined;
+  const ids: (string | null)[] = [];
+  for (const ref of representations as { __typename?: unknown; id?: unknown }[]) {
+    if (typeof ref !== 'object' || ref === null || ref.__typename !== 'Ticket') return undefined;
+    ids.push(idOf(ref));
+  }
+  const wanted = ids.filter((id): id is string => id !== null);
+  return ctx.loaders.ticketCsat.loadMany(wanted).then((rows) => {
+    let next = 0;
+    return ids.map((id) => {
+      if (id === null) return null;
+      const row = rows[next++];
+      if (row instanceof Error) throw row;
+      return { __typename: 'Ticket' as const, ...ticketView(id, row ?? null, ctx.viewer) };
+    });
+  });
+}

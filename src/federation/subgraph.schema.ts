@@ -13,8 +13,8 @@ export const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.d
 
 /**
  * @apollo/subgraph resolves `_entities` one representation at a time: a promise per entity for graphql-js to
- * settle, about a fifth of this subgraph's CPU for a page of 50 (docs/performance.md). A page of Tickets is
- * resolved at once (ticket.reference.ts); anything else goes to @apollo/subgraph's own resolver.
+ * settle (docs/performance.md). A page of Tickets is resolved at once (ticket.reference.ts); anything else
+ * goes to @apollo/subgraph's own resolver.
  */
 function batchEntities(schema: GraphQLSchema): void {
   const field = schema.getQueryType()!.getFields()._entities!;

@@ -1,0 +1,49 @@
+// `npm run supergraph`'s banner, as a newcomer uses it: its rate command, pasted as printed, works through the
+// gateway, on every start (the demo never runs out of a ticket to rate).
+import { pino } from 'pino';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { supergraphBanner } from '../dev/demo.banner.js';
+import { DEMO_WORKSPACE } from '../dev/demo.seed.js';
+import { startSupergraph } from '../dev/supergraph.js';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
+import { loadConfig } from '../src/config/config.js';
+import { TEST_SECRET } from './helpers/test.app.js';
+
+let db: ThrowawayDatabase | undefined;
+afterAll(async () => {
+  await db?.drop();
+});
+
+/** The printed curl that rates a ticket: its token and body, sent to its URL as a shell would. */
+async function runPrintedRate(banner: string) {
+  const m = banner.match(/Rate ticket ([0-9a-f-]{36}) as its customer:\n\s+curl -s (\S+) -H 'content-type: application\/json' -H "authorization: Bearer (\S+)" \\\n\s+-d '(.*)'\n/);
+  expect(m).not.toBeNull();
+  const [, ticketId, url, token, body] = m!;
+  const res = await (await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body })).json();
+  return { ticketId: ticketId!, res: res as { data?: { rateTicket: { id: string; csatRating: number } }; errors?: unknown } };
+}
+
+describe('the supergraph banner', () => {
+  it('prints a real ticket to rate, whose command works; the next start offers another', async () => {
+    db = await createThrowawayDatabase(`csat_test_banner_${process.pid}`, { serverUrl: inject('databaseUrl'), prepare: false });
+    const config = loadConfig({ DATABASE_URL: db.url, PORT: '0', AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn' });
+    const rated: string[] = [];
+    for (const start of [1, 2]) {
+      const sg = await startSupergraph({ config, logger: pino({ level: 'warn' }), ports: { gateway: 0, csat: 0, tickets: 0 } });
+      try {
+        const banner = await supergraphBanner(sg, sg.seed!, config, 'DATABASE_URL');
+        expect(banner).toContain(`workspace ${DEMO_WORKSPACE.name} ${DEMO_WORKSPACE.id}`);
+        expect(banner).toContain(`GraphQL explorer:  open ${sg.gatewayUrl} in a browser`);
+        expect(banner.includes('(demo data just seeded)')).toBe(start === 1);
+        expect(banner).not.toContain('<id>');
+        const { ticketId, res } = await runPrintedRate(banner);
+        expect(res.errors).toBeUndefined();
+        expect(res.data!.rateTicket).toMatchObject({ id: ticketId, csatRating: 5 });
+        rated.push(ticketId);
+      } finally {
+        await sg.stop();
+      }
+    }
+    expect(rated[1]).not.toBe(rated[0]);
+  });
+});

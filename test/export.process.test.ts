@@ -1,8 +1,8 @@
-// The exporter as a real process (node --import tsx src/export/export.cli.ts, and the package's bin
-// shim): stdout piping, exit codes and one-line messages, no partial file on failure or on a signal,
-// retries. Faults come from a proxy in front of the real gateway.
+// The exporter as a real process (the package's bin, which runs the compiled dist/ entry): stdout
+// piping, exit codes and one-line messages, no partial file on failure or on a signal, retries. Faults
+// come from a proxy in front of the real gateway.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSupergraph, type Supergraph } from '../dev/supergraph.js';
 import { loadConfig } from '../src/config/config.js';
 import { testPool } from './helpers/fixtures.js';
-import { closedPort, expectedCsv, faultProxy, filesIn, insertTickets, parseCsv, runCli, type ProxyAction } from './helpers/export.helpers.js';
+import { BIN, closedPort, expectedCsv, faultProxy, filesIn, insertTickets, parseCsv, runCli, type ProxyAction } from './helpers/export.helpers.js';
 import { TEST_SECRET, tokenFor, viewer } from './helpers/test.app.js';
 
 let sg: Supergraph;
@@ -59,8 +59,8 @@ async function withProxy<T>(plan: (request: number, after: string | null) => Pro
 }
 
 describe('success', () => {
-  it('stdout mode pipes: the bin shim, the token from CSAT_EXPORT_TOKEN, CSV on stdout, the summary on stderr', async () => {
-    const res = await runCli(['--endpoint', sg.gatewayUrl, ...PAGE], { bin: true, env: { CSAT_EXPORT_TOKEN: token } });
+  it('stdout mode pipes: the token from CSAT_EXPORT_TOKEN, CSV on stdout, the summary on stderr', async () => {
+    const res = await runCli(['--endpoint', sg.gatewayUrl, ...PAGE], { env: { CSAT_EXPORT_TOKEN: token } });
     expect(res.stderr).toMatch(/^csat-export: 12 rows \(6 rated\) in \d+\.\d s → stdout\n$/);
     expect(res.code).toBe(0);
     expect(parseCsv(res.stdout).rows).toEqual(await expectedCsv(pool, ws));
@@ -176,5 +176,32 @@ describe('failure leaves no file and exits non-zero with one clear line', () => 
     const noToken = await runCli(['--endpoint', sg.gatewayUrl]);
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toMatch(/^csat-export: no token: pass --token <jwt> or set CSAT_EXPORT_TOKEN\n/);
+  });
+});
+
+describe('the bin', () => {
+  /** A copy of the package's bin in a folder of its own, as an installed package has it. */
+  async function binCopy(): Promise<{ dir: string; bin: string }> {
+    const dir = await freshDir();
+    await mkdir(path.join(dir, 'bin'));
+    await writeFile(path.join(dir, 'package.json'), '{ "type": "module" }\n');
+    await copyFile(BIN, path.join(dir, 'bin', 'csat-export.js'));
+    return { dir, bin: path.join(dir, 'bin', 'csat-export.js') };
+  }
+
+  it('runs the compiled entry beside it (dist/src/export/export.cli.js), not TypeScript', async () => {
+    const { dir, bin } = await binCopy();
+    await mkdir(path.join(dir, 'dist', 'src', 'export'), { recursive: true });
+    await writeFile(path.join(dir, 'dist', 'src', 'export', 'export.cli.js'), "process.stdout.write(`compiled entry, args ${process.argv.slice(2).join(' ')}\\n`);\n");
+    const res = await runCli(['--help'], { bin });
+    expect(res).toMatchObject({ code: 0, stdout: 'compiled entry, args --help\n', stderr: '' });
+  });
+
+  it('without a build: one line saying to run npm run build, exit 1', async () => {
+    const { bin } = await binCopy();
+    const res = await runCli(['--help'], { bin });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe('csat-export: the exporter is not built (dist/src/export/export.cli.js is missing); run `npm run build` first\n');
+    expect(res.stdout).toBe('');
   });
 });

@@ -1,12 +1,13 @@
 // Helpers of the CSV export tests: tickets arranged with SQL, the expected CSV computed from the database
 // (independently of the exporter's code), the CSV parsed back with csv-parse, the exporter as a child
-// process, and a fault-injecting proxy in front of the real gateway.
+// process (the compiled bin), and a fault-injecting proxy in front of the real gateway.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import type pg from 'pg';
 
@@ -136,25 +137,33 @@ export interface ChildResult {
   ms: number;
 }
 
-const NODE = path.resolve('node_modules/.bin/node');
+/** The package's bin: it runs the compiled exporter (dist/, built before the tests run). */
+export const BIN = path.resolve('bin/csat-export.js');
+
+export interface CliOptions {
+  env?: Record<string, string>;
+  /** The exporter's working folder (relative --out paths). */
+  cwd?: string;
+  /** Where the exporter's stdout goes: collected into `stdout` (default), or another process's pipe. */
+  stdout?: 'pipe' | Writable;
+  /** Another bin file in place of the package's (a copy elsewhere). */
+  bin?: string;
+  onSpawn?: (child: ChildProcess) => void;
+}
 
 /**
- * Runs the exporter as a real process: `node --import tsx src/export/export.cli.ts …` (or the package's
- * bin shim with `bin: true`), with the real node binary so a signal reaches the exporter itself.
+ * Runs the exporter as a real process: the package's bin with this very node binary (process.execPath),
+ * so a signal reaches the exporter itself.
  */
-export function runCli(
-  args: string[],
-  opts: { env?: Record<string, string>; bin?: boolean; onSpawn?: (child: ChildProcess) => void } = {},
-): Promise<ChildResult> {
+export function runCli(args: string[], opts: CliOptions = {}): Promise<ChildResult> {
   const env: Record<string, string | undefined> = { ...process.env, ...opts.env };
   if (!opts.env?.CSAT_EXPORT_TOKEN) delete env.CSAT_EXPORT_TOKEN;
-  const entry = opts.bin ? ['bin/csat-export.js'] : ['--import', 'tsx', 'src/export/export.cli.ts'];
   const started = performance.now();
-  const child = spawn(NODE, [...entry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [opts.bin ?? BIN, ...args], { env, cwd: opts.cwd, stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   opts.onSpawn?.(child);
   return new Promise((resolve, reject) => {
     child.on('error', reject);

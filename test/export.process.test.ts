@@ -173,10 +173,26 @@ describe('failure leaves no file and exits non-zero with one clear line', () => 
     const res = await runCli(['--endpoint', sg.gatewayUrl, '--token', token, '--page-size', '5000']);
     expect(res.code).toBe(2);
     expect(res.stderr).toBe("csat-export: --page-size must be between 1 and 1000 (got 5000)\nRun 'csat-export --help' for the options.\n");
+    const bogus = await withProxy(
+      () => 'pass',
+      async (url, requests) => {
+        const r = await runCli(['--endpoint', url, '--token', token, '--status', 'open,bogus']);
+        expect(requests).toHaveLength(0);
+        return r;
+      },
+    );
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toBe("csat-export: --status must be one of new, open, pending, resolved, closed (got 'bogus')\nRun 'csat-export --help' for the options.\n");
     const noToken = await runCli(['--endpoint', sg.gatewayUrl]);
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toMatch(/^csat-export: no token: pass --token <jwt> or set CSAT_EXPORT_TOKEN\n/);
   });
+});
+
+it('--help lists the statuses --status accepts', async () => {
+  const res = await runCli(['--help']);
+  expect(res.code).toBe(0);
+  expect(res.stdout).toMatch(/--status <s>\[,<s>…\] +only these statuses, of: new, open, pending, resolved, closed; repeatable\n/);
 });
 
 describe('the bin', () => {

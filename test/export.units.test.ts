@@ -112,6 +112,8 @@ describe('arguments', () => {
     [['--since', '2025-02-01', '--until', '2025-01-01'], /--since must be before --until/],
     [['--connection-path', 'a..b'], /--connection-path must be field names joined by dots/],
     [['--status', ','], /--status needs at least one status/],
+    [['--status', 'bogus'], /^--status must be one of new, open, pending, resolved, closed \(got 'bogus'\)$/],
+    [['--status', 'open,Closed', '--status', 'done'], /^--status must be one of new, open, pending, resolved, closed \(got 'Closed', 'done'\)$/],
     [['--frob'], /Unknown option '--frob'/],
     [['extra'], /positional/],
   ])('refuses %j', (args, message) => {

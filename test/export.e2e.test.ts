@@ -279,10 +279,12 @@ describe('the output file', () => {
     expect(parseCsv(await readFile(out, 'utf8')).rows).toEqual(await expectedCsv(pool, ws));
   });
 
-  it('refuses a directory as --out before any request, and an unwritable folder', async () => {
-    const settings = parseCliArgs(['--endpoint', sg.gatewayUrl, '--token', token, '--out', dir], undefined);
-    await expect(runExport(exportOptions(settings, await loadListingQuery(undefined)))).rejects.toThrow(/is a directory; --out needs a file name/);
-    const missing = parseCliArgs(['--endpoint', sg.gatewayUrl, '--token', token, '--out', path.join(dir, 'no', 'such', 'x.csv')], undefined);
-    await expect(runExport(exportOptions(missing, await loadListingQuery(undefined)))).rejects.toThrow(/cannot write .*: ENOENT/);
+  it('refuses a directory as --out, a missing folder and a file used as a folder, before any request', async () => {
+    const run = async (out: string) => runExport(exportOptions(parseCliArgs(['--endpoint', sg.gatewayUrl, '--token', token, '--out', out], undefined), await loadListingQuery(undefined)));
+    await expect(run(dir)).rejects.toThrow(/is a directory; --out needs a file name/);
+    await expect(run(path.join(dir, 'no', 'such', 'x.csv'))).rejects.toThrow(new UsageError(`folder does not exist: ${path.join(dir, 'no', 'such')}`));
+    const file = path.join(dir, 'a-file');
+    await writeFile(file, '');
+    await expect(run(path.join(file, 'x.csv'))).rejects.toThrow(new UsageError(`not a folder: ${file}`));
   });
 });

@@ -169,6 +169,20 @@ describe('failure leaves no file and exits non-zero with one clear line', () => 
     expect(await filesIn(dir)).toEqual([]);
   });
 
+  it('a missing output folder: exit 2 with one line naming it, before any request, nothing created', async () => {
+    const dir = await freshDir();
+    const res = await withProxy(
+      () => 'pass',
+      async (url, requests) => {
+        const r = await runCli(['--endpoint', url, '--token', token, '--out', 'missing/dir/x.csv'], { cwd: dir });
+        expect(requests).toHaveLength(0);
+        return r;
+      },
+    );
+    expect(res).toMatchObject({ code: 2, stdout: '', stderr: 'csat-export: folder does not exist: missing/dir\n' });
+    expect(await filesIn(dir)).toEqual([]);
+  });
+
   it('bad arguments: exit 2 with the reason and a pointer to --help, before any request', async () => {
     const res = await runCli(['--endpoint', sg.gatewayUrl, '--token', token, '--page-size', '5000']);
     expect(res.code).toBe(2);

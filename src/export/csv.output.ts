@@ -7,7 +7,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import { ExportError } from './export.errors.js';
+import { ExportError, UsageError } from './export.errors.js';
 
 export interface CsvOutput {
   stream: Writable;
@@ -24,10 +24,23 @@ export function temporaryPath(out: string): string {
   return path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.${randomBytes(4).toString('hex')}.partial`);
 }
 
+/** The folder --out names must exist: said in the user's own words, before any request (not an ENOENT later). */
+async function checkFolder(out: string): Promise<void> {
+  const folder = path.dirname(out);
+  const info = await stat(folder).catch((err: NodeJS.ErrnoException) => err);
+  if (info instanceof Error) {
+    if (info.code === 'ENOENT') throw new UsageError(`folder does not exist: ${folder}`);
+    if (info.code === 'ENOTDIR') throw new UsageError(`not a folder: ${folder}`);
+    throw new ExportError(`cannot read the folder ${folder}: ${info.code ?? info.message}`);
+  }
+  if (!info.isDirectory()) throw new UsageError(`not a folder: ${folder}`);
+}
+
 export async function openFileOutput(out: string): Promise<CsvOutput> {
   const target = path.resolve(out);
+  await checkFolder(out);
   // Found now rather than at the rename, after the whole export.
-  if ((await stat(target).catch(() => undefined))?.isDirectory()) throw new ExportError(`${out} is a directory; --out needs a file name`);
+  if ((await stat(target).catch(() => undefined))?.isDirectory()) throw new UsageError(`${out} is a directory; --out needs a file name`);
   const temp = temporaryPath(target);
   // flush: fsync before close, so the renamed file is on disk, not only in the page cache.
   const stream: WriteStream = createWriteStream(temp, { flags: 'wx', flush: true });

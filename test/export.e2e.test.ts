@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import type pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -154,6 +155,23 @@ describe('the CSV', () => {
     expect(text).toMatch(/,[1-5],,"\d{4}-/);
     // Unassigned tickets: an empty assignee cell.
     expect(rows.some((r) => r[5]!.value === '' && !r[5]!.quoted)).toBe(true);
+  });
+
+  it('goes out in chunks of many rows, not a Buffer per row (which kept pooled memory alive: docs/export.md, "Memory")', async () => {
+    const chunks: Buffer[] = [];
+    const stdout = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+    const settings = parseCliArgs(['--endpoint', sg.gatewayUrl, '--token', token, '--page-size', '7', '--retries', '0'], undefined);
+    const piped = await runExport({ ...exportOptions(settings, await loadListingQuery(undefined)), stdout });
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(text);
+    expect(piped).toMatchObject({ rows: 30, pages: 5 });
+    // At most one chunk per page (its rows arrive as one burst), plus the final line break.
+    expect(chunks.length).toBeLessThanOrEqual(piped.pages + 1);
+    expect(stdout.writableEnded).toBe(false);
   });
 
   it('--bom prefixes a UTF-8 byte order mark and changes nothing else', async () => {

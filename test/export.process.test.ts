@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSupergraph, type Supergraph } from '../dev/supergraph.js';
 import { loadConfig } from '../src/config/config.js';
 import { testPool } from './helpers/fixtures.js';
-import { BIN, closedPort, expectedCsv, faultProxy, filesIn, insertTickets, parseCsv, runCli, type ProxyAction } from './helpers/export.helpers.js';
+import { BIN, closedPort, expectedCsv, faultProxy, filesIn, insertTickets, parseCsv, runCli, slowReader, type ProxyAction } from './helpers/export.helpers.js';
 import { TEST_SECRET, tokenFor, viewer } from './helpers/test.app.js';
 
 let sg: Supergraph;
@@ -200,6 +200,70 @@ describe('failure leaves no file and exits non-zero with one clear line', () => 
     const noToken = await runCli(['--endpoint', sg.gatewayUrl]);
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toMatch(/^csat-export: no token: pass --token <jwt> or set CSAT_EXPORT_TOKEN\n/);
+  });
+});
+
+describe('stdout is flushed before the process exits', () => {
+  const bulk = randomUUID();
+  let bulkToken: string;
+  /** 240 tickets with comments of 500..900 characters: about 240 KB of CSV, far more than a pipe holds (64 KiB). */
+  const BULK = ['--page-size', '80'];
+  const at = (i: number) => new Date(base + i * 1000);
+  beforeAll(async () => {
+    const text = 'Helpful, "quick" and kind; thanks!\r\nSecond line. ';
+    await insertTickets(
+      pool,
+      bulk,
+      Array.from({ length: 240 }, (_, i) => ({ createdAt: at(i), rating: { rating: 1 + (i % 5), comment: text.repeat(20).slice(0, 500 + ((i * 37) % 400)) } })),
+    );
+    bulkToken = await tokenFor(viewer('agent', bulk));
+  });
+
+  /** The exporter's stdout through a slow reader process: what the reader received, and the exporter's result. */
+  async function throughSlowReader(args: string[], stopAfter?: number): Promise<{ res: Awaited<ReturnType<typeof runCli>>; bytes: Buffer }> {
+    const file = path.join(await freshDir(), 'piped.csv');
+    const reader = slowReader(file, { stopAfter });
+    const res = await runCli(args, { stdout: reader.stdin, onSpawn: () => reader.release(), env: { CSAT_EXPORT_TOKEN: bulkToken } });
+    expect(await reader.exit).toBe(0);
+    return { res, bytes: await readFile(file) };
+  }
+
+  async function fileExport(args: string[]): Promise<Buffer> {
+    const out = path.join(await freshDir(), 'tickets.csv');
+    const res = await runCli(['--endpoint', sg.gatewayUrl, '--token', bulkToken, '--out', out, '--quiet', ...BULK, ...args]);
+    expect(res).toMatchObject({ code: 0, stderr: '' });
+    return readFile(out);
+  }
+
+  it('on success: a slow reader gets every byte, the same bytes as the file export', async () => {
+    const expected = await fileExport([]);
+    expect(expected.length).toBeGreaterThan(200_000);
+    const { res, bytes } = await throughSlowReader(['--endpoint', sg.gatewayUrl, ...BULK]);
+    expect(res.stderr).toMatch(/^csat-export: 240 rows \(240 rated\) in \d+\.\d s → stdout\n$/);
+    expect(res.code).toBe(0);
+    expect(bytes.length).toBe(expected.length);
+    expect(bytes.equals(expected)).toBe(true);
+  });
+
+  it('on a failure mid-way: the rows written so far reach the reader (no final line break), exit 1', async () => {
+    // The first 160 tickets (pages 1 and 2) as a file, less its final CRLF: what stdout must carry when page 3 fails.
+    const firstTwoPages = (await fileExport(['--until', at(160).toISOString()])).subarray(0, -2);
+    const { res, bytes } = await withProxy(
+      (n) => (n <= 2 ? 'pass' : { status: 500 }),
+      (url) => throughSlowReader(['--endpoint', url, '--quiet', '--retries', '0', ...BULK]),
+    );
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(
+      'csat-export: the gateway answered HTTP 500 Internal Server Error: injected 500 (page 3; no retries allowed); the CSV on stdout is not a complete export\n',
+    );
+    expect(bytes.length).toBe(firstTwoPages.length);
+    expect(bytes.equals(firstTwoPages)).toBe(true);
+  });
+
+  it('a reader that goes away (| head): exit 141 silently, like SIGPIPE', async () => {
+    const { res, bytes } = await throughSlowReader(['--endpoint', sg.gatewayUrl, ...BULK], 4096);
+    expect(bytes.length).toBe(4096);
+    expect(res).toMatchObject({ code: 141, stderr: '' });
   });
 });
 

@@ -3,6 +3,7 @@
 import { InterruptedError, ExportError, UsageError } from './export.errors.js';
 import { exportOptions, parseCliArgs, USAGE, type CliSettings } from './export.options.js';
 import { loadListingQuery } from './export.query.js';
+import { flushed } from './csv.output.js';
 import { runExport, type ExportSummary } from './export.run.js';
 import { createProgress } from './progress.js';
 
@@ -62,7 +63,7 @@ async function main(argv: string[], envToken: string | undefined): Promise<numbe
   } catch (err) {
     progress.stop();
     if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return 141; // the reader of stdout went away (`| head`): like SIGPIPE
-    const where = toFile ? `${settings.out} not written` : 'the CSV on stdout is incomplete';
+    const where = toFile ? `${settings.out} not written` : 'the CSV on stdout is not a complete export';
     if (err instanceof ExportError) {
       const message = err instanceof UsageError ? err.message : `${err.message}; ${where}`;
       process.stderr.write(`${NAME}: ${message}\n`);
@@ -73,12 +74,19 @@ async function main(argv: string[], envToken: string | undefined): Promise<numbe
   }
 }
 
+/** Exits once stdout and stderr have handed every byte to the OS: process.exit drops what a slow pipe reader has not taken yet. */
+async function exit(code: number): Promise<never> {
+  process.exitCode = code;
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}
+
+// During the export its sink takes stdout's errors (EPIPE: exit 141); after it, a reader gone away must not crash the exit.
+process.stdout.on('error', () => {});
+
 // The only place that reads the environment.
 const envToken = process.env.CSAT_EXPORT_TOKEN;
-main(process.argv.slice(2), envToken).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`${NAME}: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+main(process.argv.slice(2), envToken).then(exit, (err: unknown) => {
+  process.stderr.write(`${NAME}: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+  return exit(1);
+});

@@ -5,7 +5,7 @@ import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { toCsvRow } from './csv.columns.js';
 import { openFileOutput, stdoutOutput, type CsvOutput } from './csv.output.js';
-import { createCsvTransform, finalLineBreak } from './csv.writer.js';
+import { createCsvTransform, CsvBytes } from './csv.writer.js';
 import { abortReason, UsageError } from './export.errors.js';
 import type { ListingQuery } from './export.query.js';
 import { GatewayClient, type RetryEvent } from './gateway.client.js';
@@ -27,7 +27,7 @@ export interface ExportOptions {
   retry: RetryPolicy;
   timeoutMs: number;
   signal?: AbortSignal;
-  /** Where '-' writes (default process.stdout). */
+  /** Where '-' writes (default process.stdout); never ended nor destroyed here. */
   stdout?: Writable;
   onProgress?: (p: ExportProgress) => void;
   onRetry?: (e: RetryEvent) => void;
@@ -79,8 +79,8 @@ export async function runExport(opts: ExportOptions): Promise<ExportSummary> {
   const toStdout = opts.out === undefined || opts.out === '-';
   const output: CsvOutput = toStdout ? stdoutOutput(opts.stdout) : await openFileOutput(opts.out!);
   const csv = createCsvTransform({ bom: opts.bom });
-  // stdout is never ended: it belongs to the process.
-  const done = pipeline(csv, finalLineBreak(), output.stream, { end: !toStdout });
+  const bytes = new CsvBytes();
+  const done = pipeline(csv, bytes, output.stream);
   done.catch(() => {});
   const client = new GatewayClient({
     endpoint: opts.endpoint,
@@ -111,7 +111,13 @@ export async function runExport(opts: ExportOptions): Promise<ExportSummary> {
     await done;
     await output.commit();
   } catch (err) {
-    csv.destroy();
+    if (output.keepsPartial && !csv.destroyed) {
+      // stdout: the rows already written still go out, but not the final line break of a complete export.
+      bytes.incomplete = true;
+      csv.end();
+    } else {
+      csv.destroy();
+    }
     await done.catch(() => {});
     await output.discard();
     throw err;

@@ -171,6 +171,52 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<ChildResu
   });
 }
 
+/**
+ * A deliberately slow reader of a pipe, as a real process: reads 1 KiB, pauses 5 ms, and so on until EOF
+ * (or, like \`head -c\`, until it has `stopAfter` bytes), writing what it read to `file`. A writer that
+ * exits before its bytes are taken loses them.
+ */
+const SLOW_READER = `
+const fs = require('node:fs');
+const out = fs.openSync(process.argv[1], 'w');
+const stopAfter = Number(process.argv[2]);
+let total = 0;
+const chunk = Buffer.alloc(1024);
+const pause = new Int32Array(new SharedArrayBuffer(4));
+for (;;) {
+  let n;
+  try {
+    n = fs.readSync(0, chunk, 0, chunk.length, null);
+  } catch (err) {
+    if (err.code !== 'EAGAIN') throw err;
+    n = -1;
+  }
+  if (n === 0) break;
+  if (n > 0) fs.writeSync(out, chunk, 0, n);
+  total += Math.max(n, 0);
+  if (total >= stopAfter) break;
+  Atomics.wait(pause, 0, 0, 5);
+}
+fs.closeSync(out);
+`;
+
+export interface SlowReader {
+  /** Its stdin: pass it as the writer's stdout, then call `release()`. */
+  stdin: Writable;
+  /** Closes this process's end of the pipe, so the reader sees EOF when the writer exits. */
+  release(): void;
+  exit: Promise<number | null>;
+}
+
+export function slowReader(file: string, opts: { stopAfter?: number } = {}): SlowReader {
+  const child = spawn(process.execPath, ['-e', SLOW_READER, file, String(opts.stopAfter ?? Infinity)], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const exit = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  return { stdin: child.stdin!, release: () => child.stdin!.destroy(), exit };
+}
+
 export async function filesIn(dir: string): Promise<string[]> {
   return (await readdir(dir)).sort();
 }

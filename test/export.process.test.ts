@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSupergraph, type Supergraph } from '../dev/supergraph.js';
 import { loadConfig } from '../src/config/config.js';
 import { testPool } from './helpers/fixtures.js';
-import { BIN, closedPort, expectedCsv, faultProxy, filesIn, insertTickets, parseCsv, runCli, slowReader, type ProxyAction } from './helpers/export.helpers.js';
+import { BIN, closedPort, expectedCsv, faultProxy, filesIn, HAS_SCRIPT, HEADER, insertTickets, parseCsv, runCli, runOnTerminal, slowReader, type ProxyAction } from './helpers/export.helpers.js';
 import { TEST_SECRET, tokenFor, viewer } from './helpers/test.app.js';
 
 let sg: Supergraph;
@@ -264,6 +264,30 @@ describe('stdout is flushed before the process exits', () => {
     const { res, bytes } = await throughSlowReader(['--endpoint', sg.gatewayUrl, ...BULK], 4096);
     expect(bytes.length).toBe(4096);
     expect(res).toMatchObject({ code: 141, stderr: '' });
+  });
+});
+
+describe.skipIf(!HAS_SCRIPT)('the progress bar on a terminal (a real pseudo-terminal, util-linux script)', () => {
+  // cli-progress hides the cursor when it starts a bar: a sure sign of one, whatever its text.
+  const HIDE_CURSOR = '\x1b[?25l';
+
+  it('the CSV on the terminal: no bar drawn into it; the CSV and the summary line only', async () => {
+    const { code, screen } = await runOnTerminal(['--endpoint', sg.gatewayUrl, ...PAGE], { env: { CSAT_EXPORT_TOKEN: token } });
+    expect(code).toBe(0);
+    expect(screen).toContain(HEADER);
+    expect(screen).toMatch(/csat-export: 12 rows \(6 rated\) in \d+\.\d s → stdout/);
+    expect(screen).not.toContain('exporting');
+    expect(screen).not.toContain(HIDE_CURSOR);
+  });
+
+  it('the CSV piped (here to a file), stderr on the terminal: the bar is shown', async () => {
+    const out = path.join(await freshDir(), 'piped.csv');
+    const { code, screen } = await runOnTerminal(['--endpoint', sg.gatewayUrl, ...PAGE], { env: { CSAT_EXPORT_TOKEN: token }, stdoutTo: out });
+    expect(code).toBe(0);
+    expect(screen).toContain(HIDE_CURSOR);
+    expect(screen).toMatch(/exporting .*tickets/);
+    expect(screen).not.toContain(HEADER);
+    expect(parseCsv(await readFile(out, 'utf8')).rows).toEqual(await expectedCsv(pool, ws));
   });
 });
 

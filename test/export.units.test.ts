@@ -7,6 +7,7 @@ import { UsageError } from '../src/export/export.errors.js';
 import { parseCliArgs } from '../src/export/export.options.js';
 import { checkListingQuery } from '../src/export/export.query.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay } from '../src/export/retry.policy.js';
+import { showsBar } from '../src/export/progress.js';
 import { readConnection } from '../src/export/tickets.pager.js';
 
 describe('formula neutralisation (OWASP CSV injection)', () => {
@@ -171,5 +172,21 @@ describe('contract checks', () => {
     expect(() => readConnection({ t: { pageInfo } }, 't', 1)).toThrow(/no edges/);
     expect(() => readConnection({ t: { edges: [{ node: null }], pageInfo } }, 't', 1)).toThrow(/every edge must have a node/);
     expect(() => readConnection({ t: { edges: [] } }, 't', 1)).toThrow(/pageInfo \{ hasNextPage endCursor \}/);
+  });
+});
+
+describe('the progress bar rule', () => {
+  it.each([
+    // toFile, stdout TTY, stderr TTY, quiet -> bar
+    [true, false, true, false, true],
+    [true, true, true, false, true],
+    [false, false, true, false, true], // CSV piped, bar on the terminal
+    [false, true, true, false, false], // CSV on the terminal: no bar inside it
+    [false, true, false, false, false],
+    [true, false, false, false, false],
+    [true, true, true, true, false],
+    [false, false, true, true, false],
+  ])('to a file %s, stdout a TTY %s, stderr a TTY %s, quiet %s: bar %s', (toFile, stdoutIsTTY, stderrIsTTY, quiet, bar) => {
+    expect(showsBar({ toFile, stdoutIsTTY, stderrIsTTY, quiet })).toBe(bar);
   });
 });

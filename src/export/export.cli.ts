@@ -5,7 +5,7 @@ import { exportOptions, parseCliArgs, USAGE, type CliSettings } from './export.o
 import { loadListingQuery } from './export.query.js';
 import { flushed } from './csv.output.js';
 import { runExport, type ExportSummary } from './export.run.js';
-import { createProgress } from './progress.js';
+import { createProgress, showsBar } from './progress.js';
 
 const NAME = 'csat-export';
 
@@ -43,8 +43,9 @@ async function main(argv: string[], envToken: string | undefined): Promise<numbe
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const progress = createProgress(process.stderr, { quiet: settings.quiet });
   const toFile = settings.out !== undefined && settings.out !== '-';
+  const bar = showsBar({ quiet: settings.quiet, toFile, stdoutIsTTY: Boolean(process.stdout.isTTY), stderrIsTTY: Boolean(process.stderr.isTTY) });
+  const progress = createProgress(process.stderr, { quiet: settings.quiet, bar });
   try {
     const query = await loadListingQuery(settings.queryFile);
     const summary = await runExport({

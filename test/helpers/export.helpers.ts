@@ -1,7 +1,7 @@
 // Helpers of the CSV export tests: tickets arranged with SQL, the expected CSV computed from the database
 // (independently of the exporter's code), the CSV parsed back with csv-parse, the exporter as a child
 // process (the compiled bin), and a fault-injecting proxy in front of the real gateway.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -215,6 +215,29 @@ export function slowReader(file: string, opts: { stopAfter?: number } = {}): Slo
     child.on('close', resolve);
   });
   return { stdin: child.stdin!, release: () => child.stdin!.destroy(), exit };
+}
+
+/** util-linux `script`, which runs a command on a fresh pseudo-terminal (for the progress bar's rule). */
+export const HAS_SCRIPT = process.platform === 'linux' && spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+
+const shellQuote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+
+/**
+ * Runs the exporter (the package's bin with process.execPath) on a real terminal: stdin, stdout and stderr
+ * on one pseudo-terminal, whose output is returned; `stdoutTo` redirects stdout to a file instead.
+ */
+export function runOnTerminal(args: string[], opts: { env: Record<string, string>; stdoutTo?: string }): Promise<{ code: number | null; screen: string }> {
+  const command = [process.execPath, BIN, ...args].map(shellQuote).join(' ') + (opts.stdoutTo ? ` > ${shellQuote(opts.stdoutTo)}` : '');
+  const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let screen = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (screen += d));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, screen }));
+  });
 }
 
 export async function filesIn(dir: string): Promise<string[]> {

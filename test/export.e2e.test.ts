@@ -15,7 +15,7 @@ import { exportOptions, parseCliArgs } from '../src/export/export.options.js';
 import { loadListingQuery } from '../src/export/export.query.js';
 import { runExport, type ExportSummary } from '../src/export/export.run.js';
 import { testPool } from './helpers/fixtures.js';
-import { expectedCsv, filesIn, HEADER, insertTickets, parseCsv, TRIGGERS, type TicketSpec } from './helpers/export.helpers.js';
+import { expectedCsv, faultProxy, filesIn, HEADER, insertTickets, parseCsv, TRIGGERS, type TicketSpec } from './helpers/export.helpers.js';
 import { TEST_SECRET, tokenFor, viewer } from './helpers/test.app.js';
 
 let sg: Supergraph;
@@ -239,6 +239,49 @@ describe('filters', () => {
     expect(rated.summary).toMatchObject({ rows: 19, rated: 19, scanned: 30 });
     const closed = await exportCsv(['--rated-only', '--status', 'closed']);
     expect(parseCsv(closed.text).rows).toEqual(await expectedCsv(pool, ws, { ratedOnly: true, status: ['closed'] }));
+  });
+});
+
+describe("the listing's totalCount", () => {
+  it('a ticket created during the export fails it as soon as more are read than counted; no file', async () => {
+    const grows = randomUUID();
+    await insertTickets(pool, grows, Array.from({ length: 6 }, (_, i) => ({ createdAt: at(i) })));
+    const sub = await mkdtemp(path.join(dir, 'grows-'));
+    // While page 2 is asked for, a new ticket lands at the end of the listing.
+    const proxy = await faultProxy(sg.gatewayUrl, (n) => (n === 2 ? { before: async () => void (await insertTickets(pool, grows, [{ createdAt: at(100) }])) } : 'pass'));
+    try {
+      const settings = parseCliArgs(['--endpoint', proxy.url, '--token', await tokenFor(viewer('agent', grows)), '--out', path.join(sub, 'x.csv'), '--page-size', '3'], undefined);
+      const failed = runExport(exportOptions(settings, await loadListingQuery(undefined)));
+      await expect(failed).rejects.toThrow(new ExportError('7 or more tickets read but the listing counted 6 (totalCount): tickets were created or deleted during the export, or the listing skips or repeats rows; run it again'));
+      expect(proxy.requests).toHaveLength(3);
+    } finally {
+      await proxy.close();
+    }
+    expect(await filesIn(sub)).toEqual([]);
+  });
+
+  it('cannot be checked when the listing gives none: a custom query without totalCount pages on past a deleted row', async () => {
+    const shrinks = randomUUID();
+    const ids = await insertTickets(pool, shrinks, Array.from({ length: 6 }, (_, i) => ({ createdAt: at(i) })));
+    const file = path.join(dir, 'no-total.graphql');
+    await writeFile(
+      file,
+      `query($first: Int!, $after: String) {
+         tickets(first: $first, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id ref subject status priority assigneeId requesterId createdAt updatedAt } } }
+       }`,
+    );
+    // The cursor's own row (the last of page 1) is deleted while page 2 is asked for.
+    const proxy = await faultProxy(sg.gatewayUrl, (n) => (n === 2 ? { before: async () => void (await pool.query('delete from ticket where id = $1', [ids[2]])) } : 'pass'));
+    try {
+      const out = path.join(dir, `${randomUUID()}.csv`);
+      const settings = parseCliArgs(['--endpoint', proxy.url, '--token', await tokenFor(viewer('agent', shrinks)), '--out', out, '--page-size', '3', '--query', file], undefined);
+      const summary = await runExport(exportOptions(settings, await loadListingQuery(file)));
+      // Page 1 was read before the delete; page 2 still comes (an id-only cursor found no row and ended the file there).
+      expect(summary).toMatchObject({ rows: 6, pages: 2 });
+      expect(parseCsv(await readFile(out, 'utf8')).rows.map((r) => r[0]!.value)).toEqual(ids);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 

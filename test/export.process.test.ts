@@ -169,6 +169,22 @@ describe('failure leaves no file and exits non-zero with one clear line', () => 
     expect(await filesIn(dir)).toEqual([]);
   });
 
+  it("the rows read differ from the listing's totalCount (a ticket deleted during the export): exit 1, no file", async () => {
+    const changing = randomUUID();
+    const ids = await insertTickets(pool, changing, Array.from({ length: 12 }, (_, i) => ({ createdAt: new Date(base + i * 1000) })));
+    const changingToken = await tokenFor(viewer('agent', changing));
+    const dir = await freshDir();
+    const out = path.join(dir, 'tickets.csv');
+    // While page 2 is asked for, a ticket of page 3 goes away: page 1 counted 12, 11 are read.
+    const plan = (n: number): ProxyAction => (n === 2 ? { before: async () => void (await pool.query('delete from ticket where id = $1', [ids[10]])) } : 'pass');
+    const res = await withProxy(plan, (url) => runCli(['--endpoint', url, '--token', changingToken, '--out', out, ...PAGE]));
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(
+      `csat-export: 11 tickets read but the listing counted 12 (totalCount): tickets were created or deleted during the export, or the listing skips or repeats rows; run it again; ${out} not written\n`,
+    );
+    expect(await filesIn(dir)).toEqual([]);
+  });
+
   it('a missing output folder: exit 2 with one line naming it, before any request, nothing created', async () => {
     const dir = await freshDir();
     const res = await withProxy(

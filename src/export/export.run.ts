@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { toCsvRow } from './csv.columns.js';
 import { openFileOutput, stdoutOutput, type CsvOutput } from './csv.output.js';
 import { createCsvTransform, CsvBytes } from './csv.writer.js';
-import { abortReason, UsageError } from './export.errors.js';
+import { abortReason, ExportError, UsageError } from './export.errors.js';
 import type { ListingQuery } from './export.query.js';
 import { GatewayClient, type RetryEvent } from './gateway.client.js';
 import type { RetryPolicy } from './retry.policy.js';
@@ -51,6 +51,17 @@ export interface ExportSummary {
   out: string;
 }
 
+/**
+ * The rows read must be the listing's own count (its first page's totalCount), or the file is not the
+ * listing: tickets created or deleted during the export, or a listing that skips or repeats rows.
+ */
+export function checkCount(scanned: number, total: number | undefined, final: boolean): void {
+  if (total === undefined || scanned === total || (!final && scanned < total)) return;
+  throw new ExportError(
+    `${scanned}${final ? '' : ' or more'} tickets read but the listing counted ${total} (totalCount): tickets were created or deleted during the export, or the listing skips or repeats rows; run it again`,
+  );
+}
+
 export function hasFilter(f: TicketFilter): boolean {
   return Boolean(f.status?.length || f.assigneeId || f.createdSince || f.createdUntil);
 }
@@ -93,8 +104,10 @@ export async function runExport(opts: ExportOptions): Promise<ExportSummary> {
   const counts = { rows: 0, rated: 0, scanned: 0, pages: 0 };
   try {
     const pages = fetchPages({ client, query: opts.query, connectionPath: opts.connectionPath, pageSize: opts.pageSize, filter: opts.filter });
+    let total: number | undefined;
     for await (const page of pages) {
       counts.pages++;
+      if (page.number === 1) total = page.totalCount;
       for (const node of page.nodes) {
         const row = toCsvRow(node);
         counts.scanned++;
@@ -105,8 +118,10 @@ export async function runExport(opts: ExportOptions): Promise<ExportSummary> {
         if (!csv.write(row)) await drained(csv, done, opts.signal);
       }
       opts.onProgress?.({ scanned: counts.scanned, rows: counts.rows, total: page.totalCount });
+      checkCount(counts.scanned, total, false);
     }
     if (opts.signal?.aborted) throw abortReason(opts.signal);
+    checkCount(counts.scanned, total, true);
     csv.end();
     await done;
     await output.commit();

@@ -244,7 +244,13 @@ export async function filesIn(dir: string): Promise<string[]> {
   return (await readdir(dir)).sort();
 }
 
-export type ProxyAction = 'pass' | 'hang' | 'destroy' | { status: number; headers?: Record<string, string>; body?: string };
+export type ProxyAction =
+  | 'pass'
+  | 'hang'
+  | 'destroy'
+  | { status: number; headers?: Record<string, string>; body?: string }
+  /** Runs `before` (say, a change in the database between two pages), then passes the request on. */
+  | { before: () => Promise<void> };
 
 export interface FaultProxy {
   url: string;
@@ -254,8 +260,8 @@ export interface FaultProxy {
 }
 
 /**
- * An HTTP endpoint in front of the real gateway that answers each request as `plan` says: pass it on,
- * fail with a status, drop the connection, or never answer.
+ * An HTTP endpoint in front of the real gateway that answers each request as `plan` says: pass it on
+ * (after a hook, maybe), fail with a status, drop the connection, or never answer.
  */
 export async function faultProxy(gatewayUrl: string, plan: (request: number, after: string | null) => ProxyAction): Promise<FaultProxy> {
   const requests: { after: string | null }[] = [];
@@ -275,7 +281,8 @@ export async function faultProxy(gatewayUrl: string, plan: (request: number, aft
       req.socket.destroy();
       return;
     }
-    if (action !== 'pass') {
+    if (typeof action === 'object' && 'before' in action) await action.before();
+    else if (action !== 'pass') {
       res.writeHead(action.status, { 'content-type': 'application/json', ...action.headers });
       res.end(action.body ?? JSON.stringify({ errors: [{ message: `injected ${action.status}` }] }));
       return;

@@ -57,7 +57,9 @@ async function main(argv: string[], envToken: string | undefined): Promise<numbe
     progress.stop();
     if (!settings.quiet) process.stderr.write(`${summaryLine(summary, settings)}\n`);
     if (settings.stats) {
-      const stats = { rows: summary.rows, rated: summary.rated, pages: summary.pages, seconds: summary.seconds, maxRssKiB: process.resourceUsage().maxRSS };
+      const usage = process.resourceUsage();
+      const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
+      const stats = { rows: summary.rows, rated: summary.rated, pages: summary.pages, seconds: summary.seconds, cpuSeconds, maxRssKiB: usage.maxRSS };
       process.stderr.write(`${NAME} stats ${JSON.stringify(stats)}\n`);
     }
     return 0;

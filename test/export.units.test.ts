@@ -2,7 +2,7 @@
 // parsing, retry timing, the listing query's and the connection's contract checks.
 import { describe, expect, it } from 'vitest';
 import { toCsvRow, toUtcTimestamp } from '../src/export/csv.columns.js';
-import { FORMULA_TRIGGERS, neutraliseFormula, textCell } from '../src/export/csv.writer.js';
+import { csvHeader, csvRecord, FORMULA_TRIGGERS, neutraliseFormula, textCell } from '../src/export/csv.writer.js';
 import { UsageError } from '../src/export/export.errors.js';
 import { parseCliArgs } from '../src/export/export.options.js';
 import { checkListingQuery } from '../src/export/export.query.js';
@@ -27,6 +27,20 @@ describe('formula neutralisation (OWASP CSV injection)', () => {
     expect(textCell('a, "b"\r\nc')).toBe('"a, ""b""\r\nc"');
     expect(textCell('=1+"2"')).toBe(`"'=1+""2"""`);
     expect(textCell('')).toBe('""');
+  });
+});
+
+describe('records', () => {
+  it('the header: bare column names, after a byte order mark only when asked', () => {
+    const names = 'id,ref,subject,status,priority,assignee_id,requester_id,created_at,updated_at,csat_rating,csat_comment,csat_rated_at';
+    expect(csvHeader()).toBe(names);
+    expect(csvHeader({ bom: true })).toBe(`\ufeff${names}`);
+  });
+
+  it('a record: its CRLF separator first, text quoted and neutralised, numbers bare, missing values empty and unquoted', () => {
+    const at = '2025-01-02T03:04:05.678Z';
+    const row = toCsvRow({ id: 't1', ref: '-R', subject: 'a "b", c', status: 'closed', priority: 'low', assigneeId: null, requesterId: 'u1', createdAt: at, updatedAt: at, csatRating: 4, csatComment: '', csatRatedAt: null });
+    expect(csvRecord(row)).toBe(`\r\n"t1","'-R","a ""b"", c","closed","low",,"u1","${at}","${at}",4,"",`);
   });
 });
 

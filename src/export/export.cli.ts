@@ -74,6 +74,10 @@ async function main(argv: string[], envToken: string | undefined): Promise<numbe
     }
     process.stderr.write(`${NAME}: unexpected error: ${(err as Error)?.stack ?? String(err)}\n${NAME}: ${where}\n`);
     return 1;
+  } finally {
+    // The export is over: a signal while the exit waits for a slow reader of stdout ends the process at once.
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 

@@ -186,7 +186,7 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 for (;;) {
   let n;
   try {
-    n = fs.readSync(0, chunk, 0, chunk.length, null);
+    n = fs.readSync(0, chunk, 0, Math.min(chunk.length, stopAfter - total), null);
   } catch (err) {
     if (err.code !== 'EAGAIN') throw err;
     n = -1;

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import type pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -14,7 +15,7 @@ import { exportOptions, parseCliArgs } from '../src/export/export.options.js';
 import { loadListingQuery } from '../src/export/export.query.js';
 import { runExport, type ExportSummary } from '../src/export/export.run.js';
 import { testPool } from './helpers/fixtures.js';
-import { expectedCsv, filesIn, HEADER, insertTickets, parseCsv, TRIGGERS, type TicketSpec } from './helpers/export.helpers.js';
+import { expectedCsv, faultProxy, filesIn, HEADER, insertTickets, parseCsv, TRIGGERS, type TicketSpec } from './helpers/export.helpers.js';
 import { TEST_SECRET, tokenFor, viewer } from './helpers/test.app.js';
 
 let sg: Supergraph;
@@ -156,6 +157,23 @@ describe('the CSV', () => {
     expect(rows.some((r) => r[5]!.value === '' && !r[5]!.quoted)).toBe(true);
   });
 
+  it('goes out in one chunk per page, not a Buffer per row (which kept pooled memory alive: docs/export.md, "Memory")', async () => {
+    const chunks: Buffer[] = [];
+    const stdout = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+    const settings = parseCliArgs(['--endpoint', sg.gatewayUrl, '--token', token, '--page-size', '7', '--retries', '0'], undefined);
+    const piped = await runExport({ ...exportOptions(settings, await loadListingQuery(undefined)), stdout });
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(text);
+    expect(piped).toMatchObject({ rows: 30, pages: 5 });
+    // The header, one chunk per page, the final line break.
+    expect(chunks.length).toBe(piped.pages + 2);
+    expect(stdout.writableEnded).toBe(false);
+  });
+
   it('--bom prefixes a UTF-8 byte order mark and changes nothing else', async () => {
     const { out } = await exportCsv(['--bom', '--page-size', '7']);
     const bytes = await readFile(out);
@@ -224,6 +242,49 @@ describe('filters', () => {
   });
 });
 
+describe("the listing's totalCount", () => {
+  it('a ticket created during the export fails it as soon as more are read than counted; no file', async () => {
+    const grows = randomUUID();
+    await insertTickets(pool, grows, Array.from({ length: 6 }, (_, i) => ({ createdAt: at(i) })));
+    const sub = await mkdtemp(path.join(dir, 'grows-'));
+    // While page 2 is asked for, a new ticket lands at the end of the listing.
+    const proxy = await faultProxy(sg.gatewayUrl, (n) => (n === 2 ? { before: async () => void (await insertTickets(pool, grows, [{ createdAt: at(100) }])) } : 'pass'));
+    try {
+      const settings = parseCliArgs(['--endpoint', proxy.url, '--token', await tokenFor(viewer('agent', grows)), '--out', path.join(sub, 'x.csv'), '--page-size', '3'], undefined);
+      const failed = runExport(exportOptions(settings, await loadListingQuery(undefined)));
+      await expect(failed).rejects.toThrow(new ExportError('7 or more tickets read but the listing counted 6 (totalCount): tickets were created or deleted during the export, or the listing skips or repeats rows; run it again'));
+      expect(proxy.requests).toHaveLength(3);
+    } finally {
+      await proxy.close();
+    }
+    expect(await filesIn(sub)).toEqual([]);
+  });
+
+  it('cannot be checked when the listing gives none: a custom query without totalCount pages on past a deleted row', async () => {
+    const shrinks = randomUUID();
+    const ids = await insertTickets(pool, shrinks, Array.from({ length: 6 }, (_, i) => ({ createdAt: at(i) })));
+    const file = path.join(dir, 'no-total.graphql');
+    await writeFile(
+      file,
+      `query($first: Int!, $after: String) {
+         tickets(first: $first, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id ref subject status priority assigneeId requesterId createdAt updatedAt } } }
+       }`,
+    );
+    // The cursor's own row (the last of page 1) is deleted while page 2 is asked for.
+    const proxy = await faultProxy(sg.gatewayUrl, (n) => (n === 2 ? { before: async () => void (await pool.query('delete from ticket where id = $1', [ids[2]])) } : 'pass'));
+    try {
+      const out = path.join(dir, `${randomUUID()}.csv`);
+      const settings = parseCliArgs(['--endpoint', proxy.url, '--token', await tokenFor(viewer('agent', shrinks)), '--out', out, '--page-size', '3', '--query', file], undefined);
+      const summary = await runExport(exportOptions(settings, await loadListingQuery(file)));
+      // Page 1 was read before the delete; page 2 still comes (an id-only cursor found no row and ended the file there).
+      expect(summary).toMatchObject({ rows: 6, pages: 2 });
+      expect(parseCsv(await readFile(out, 'utf8')).rows.map((r) => r[0]!.value)).toEqual(ids);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
 describe('a helpdesk whose listing differs (--query, --connection-path)', () => {
   it('reads aliased fields at another connection path, without totalCount or $filter', async () => {
     const file = path.join(dir, 'custom.graphql');
@@ -279,10 +340,12 @@ describe('the output file', () => {
     expect(parseCsv(await readFile(out, 'utf8')).rows).toEqual(await expectedCsv(pool, ws));
   });
 
-  it('refuses a directory as --out before any request, and an unwritable folder', async () => {
-    const settings = parseCliArgs(['--endpoint', sg.gatewayUrl, '--token', token, '--out', dir], undefined);
-    await expect(runExport(exportOptions(settings, await loadListingQuery(undefined)))).rejects.toThrow(/is a directory; --out needs a file name/);
-    const missing = parseCliArgs(['--endpoint', sg.gatewayUrl, '--token', token, '--out', path.join(dir, 'no', 'such', 'x.csv')], undefined);
-    await expect(runExport(exportOptions(missing, await loadListingQuery(undefined)))).rejects.toThrow(/cannot write .*: ENOENT/);
+  it('refuses a directory as --out, a missing folder and a file used as a folder, before any request', async () => {
+    const run = async (out: string) => runExport(exportOptions(parseCliArgs(['--endpoint', sg.gatewayUrl, '--token', token, '--out', out], undefined), await loadListingQuery(undefined)));
+    await expect(run(dir)).rejects.toThrow(/is a directory; --out needs a file name/);
+    await expect(run(path.join(dir, 'no', 'such', 'x.csv'))).rejects.toThrow(new UsageError(`folder does not exist: ${path.join(dir, 'no', 'such')}`));
+    const file = path.join(dir, 'a-file');
+    await writeFile(file, '');
+    await expect(run(path.join(file, 'x.csv'))).rejects.toThrow(new UsageError(`not a folder: ${file}`));
   });
 });

@@ -2,11 +2,12 @@
 // parsing, retry timing, the listing query's and the connection's contract checks.
 import { describe, expect, it } from 'vitest';
 import { toCsvRow, toUtcTimestamp } from '../src/export/csv.columns.js';
-import { FORMULA_TRIGGERS, neutraliseFormula, textCell } from '../src/export/csv.writer.js';
+import { csvHeader, csvRecord, FORMULA_TRIGGERS, neutraliseFormula, textCell } from '../src/export/csv.writer.js';
 import { UsageError } from '../src/export/export.errors.js';
 import { parseCliArgs } from '../src/export/export.options.js';
 import { checkListingQuery } from '../src/export/export.query.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay } from '../src/export/retry.policy.js';
+import { showsBar } from '../src/export/progress.js';
 import { readConnection } from '../src/export/tickets.pager.js';
 
 describe('formula neutralisation (OWASP CSV injection)', () => {
@@ -26,6 +27,20 @@ describe('formula neutralisation (OWASP CSV injection)', () => {
     expect(textCell('a, "b"\r\nc')).toBe('"a, ""b""\r\nc"');
     expect(textCell('=1+"2"')).toBe(`"'=1+""2"""`);
     expect(textCell('')).toBe('""');
+  });
+});
+
+describe('records', () => {
+  it('the header: bare column names, after a byte order mark only when asked', () => {
+    const names = 'id,ref,subject,status,priority,assignee_id,requester_id,created_at,updated_at,csat_rating,csat_comment,csat_rated_at';
+    expect(csvHeader()).toBe(names);
+    expect(csvHeader({ bom: true })).toBe(`\ufeff${names}`);
+  });
+
+  it('a record: its CRLF separator first, text quoted and neutralised, numbers bare, missing values empty and unquoted', () => {
+    const at = '2025-01-02T03:04:05.678Z';
+    const row = toCsvRow({ id: 't1', ref: '-R', subject: 'a "b", c', status: 'closed', priority: 'low', assigneeId: null, requesterId: 'u1', createdAt: at, updatedAt: at, csatRating: 4, csatComment: '', csatRatedAt: null });
+    expect(csvRecord(row)).toBe(`\r\n"t1","'-R","a ""b"", c","closed","low",,"u1","${at}","${at}",4,"",`);
   });
 });
 
@@ -112,6 +127,8 @@ describe('arguments', () => {
     [['--since', '2025-02-01', '--until', '2025-01-01'], /--since must be before --until/],
     [['--connection-path', 'a..b'], /--connection-path must be field names joined by dots/],
     [['--status', ','], /--status needs at least one status/],
+    [['--status', 'bogus'], /^--status must be one of new, open, pending, resolved, closed \(got 'bogus'\)$/],
+    [['--status', 'open,Closed', '--status', 'done'], /^--status must be one of new, open, pending, resolved, closed \(got 'Closed', 'done'\)$/],
     [['--frob'], /Unknown option '--frob'/],
     [['extra'], /positional/],
   ])('refuses %j', (args, message) => {
@@ -169,5 +186,21 @@ describe('contract checks', () => {
     expect(() => readConnection({ t: { pageInfo } }, 't', 1)).toThrow(/no edges/);
     expect(() => readConnection({ t: { edges: [{ node: null }], pageInfo } }, 't', 1)).toThrow(/every edge must have a node/);
     expect(() => readConnection({ t: { edges: [] } }, 't', 1)).toThrow(/pageInfo \{ hasNextPage endCursor \}/);
+  });
+});
+
+describe('the progress bar rule', () => {
+  it.each([
+    // toFile, stdout TTY, stderr TTY, quiet -> bar
+    [true, false, true, false, true],
+    [true, true, true, false, true],
+    [false, false, true, false, true], // CSV piped, bar on the terminal
+    [false, true, true, false, false], // CSV on the terminal: no bar inside it
+    [false, true, false, false, false],
+    [true, false, false, false, false],
+    [true, true, true, true, false],
+    [false, false, true, true, false],
+  ])('to a file %s, stdout a TTY %s, stderr a TTY %s, quiet %s: bar %s', (toFile, stdoutIsTTY, stderrIsTTY, quiet, bar) => {
+    expect(showsBar({ toFile, stdoutIsTTY, stderrIsTTY, quiet })).toBe(bar);
   });
 });

@@ -107,12 +107,35 @@ function scope(viewer: Viewer, params: unknown[]): string[] {
   return where;
 }
 
-const cursorOf = (id: string) => Buffer.from(`ticket:${id}`).toString('base64url');
-function idOfCursor(cursor: string): string {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const id = text.startsWith('ticket:') ? text.slice(7) : '';
-  if (!isUuid(id)) fail('BAD_USER_INPUT', 'after: not a cursor of this connection');
-  return id;
+/** created_at to the microsecond (PostgreSQL's precision; a JS Date has milliseconds only), in UTC. */
+const CURSOR_AT = `to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at`;
+const CURSOR_AT_FORMAT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+interface Cursor {
+  at: string;
+  id: string;
+}
+
+/**
+ * A cursor carries its row's whole sort key (created_at, id), opaque as base64url: paging goes on past a
+ * row deleted meanwhile, where a lookup of the row by id would find nothing and end the listing early.
+ */
+const cursorOf = (r: { cursor_at: string; id: string }) => Buffer.from(JSON.stringify({ at: r.cursor_at, id: r.id } satisfies Cursor)).toString('base64url');
+
+function readCursor(cursor: string): Cursor {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    value = undefined;
+  }
+  const { at, id } = (value ?? {}) as Partial<Cursor>;
+  // The round trip refuses impossible dates (2025-02-30) here, not as a PostgreSQL error.
+  const valid = typeof at === 'string' && CURSOR_AT_FORMAT.test(at) && new Date(Date.parse(at) || 0).toISOString().slice(0, 19) === at.slice(0, 19);
+  if (!valid || typeof id !== 'string' || !isUuid(id)) {
+    fail('BAD_USER_INPUT', 'after: not a cursor of this connection');
+  }
+  return { at, id };
 }
 
 export function buildTicketsSchema(pool: pg.Pool): GraphQLSchema {
@@ -159,18 +182,19 @@ export function buildTicketsSchema(pool: pg.Pool): GraphQLSchema {
         const filtered = [...where];
         const countParams = [...params];
         if (args.after) {
-          params.push(idOfCursor(args.after));
-          where.push(`(created_at, id) > (select created_at, id from ticket where id = $${params.length})`);
+          const { at, id } = readCursor(args.after);
+          params.push(at, id);
+          where.push(`(created_at, id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
         }
         params.push(args.first + 1);
-        const page = await pool.query<TicketRow>(
-          `select ${COLUMNS} from ticket where ${where.join(' and ')} order by created_at, id limit $${params.length}`,
+        const page = await pool.query<TicketRow & { cursor_at: string }>(
+          `select ${COLUMNS}, ${CURSOR_AT} from ticket where ${where.join(' and ')} order by created_at, id limit $${params.length}`,
           params,
         );
         const rows = page.rows.slice(0, args.first);
         return {
-          edges: rows.map((r) => ({ cursor: cursorOf(r.id), node: toTicket(r) })),
-          pageInfo: { hasNextPage: page.rows.length > args.first, endCursor: rows.length ? cursorOf(rows[rows.length - 1]!.id) : null },
+          edges: rows.map((r) => ({ cursor: cursorOf(r), node: toTicket(r) })),
+          pageInfo: { hasNextPage: page.rows.length > args.first, endCursor: rows.length ? cursorOf(rows[rows.length - 1]!) : null },
           // A function: graphql-js calls it only when the query asks for totalCount.
           totalCount: async () =>
             (await pool.query<{ n: number }>(`select count(*)::int as n from ticket where ${filtered.join(' and ')}`, countParams)).rows[0]!.n,

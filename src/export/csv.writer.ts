@@ -1,10 +1,7 @@
-// CSV through @json2csv's Node transform (object rows in, text out, backpressure intact), with every text
-// cell neutralised against spreadsheet formula injection: @json2csv 7 quotes `=HYPERLINK(…)` but leaves it
-// live. Numbers stay bare numbers; missing values are empty, unquoted cells.
-import { Transform } from 'node:stream';
-import { string as quotedString } from '@json2csv/formatters';
-import { Transform as Json2CsvTransform } from '@json2csv/node';
-import { CSV_COLUMNS, type CsvRow } from './csv.columns.js';
+// CSV text (RFC 4180) of rows, with every text cell neutralised against spreadsheet formula injection.
+// Numbers stay bare numbers; missing values are empty, unquoted cells. The caller joins a page of records
+// into one string and writes it at once (docs/export.md, "Memory").
+import { CSV_COLUMNS, type CsvCell, type CsvRow } from './csv.columns.js';
 
 /** RFC 4180's record separator. Line breaks inside a (quoted) cell are written as they are. */
 export const CSV_EOL = '\r\n';
@@ -18,45 +15,27 @@ export function neutraliseFormula(text: string): string {
   return text.length > 0 && TRIGGERS.has(text[0]!) ? `'${text}` : text;
 }
 
-const quote = quotedString({ quote: '"', escapedQuote: '""' });
-
 /** A text cell: neutralised, then always quoted (embedded quotes doubled), so an empty string differs from null. */
 export function textCell(text: string): string {
-  return quote(neutraliseFormula(text));
+  const safe = neutraliseFormula(text);
+  return `"${safe.includes('"') ? safe.replaceAll('"', '""') : safe}"`;
 }
 
-export interface CsvWriterOptions {
-  /** Start with a UTF-8 byte order mark (for Excel). */
-  bom?: boolean;
+function cellText(value: CsvCell): string {
+  if (value === undefined) return '';
+  return typeof value === 'number' ? String(value) : textCell(value);
 }
 
-/** Writable side: CsvRow objects; readable side: CSV text. Header first, even with no rows. */
-export function createCsvTransform(opts: CsvWriterOptions = {}): Json2CsvTransform<CsvRow, CsvRow> {
-  return new Json2CsvTransform<CsvRow, CsvRow>(
-    {
-      fields: [...CSV_COLUMNS],
-      eol: CSV_EOL,
-      withBOM: opts.bom ?? false,
-      formatters: { string: textCell, header: (name) => name },
-    },
-    {},
-    // @json2csv takes rows as objects only with objectMode on both sides; its readable side then carries strings.
-    { objectMode: true, highWaterMark: 256 },
-  );
+/** The header row (bare column names), after a UTF-8 byte order mark when asked (for Excel). */
+export function csvHeader(opts: { bom?: boolean } = {}): string {
+  return `${opts.bom ? '\ufeff' : ''}${CSV_COLUMNS.join(',')}`;
 }
 
 /**
- * @json2csv separates records but does not end the last one; this ends it with CSV_EOL (RFC 4180 allows
- * both; a final line break is what COPY, Python's csv and line-counting tools expect).
+ * One record, preceded by its separator: records are separated, and a complete export adds the final
+ * CSV_EOL (RFC 4180 allows both; a final line break is what COPY, Python's csv and line-counting tools
+ * expect), so a failed export to stdout visibly ends without one.
  */
-export function finalLineBreak(): Transform {
-  return new Transform({
-    writableObjectMode: true,
-    transform(chunk: string | Buffer, _enc, done) {
-      done(null, typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
-    },
-    flush(done) {
-      done(null, Buffer.from(CSV_EOL, 'utf8'));
-    },
-  });
+export function csvRecord(row: CsvRow): string {
+  return CSV_EOL + CSV_COLUMNS.map((column) => cellText(row[column])).join(',');
 }

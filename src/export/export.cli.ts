@@ -3,8 +3,9 @@
 import { InterruptedError, ExportError, UsageError } from './export.errors.js';
 import { exportOptions, parseCliArgs, USAGE, type CliSettings } from './export.options.js';
 import { loadListingQuery } from './export.query.js';
+import { flushed } from './csv.output.js';
 import { runExport, type ExportSummary } from './export.run.js';
-import { createProgress } from './progress.js';
+import { createProgress, showsBar } from './progress.js';
 
 const NAME = 'csat-export';
 
@@ -42,8 +43,9 @@ async function main(argv: string[], envToken: string | undefined): Promise<numbe
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const progress = createProgress(process.stderr, { quiet: settings.quiet });
   const toFile = settings.out !== undefined && settings.out !== '-';
+  const bar = showsBar({ quiet: settings.quiet, toFile, stdoutIsTTY: Boolean(process.stdout.isTTY), stderrIsTTY: Boolean(process.stderr.isTTY) });
+  const progress = createProgress(process.stderr, { quiet: settings.quiet, bar });
   try {
     const query = await loadListingQuery(settings.queryFile);
     const summary = await runExport({
@@ -55,14 +57,16 @@ async function main(argv: string[], envToken: string | undefined): Promise<numbe
     progress.stop();
     if (!settings.quiet) process.stderr.write(`${summaryLine(summary, settings)}\n`);
     if (settings.stats) {
-      const stats = { rows: summary.rows, rated: summary.rated, pages: summary.pages, seconds: summary.seconds, maxRssKiB: process.resourceUsage().maxRSS };
+      const usage = process.resourceUsage();
+      const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
+      const stats = { rows: summary.rows, rated: summary.rated, pages: summary.pages, seconds: summary.seconds, cpuSeconds, maxRssKiB: usage.maxRSS };
       process.stderr.write(`${NAME} stats ${JSON.stringify(stats)}\n`);
     }
     return 0;
   } catch (err) {
     progress.stop();
     if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return 141; // the reader of stdout went away (`| head`): like SIGPIPE
-    const where = toFile ? `${settings.out} not written` : 'the CSV on stdout is incomplete';
+    const where = toFile ? `${settings.out} not written` : 'the CSV on stdout is not a complete export';
     if (err instanceof ExportError) {
       const message = err instanceof UsageError ? err.message : `${err.message}; ${where}`;
       process.stderr.write(`${NAME}: ${message}\n`);
@@ -70,15 +74,26 @@ async function main(argv: string[], envToken: string | undefined): Promise<numbe
     }
     process.stderr.write(`${NAME}: unexpected error: ${(err as Error)?.stack ?? String(err)}\n${NAME}: ${where}\n`);
     return 1;
+  } finally {
+    // The export is over: a signal while the exit waits for a slow reader of stdout ends the process at once.
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 
+/** Exits once stdout and stderr have handed every byte to the OS: process.exit drops what a slow pipe reader has not taken yet. */
+async function exit(code: number): Promise<never> {
+  process.exitCode = code;
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}
+
+// During the export its sink takes stdout's errors (EPIPE: exit 141); after it, a reader gone away must not crash the exit.
+process.stdout.on('error', () => {});
+
 // The only place that reads the environment.
 const envToken = process.env.CSAT_EXPORT_TOKEN;
-main(process.argv.slice(2), envToken).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`${NAME}: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+main(process.argv.slice(2), envToken).then(exit, (err: unknown) => {
+  process.stderr.write(`${NAME}: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+  return exit(1);
+});

@@ -6,6 +6,9 @@ import type { ExportOptions } from './export.run.js';
 import { DEFAULT_RETRY_POLICY } from './retry.policy.js';
 import type { TicketFilter } from './tickets.pager.js';
 
+/** The reference listing's TicketStatus values; checked here so a typo fails before any request. */
+export const TICKET_STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
+
 export const USAGE = `csat-export: write every ticket, with csat_rating, csat_comment and csat_rated_at, as CSV
 
 usage: csat-export --endpoint <gateway url> [--token <jwt>] [--out <file.csv>] [options]
@@ -16,7 +19,7 @@ usage: csat-export --endpoint <gateway url> [--token <jwt>] [--out <file.csv>] [
                             (prefer the variable: arguments are visible to other local users)
   --out <file>              the CSV file, written whole or not at all; '-' or absent: stdout
   --page-size <n>           tickets per request, 1..1000 (default 500)
-  --status <s>[,<s>…]       only these statuses; repeatable
+  --status <s>[,<s>…]       only these statuses, of: ${TICKET_STATUSES.join(', ')}; repeatable
   --assignee <id>           only tickets assigned to this user
   --since <time>            created at or after (RFC 3339, e.g. 2025-01-31T00:00:00Z, or a date: UTC midnight)
   --until <time>            created before (same format)
@@ -129,6 +132,8 @@ export function parseCliArgs(argv: string[], envToken: string | undefined): CliS
   const filter: TicketFilter = {};
   const statuses = [...new Set((values.status ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean))];
   if (values.status && !statuses.length) throw new UsageError('--status needs at least one status');
+  const unknown = statuses.filter((s) => !(TICKET_STATUSES as readonly string[]).includes(s));
+  if (unknown.length) throw new UsageError(`--status must be one of ${TICKET_STATUSES.join(', ')} (got '${unknown.join("', '")}')`);
   if (statuses.length) filter.status = statuses;
   if (values.assignee !== undefined) {
     const assignee = values.assignee.trim();

@@ -1,12 +1,12 @@
 // One export, without process concerns (argv, environment, signals, exit codes: export.cli.ts):
-// listing pages in, CSV rows out, page by page, awaiting the writer's drain so memory stays flat.
+// listing pages in, CSV out, one write per page, awaiting the output's drain so memory stays flat.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished } from 'node:stream/promises';
 import { toCsvRow } from './csv.columns.js';
 import { openFileOutput, stdoutOutput, type CsvOutput } from './csv.output.js';
-import { createCsvTransform, finalLineBreak } from './csv.writer.js';
-import { abortReason, UsageError } from './export.errors.js';
+import { CSV_EOL, csvHeader, csvRecord } from './csv.writer.js';
+import { abortReason, ExportError, UsageError } from './export.errors.js';
 import type { ListingQuery } from './export.query.js';
 import { GatewayClient, type RetryEvent } from './gateway.client.js';
 import type { RetryPolicy } from './retry.policy.js';
@@ -27,7 +27,7 @@ export interface ExportOptions {
   retry: RetryPolicy;
   timeoutMs: number;
   signal?: AbortSignal;
-  /** Where '-' writes (default process.stdout). */
+  /** Where '-' writes (default process.stdout); never ended nor destroyed here. */
   stdout?: Writable;
   onProgress?: (p: ExportProgress) => void;
   onRetry?: (e: RetryEvent) => void;
@@ -51,12 +51,23 @@ export interface ExportSummary {
   out: string;
 }
 
+/**
+ * The rows read must be the listing's own count (its first page's totalCount), or the file is not the
+ * listing: tickets created or deleted during the export, or a listing that skips or repeats rows.
+ */
+export function checkCount(scanned: number, total: number | undefined, final: boolean): void {
+  if (total === undefined || scanned === total || (!final && scanned < total)) return;
+  throw new ExportError(
+    `${scanned}${final ? '' : ' or more'} tickets read but the listing counted ${total} (totalCount): tickets were created or deleted during the export, or the listing skips or repeats rows; run it again`,
+  );
+}
+
 export function hasFilter(f: TicketFilter): boolean {
   return Boolean(f.status?.length || f.assigneeId || f.createdSince || f.createdUntil);
 }
 
-/** Resolves when `stream` can take more; rejects when the pipeline fails or the export is aborted meanwhile. */
-async function drained(stream: Writable, done: Promise<void>, signal?: AbortSignal): Promise<void> {
+/** Resolves when `stream` can take more; rejects when it fails or the export is aborted meanwhile. */
+async function drained(stream: Writable, failed: Promise<never>, signal?: AbortSignal): Promise<void> {
   const wait = new AbortController();
   const aborted = signal
     ? new Promise<never>((_, reject) => {
@@ -65,7 +76,7 @@ async function drained(stream: Writable, done: Promise<void>, signal?: AbortSign
       })
     : undefined;
   try {
-    await Promise.race([once(stream, 'drain', { signal: wait.signal }), done.then(() => undefined), ...(aborted ? [aborted] : [])]);
+    await Promise.race([once(stream, 'drain', { signal: wait.signal }), failed, ...(aborted ? [aborted] : [])]);
   } finally {
     wait.abort();
   }
@@ -78,10 +89,14 @@ export async function runExport(opts: ExportOptions): Promise<ExportSummary> {
   }
   const toStdout = opts.out === undefined || opts.out === '-';
   const output: CsvOutput = toStdout ? stdoutOutput(opts.stdout) : await openFileOutput(opts.out!);
-  const csv = createCsvTransform({ bom: opts.bom });
-  // stdout is never ended: it belongs to the process.
-  const done = pipeline(csv, finalLineBreak(), output.stream, { end: !toStdout });
-  done.catch(() => {});
+  const out = output.stream;
+  // The output's first error, as a rejection every wait below races against.
+  const failed = new Promise<never>((_, reject) => out.on('error', reject));
+  failed.catch(() => {});
+  // One Buffer per page: a Buffer per row, cut from Node's 8 KiB pool, kept ~20 MiB of slabs alive until a full GC.
+  const write = async (text: string) => {
+    if (!out.write(Buffer.from(text, 'utf8'))) await drained(out, failed, opts.signal);
+  };
   const client = new GatewayClient({
     endpoint: opts.endpoint,
     token: opts.token,
@@ -92,9 +107,13 @@ export async function runExport(opts: ExportOptions): Promise<ExportSummary> {
   });
   const counts = { rows: 0, rated: 0, scanned: 0, pages: 0 };
   try {
+    await write(csvHeader({ bom: opts.bom }));
     const pages = fetchPages({ client, query: opts.query, connectionPath: opts.connectionPath, pageSize: opts.pageSize, filter: opts.filter });
+    let total: number | undefined;
     for await (const page of pages) {
       counts.pages++;
+      if (page.number === 1) total = page.totalCount;
+      const records: string[] = [];
       for (const node of page.nodes) {
         const row = toCsvRow(node);
         counts.scanned++;
@@ -102,17 +121,23 @@ export async function runExport(opts: ExportOptions): Promise<ExportSummary> {
         if (opts.ratedOnly && !rated) continue;
         counts.rows++;
         if (rated) counts.rated++;
-        if (!csv.write(row)) await drained(csv, done, opts.signal);
+        records.push(csvRecord(row));
       }
+      if (records.length) await write(records.join(''));
       opts.onProgress?.({ scanned: counts.scanned, rows: counts.rows, total: page.totalCount });
+      checkCount(counts.scanned, total, false);
     }
     if (opts.signal?.aborted) throw abortReason(opts.signal);
-    csv.end();
-    await done;
+    checkCount(counts.scanned, total, true);
+    out.end(CSV_EOL);
+    await Promise.race([finished(out), failed]);
     await output.commit();
   } catch (err) {
-    csv.destroy();
-    await done.catch(() => {});
+    if (output.keepsPartial && !out.destroyed) {
+      // stdout: the pages already written still go out, but not the final line break of a complete export.
+      out.end();
+      await Promise.race([finished(out), failed]).catch(() => {});
+    }
     await output.discard();
     throw err;
   }

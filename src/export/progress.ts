@@ -1,4 +1,5 @@
-// The progress bar on stderr (cli-progress): only when stderr is a terminal and not --quiet.
+// The progress bar on stderr (cli-progress): only when stderr is a terminal, not --quiet, and the CSV is
+// not being printed on a terminal itself (the bar would be drawn into it).
 import cliProgress from 'cli-progress';
 import type { ExportProgress } from './export.run.js';
 
@@ -11,10 +12,26 @@ export interface ProgressReporter {
 
 const quietReporter: ProgressReporter = { update() {}, note() {}, stop() {} };
 
-/** `stream` is stderr; notes go there too, unless quiet. */
-export function createProgress(stream: NodeJS.WriteStream, opts: { quiet: boolean }): ProgressReporter {
+export interface ProgressContext {
+  quiet: boolean;
+  /** The CSV goes to a file (--out), not stdout. */
+  toFile: boolean;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+}
+
+/**
+ * The rule (docs/export.md, "Progress and messages"): a bar needs stderr on a terminal; with the CSV on
+ * stdout, stdout must not be a terminal too: both on a terminal is the CSV on screen, bar inside it.
+ */
+export function showsBar(c: ProgressContext): boolean {
+  return !c.quiet && c.stderrIsTTY && (c.toFile || !c.stdoutIsTTY);
+}
+
+/** `stream` is stderr; notes go there too (as plain lines without a bar), unless quiet. */
+export function createProgress(stream: NodeJS.WriteStream, opts: { quiet: boolean; bar: boolean }): ProgressReporter {
   if (opts.quiet) return quietReporter;
-  if (!stream.isTTY) return { ...quietReporter, note: (line) => stream.write(`${line}\n`) };
+  if (!opts.bar) return { ...quietReporter, note: (line) => stream.write(`${line}\n`) };
   const started = performance.now();
   let bar: cliProgress.SingleBar | undefined;
   const rate = (n: number) => Math.round(n / Math.max((performance.now() - started) / 1000, 0.001));

@@ -1,12 +1,13 @@
 // Helpers of the CSV export tests: tickets arranged with SQL, the expected CSV computed from the database
 // (independently of the exporter's code), the CSV parsed back with csv-parse, the exporter as a child
-// process, and a fault-injecting proxy in front of the real gateway.
-import { spawn, type ChildProcess } from 'node:child_process';
+// process (the compiled bin), and a fault-injecting proxy in front of the real gateway.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import type pg from 'pg';
 
@@ -136,25 +137,33 @@ export interface ChildResult {
   ms: number;
 }
 
-const NODE = path.resolve('node_modules/.bin/node');
+/** The package's bin: it runs the compiled exporter (dist/, built before the tests run). */
+export const BIN = path.resolve('bin/csat-export.js');
+
+export interface CliOptions {
+  env?: Record<string, string>;
+  /** The exporter's working folder (relative --out paths). */
+  cwd?: string;
+  /** Where the exporter's stdout goes: collected into `stdout` (default), or another process's pipe. */
+  stdout?: 'pipe' | Writable;
+  /** Another bin file in place of the package's (a copy elsewhere). */
+  bin?: string;
+  onSpawn?: (child: ChildProcess) => void;
+}
 
 /**
- * Runs the exporter as a real process: `node --import tsx src/export/export.cli.ts …` (or the package's
- * bin shim with `bin: true`), with the real node binary so a signal reaches the exporter itself.
+ * Runs the exporter as a real process: the package's bin with this very node binary (process.execPath),
+ * so a signal reaches the exporter itself.
  */
-export function runCli(
-  args: string[],
-  opts: { env?: Record<string, string>; bin?: boolean; onSpawn?: (child: ChildProcess) => void } = {},
-): Promise<ChildResult> {
+export function runCli(args: string[], opts: CliOptions = {}): Promise<ChildResult> {
   const env: Record<string, string | undefined> = { ...process.env, ...opts.env };
   if (!opts.env?.CSAT_EXPORT_TOKEN) delete env.CSAT_EXPORT_TOKEN;
-  const entry = opts.bin ? ['bin/csat-export.js'] : ['--import', 'tsx', 'src/export/export.cli.ts'];
   const started = performance.now();
-  const child = spawn(NODE, [...entry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [opts.bin ?? BIN, ...args], { env, cwd: opts.cwd, stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   opts.onSpawn?.(child);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
@@ -162,11 +171,86 @@ export function runCli(
   });
 }
 
+/**
+ * A deliberately slow reader of a pipe, as a real process: reads 1 KiB, pauses 5 ms, and so on until EOF
+ * (or, like \`head -c\`, until it has `stopAfter` bytes), writing what it read to `file`. A writer that
+ * exits before its bytes are taken loses them.
+ */
+const SLOW_READER = `
+const fs = require('node:fs');
+const out = fs.openSync(process.argv[1], 'w');
+const stopAfter = Number(process.argv[2]);
+let total = 0;
+const chunk = Buffer.alloc(1024);
+const pause = new Int32Array(new SharedArrayBuffer(4));
+for (;;) {
+  let n;
+  try {
+    n = fs.readSync(0, chunk, 0, Math.min(chunk.length, stopAfter - total), null);
+  } catch (err) {
+    if (err.code !== 'EAGAIN') throw err;
+    n = -1;
+  }
+  if (n === 0) break;
+  if (n > 0) fs.writeSync(out, chunk, 0, n);
+  total += Math.max(n, 0);
+  if (total >= stopAfter) break;
+  Atomics.wait(pause, 0, 0, 5);
+}
+fs.closeSync(out);
+`;
+
+export interface SlowReader {
+  /** Its stdin: pass it as the writer's stdout, then call `release()`. */
+  stdin: Writable;
+  /** Closes this process's end of the pipe, so the reader sees EOF when the writer exits. */
+  release(): void;
+  exit: Promise<number | null>;
+}
+
+export function slowReader(file: string, opts: { stopAfter?: number } = {}): SlowReader {
+  const child = spawn(process.execPath, ['-e', SLOW_READER, file, String(opts.stopAfter ?? Infinity)], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const exit = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  return { stdin: child.stdin!, release: () => child.stdin!.destroy(), exit };
+}
+
+/** util-linux `script`, which runs a command on a fresh pseudo-terminal (for the progress bar's rule). */
+export const HAS_SCRIPT = process.platform === 'linux' && spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+
+const shellQuote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+
+/**
+ * Runs the exporter (the package's bin with process.execPath) on a real terminal: stdin, stdout and stderr
+ * on one pseudo-terminal, whose output is returned; `stdoutTo` redirects stdout to a file instead.
+ */
+export function runOnTerminal(args: string[], opts: { env: Record<string, string>; stdoutTo?: string }): Promise<{ code: number | null; screen: string }> {
+  const command = [process.execPath, BIN, ...args].map(shellQuote).join(' ') + (opts.stdoutTo ? ` > ${shellQuote(opts.stdoutTo)}` : '');
+  const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let screen = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (screen += d));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, screen }));
+  });
+}
+
 export async function filesIn(dir: string): Promise<string[]> {
   return (await readdir(dir)).sort();
 }
 
-export type ProxyAction = 'pass' | 'hang' | 'destroy' | { status: number; headers?: Record<string, string>; body?: string };
+export type ProxyAction =
+  | 'pass'
+  | 'hang'
+  | 'destroy'
+  | { status: number; headers?: Record<string, string>; body?: string }
+  /** Runs `before` (say, a change in the database between two pages), then passes the request on. */
+  | { before: () => Promise<void> };
 
 export interface FaultProxy {
   url: string;
@@ -176,8 +260,8 @@ export interface FaultProxy {
 }
 
 /**
- * An HTTP endpoint in front of the real gateway that answers each request as `plan` says: pass it on,
- * fail with a status, drop the connection, or never answer.
+ * An HTTP endpoint in front of the real gateway that answers each request as `plan` says: pass it on
+ * (after a hook, maybe), fail with a status, drop the connection, or never answer.
  */
 export async function faultProxy(gatewayUrl: string, plan: (request: number, after: string | null) => ProxyAction): Promise<FaultProxy> {
   const requests: { after: string | null }[] = [];
@@ -197,7 +281,8 @@ export async function faultProxy(gatewayUrl: string, plan: (request: number, aft
       req.socket.destroy();
       return;
     }
-    if (action !== 'pass') {
+    if (typeof action === 'object' && 'before' in action) await action.before();
+    else if (action !== 'pass') {
       res.writeHead(action.status, { 'content-type': 'application/json', ...action.headers });
       res.end(action.body ?? JSON.stringify({ errors: [{ message: `injected ${action.status}` }] }));
       return;

@@ -27,7 +27,7 @@ export type CardState = 'loading' | 'empty' | 'rated' | 'error';
  */
 export class CsatCard extends LitElement {
   static override properties = {
-    ticketId: { attribute: 'ticket-id' },
+    ticketId: { attribute: 'ticket-id', reflect: true },
     endpoint: {},
     token: { attribute: false },
     fetch: { attribute: false },
@@ -139,7 +139,8 @@ export class CsatCard extends LitElement {
       this.state = 'empty';
       return;
     }
-    if (this.state === 'error') this.state = 'loading';
+    // Nothing shown yet: say so until the answer (a shown card stays while it refreshes).
+    if (this.state === 'error' || this.state === 'empty') this.state = 'loading';
     try {
       const ticket = ticketOf(await graphql({ endpoint: this.endpoint, token: this.token, fetch: this.fetch }, this.query || TICKET_QUERY, { id: this.ticketId }));
       if (load !== this._loads) return;
@@ -179,7 +180,7 @@ export class CsatCard extends LitElement {
               @focusout=${() => (this._tipDismissed = false)}
               @mouseleave=${() => (this._tipDismissed = false)}
               ><time datetime=${t.csatRatedAt!} tabindex="0" aria-describedby="exact">${fill(s.rated, { time: relativeTime(lang, ratedAt, new Date(this._now)) })}</time
-              ><span class="tooltip" part="tooltip" role="tooltip" id="exact">${exactTime(lang, ratedAt)}</span></span
+              ><span class="tooltip below" part="tooltip" role="tooltip" id="exact">${exactTime(lang, ratedAt)}</span></span
             >
           </p>`
         : nothing}

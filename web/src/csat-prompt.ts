@@ -51,7 +51,7 @@ export type PromptState = 'loading' | 'hidden' | 'prompt' | 'done' | 'error';
  */
 export class CsatPrompt extends LitElement {
   static override properties = {
-    ticketId: { attribute: 'ticket-id' },
+    ticketId: { attribute: 'ticket-id', reflect: true },
     endpoint: {},
     token: { attribute: false },
     fetch: { attribute: false },
@@ -264,7 +264,8 @@ export class CsatPrompt extends LitElement {
       this.state = 'hidden';
       return;
     }
-    if (this.state === 'error') this.state = 'loading';
+    // Nothing shown yet: say so until the answer (a shown panel stays while it refreshes).
+    if (this.state === 'error' || this.state === 'hidden') this.state = 'loading';
     try {
       const ticket = ticketOf(await graphql(this.transport, this.query || TICKET_QUERY, { id: this.ticketId }));
       if (load !== this._loads) return;
@@ -316,6 +317,11 @@ export class CsatPrompt extends LitElement {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`[data-star="${next}"]`)?.focus());
   }
 
+  /** Focus left the stars (not moved between them): the preview ends. */
+  private _onFocusOut(e: FocusEvent): void {
+    if (!(e.currentTarget as HTMLElement).contains(e.relatedTarget as Node | null)) this._hover = 0;
+  }
+
   private async _submit(): Promise<void> {
     if (this._sending || !this._rating || !this.ticketId || this._commentLength > COMMENT_MAX) return;
     this._sending = true;
@@ -356,7 +362,7 @@ export class CsatPrompt extends LitElement {
     return html`<section class="panel" part="panel" aria-labelledby="heading">
       <h2 id="heading" part="heading">${s.heading}</h2>
       <p class="intro" part="intro">${s.intro}</p>
-      <div role="radiogroup" aria-label=${s.ratingLabel} class="stars" part="stars" @mouseleave=${() => (this._hover = 0)} @keydown=${this._onKey} @focusout=${() => (this._hover = 0)}>
+      <div role="radiogroup" aria-label=${s.ratingLabel} class="stars" part="stars" @mouseleave=${() => (this._hover = 0)} @keydown=${this._onKey} @focusout=${this._onFocusOut}>
         ${[1, 2, 3, 4, 5].map(
           (n) =>
             html`<span

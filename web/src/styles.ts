@@ -99,6 +99,10 @@ export const tokens = css`
     visibility: hidden;
     transition: opacity 120ms ease-out;
   }
+  .tooltip.below {
+    bottom: auto;
+    top: calc(100% + 6px);
+  }
   .tip:hover .tooltip,
   .tip:focus-within .tooltip {
     opacity: 1;

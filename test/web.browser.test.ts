@@ -499,6 +499,21 @@ describe.skipIf(!HAVE_CHROMIUM)('web components in Chromium', () => {
       await page.locator('csat-prompt[state="prompt"]').waitFor({ state: 'attached' });
     });
 
+    it('another ticket-id reloads, with nothing chosen or typed for the new ticket', async () => {
+      const [a, b] = [await ticket(), await ticket()];
+      const page = await portal(a.id);
+      await stars(page).nth(3).click();
+      await textarea(page).fill('for ticket a');
+      await page.evaluate((id: string) => {
+        (globalThis as Any).document.querySelector('csat-prompt').ticketId = id;
+      }, b.id);
+      await page.locator(`csat-prompt[ticket-id="${b.id}"][state="prompt"]`).waitFor({ state: 'attached' });
+      expect(await litStars(page).count()).toBe(0);
+      expect(await textarea(page).count()).toBe(0);
+      await stars(page).nth(0).click();
+      expect(await textarea(page).inputValue()).toBe('');
+    });
+
     it('prefers-reduced-motion: no transitions', async () => {
       const t = await ticket();
       const duration = (page: Page) => stars(page).nth(0).evaluate((e: Any) => getComputedStyle(e).transitionDuration);

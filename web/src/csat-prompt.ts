@@ -254,6 +254,13 @@ export class CsatPrompt extends LitElement {
   };
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('ticketId')) {
+      // Another ticket: nothing chosen or typed for it yet.
+      this._rating = this._hover = 0;
+      this._focus = 1;
+      this._comment = '';
+      this._error = null;
+    }
     if (['ticketId', 'endpoint', 'token', 'fetch', 'query'].some((k) => changed.has(k as keyof CsatPrompt))) void this.reload();
   }
 

@@ -49,6 +49,8 @@ export interface SupergraphUrls {
   gatewayUrl: string;
   csatUrl: string;
   ticketsUrl: string;
+  /** The web components' demo pages, when served. */
+  demo?: { url: string; portalUrl: string; agentUrl: string };
 }
 
 /** `npm run supergraph`. */
@@ -61,6 +63,14 @@ export async function supergraphBanner(sg: SupergraphUrls, seed: SeedResult, con
     `Data:              ${dataLabel}${seed.created ? ' (demo data just seeded)' : ''}`,
     `GraphQL explorer:  open ${sg.gatewayUrl} in a browser (Apollo Sandbox; set the Authorization header to "Bearer <token>")`,
   ];
+  if (sg.demo) {
+    lines.push(
+      '',
+      `Web components demo (${sg.demo.url}):`,
+      `  customer portal, a ticket to rate:  ${sg.demo.portalUrl}`,
+      `  agent inbox with CSAT chips:        ${sg.demo.agentUrl}  (a row opens the ticket page with the feedback card)`,
+    );
+  }
   const sign = signer(config);
   if (sign) {
     const customer = await sign(DEMO_CUSTOMER, 'customer');

@@ -1,12 +1,14 @@
 // Starts the whole local supergraph in one process: PostgreSQL (DATABASE_URL or embedded), this
 // subgraph's migrations, the dev `ticket` relation and demo data, the reference Tickets subgraph, the
-// CSAT subgraph and a federation gateway. Used by `npm run supergraph` and by the end-to-end tests.
+// CSAT subgraph, a federation gateway and (with a demo port) the web components' demo pages. Used by
+// `npm run supergraph` and by the end-to-end and browser tests.
 import { readFile } from 'node:fs/promises';
 import { createApp, type App } from '../src/app.js';
 import type { Config } from '../src/config/config.js';
 import type { Logger } from '../src/server/logger.js';
 import { prepareDatabase } from './dev.database.js';
-import type { SeedResult } from './demo.seed.js';
+import { startDemoServer, type DemoIdentities, type DemoServer } from './demo/demo.server.js';
+import { DEMO_CUSTOMER, DEMO_WORKSPACE, type SeedResult } from './demo.seed.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.postgres.js';
 import { startGateway } from './gateway/gateway.server.js';
 import { startTicketsServer, type RunningServer } from './tickets/tickets.server.js';
@@ -18,6 +20,8 @@ export interface Supergraph {
   ticketsUrl: string;
   databaseUrl: string;
   csat: App;
+  /** The demo pages (with a demo port and HS256 tokens): their URLs. */
+  demo?: DemoServer;
   /** The demo data (when seeded): whether this start created it, and a ticket to rate. */
   seed?: SeedResult;
   stop(): Promise<void>;
@@ -26,14 +30,17 @@ export interface Supergraph {
 export interface SupergraphOptions {
   config: Config;
   logger: Logger;
-  ports?: { gateway: number; csat: number; tickets: number };
+  /** Default 4000, 4001, 4002 and demo pages on 4003; without `demo` no demo pages are served. */
+  ports?: { gateway: number; csat: number; tickets: number; demo?: number };
+  /** Who the demo pages act as; default the demo data's Acme customer and agent. */
+  demoIdentities?: DemoIdentities;
   /** Embedded data folder when config.databaseUrl is unset. */
   embeddedDataDir?: string;
   seed?: boolean;
 }
 
 export async function startSupergraph(opts: SupergraphOptions): Promise<Supergraph> {
-  const ports = opts.ports ?? { gateway: 4000, csat: 4001, tickets: 4002 };
+  const ports = opts.ports ?? { gateway: 4000, csat: 4001, tickets: 4002, demo: 4003 };
   const host = opts.config.host;
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = opts.config.databaseUrl;
@@ -63,7 +70,19 @@ export async function startSupergraph(opts: SupergraphOptions): Promise<Supergra
       ],
     });
     started.push(gateway);
-    return { gatewayUrl: gateway.url, csatUrl, ticketsUrl: tickets.url, databaseUrl, csat, seed, stop: stopAll };
+    let demo: DemoServer | undefined;
+    if (ports.demo !== undefined) {
+      demo = await startDemoServer({
+        gatewayUrl: gateway.url,
+        auth: opts.config.auth,
+        identities: opts.demoIdentities ?? { workspace: DEMO_WORKSPACE.id, customer: DEMO_CUSTOMER, agent: DEMO_WORKSPACE.agents[0] },
+        ticket: seed?.rateableTicket,
+        port: ports.demo,
+        host,
+      });
+      if (demo) started.push(demo);
+    }
+    return { gatewayUrl: gateway.url, csatUrl, ticketsUrl: tickets.url, databaseUrl, csat, seed, demo, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -13,7 +13,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    console.log('\nstopping the gateway, both subgraphs and PostgreSQL…');
+    console.log('\nstopping the demo pages, the gateway, both subgraphs and PostgreSQL…');
     sg.stop().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -6,6 +6,7 @@ import { buildSchema, createResolversMap } from 'type-graphql';
 import { RatingResolver } from '../rating/rating.resolver.js';
 import type { RequestContext } from '../server/context.js';
 import { resolveTicketPage, ticketReferenceResolvers } from '../ticket/ticket.reference.js';
+import { TicketResolver } from '../ticket/ticket.resolver.js';
 import { Ticket } from '../ticket/ticket.type.js';
 
 /** The Federation 2 header; v2.5 is understood by every current router and gateway. */
@@ -26,18 +27,18 @@ function batchEntities(schema: GraphQLSchema): void {
 /** type-graphql builds the types; this turns them into a subgraph schema (_service, _entities). */
 export async function buildCsatSubgraphSchema(): Promise<{ schema: GraphQLSchema; sdl: string }> {
   const typeSchema = await buildSchema({
-    resolvers: [RatingResolver],
+    resolvers: [RatingResolver, TicketResolver],
     orphanedTypes: [Ticket],
-    // No Query of our own: buildSubgraphSchema adds _entities and _service.
+    // Query has csatTicket; buildSubgraphSchema adds _entities and _service.
     skipCheck: true,
     validate: false,
   });
   // Plain printSchema drops @key; print with directives and prepend the @link.
   const sdl = `${FEDERATION_LINK}\n\n${printSchemaWithDirectives(typeSchema)}\n`;
-  const { Mutation, DateTime } = createResolversMap(typeSchema);
+  const { Query, Mutation, DateTime } = createResolversMap(typeSchema);
   // Ticket's fields are plain properties (ticket.visibility.ts): no type-graphql wrapper per field,
   // which would run its middleware chain 250 times for a page of 50 entities.
-  const resolvers = { Mutation, DateTime, ...ticketReferenceResolvers } as GraphQLResolverMap<unknown>;
+  const resolvers = { Query, Mutation, DateTime, ...ticketReferenceResolvers } as GraphQLResolverMap<unknown>;
   const schema = buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers }]);
   batchEntities(schema);
   return { schema, sdl };

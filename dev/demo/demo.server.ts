@@ -1,0 +1,93 @@
+// The demo pages of `npm run supergraph`: a customer portal ticket page with <csat-prompt>, and an agent
+// inbox (a <csat-chip> per row) with a ticket page (<csat-card>), all talking to the running gateway with
+// development tokens. A small static server on loopback; development only.
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { signDevToken } from '../../src/auth/token.signer.js';
+import type { AuthConfig } from '../../src/config/config.js';
+import { bundleWebComponents, ROOT, type WebBundle } from '../web.bundle.js';
+
+export interface DemoIdentities {
+  workspace: string;
+  /** The customer of the portal page. */
+  customer: string;
+  /** The agent of the inbox. */
+  agent: string;
+}
+
+export interface DemoServer {
+  url: string;
+  portalUrl: string;
+  agentUrl: string;
+  bundle: WebBundle;
+  stop(): Promise<void>;
+}
+
+export interface DemoOptions {
+  gatewayUrl: string;
+  auth: AuthConfig;
+  identities: DemoIdentities;
+  /** The portal page's ticket when the URL names none. */
+  ticket?: string;
+  port: number;
+  host: string;
+}
+
+const PAGES: Record<string, { file: string; type: string }> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/portal': { file: 'portal.html', type: 'text/html; charset=utf-8' },
+  '/agent': { file: 'agent.html', type: 'text/html; charset=utf-8' },
+  '/demo.css': { file: 'demo.css', type: 'text/css; charset=utf-8' },
+};
+
+/** Undefined when the tokens cannot be signed here (JWKS mode): the pages would have no one to act as. */
+export async function startDemoServer(opts: DemoOptions): Promise<DemoServer | undefined> {
+  if (opts.auth.mode !== 'hs256') return undefined;
+  const { secret, issuer, audience } = opts.auth;
+  const sign = (sub: string, role: 'customer' | 'agent') => signDevToken({ sub, role, workspace: opts.identities.workspace }, secret, { issuer, audience });
+  // The tokens are the page's to hand to the components' `token` property; the components keep none.
+  const demoConfig = `export default ${JSON.stringify({
+    gatewayUrl: opts.gatewayUrl,
+    ticket: opts.ticket ?? null,
+    tokens: { customer: await sign(opts.identities.customer, 'customer'), agent: await sign(opts.identities.agent, 'agent') },
+  })};\n`;
+  const bundle = await bundleWebComponents();
+  const dir = path.join(ROOT, 'dev/demo');
+
+  const server: Server = createServer(async (req, res) => {
+    const pathname = new URL(req.url ?? '/', 'http://demo.invalid').pathname.replace(/\.html$/, '').replace(/\/$/, '') || '/';
+    const send = (status: number, type: string, body: string) => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'method not allowed');
+    if (pathname === '/csat-components.js') return send(200, 'text/javascript; charset=utf-8', bundle.code);
+    if (pathname === '/demo-config.js') return send(200, 'text/javascript; charset=utf-8', demoConfig);
+    const page = PAGES[pathname];
+    if (!page) return send(404, 'text/plain', 'not found');
+    try {
+      send(200, page.type, await readFile(path.join(dir, page.file), 'utf8'));
+    } catch {
+      send(500, 'text/plain', 'demo page missing');
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${opts.host}:${port}/`;
+  return {
+    url,
+    portalUrl: `${url}portal${opts.ticket ? `?ticket=${opts.ticket}` : ''}`,
+    agentUrl: `${url}agent`,
+    bundle,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

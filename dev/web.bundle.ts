@@ -1,0 +1,37 @@
+// The web components (web/) as one ES module, Lit included: what `npm run build:web` writes to web/dist/
+// and what the demo pages of `npm run supergraph` load (built in memory at start, so web/dist is never needed).
+import { build } from 'esbuild';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+/** The repository root, from dev/ or from its compiled copy in dist/dev/. */
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = path.resolve(HERE, path.basename(path.dirname(HERE)) === 'dist' ? '../..' : '..');
+export const WEB_ENTRY = path.join(ROOT, 'web/src/index.ts');
+
+export interface WebBundle {
+  code: string;
+  /** Bytes of the minified module, and gzipped at level 9. */
+  raw: number;
+  gzip: number;
+}
+
+export async function bundleWebComponents(): Promise<WebBundle> {
+  const result = await build({
+    entryPoints: [WEB_ENTRY],
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    legalComments: 'none',
+    tsconfig: path.join(ROOT, 'web/tsconfig.json'),
+    // Lit's production build (no dev-mode warnings).
+    conditions: ['production'],
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]!.text;
+  const bytes = Buffer.from(code);
+  return { code, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}

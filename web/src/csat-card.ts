@@ -1,0 +1,189 @@
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { CsatError, graphql, ticketOf, TICKET_QUERY, type CsatFetch, type TicketCsat } from './client.js';
+import { ERROR_STRINGS, errorText, exactTime, fill, formatNumber, langOf, MAX, relativeTime, type ErrorStrings } from './i18n.js';
+import { staticStars, tokens } from './styles.js';
+
+export interface CardStrings extends ErrorStrings {
+  heading: string;
+  /** {rating}, {max}. */
+  stars: string;
+  /** {time}: Intl.RelativeTimeFormat's "3 hours ago". */
+  rated: string;
+}
+
+export const CARD_STRINGS: CardStrings = {
+  heading: 'Customer feedback',
+  stars: '{rating} out of {max} stars',
+  rated: 'rated {time}',
+  ...ERROR_STRINGS,
+};
+
+export type CardState = 'loading' | 'empty' | 'rated' | 'error';
+
+/**
+ * `<csat-card ticket-id endpoint>`: the agent sidebar's amber "Customer feedback" card: stars, the comment,
+ * "rated 3 hours ago" (the exact time in a tooltip). Nothing when the ticket has no rating (or the caller
+ * may not see it).
+ */
+export class CsatCard extends LitElement {
+  static override properties = {
+    ticketId: { attribute: 'ticket-id', reflect: true },
+    endpoint: {},
+    token: { attribute: false },
+    fetch: { attribute: false },
+    query: {},
+    strings: { type: Object },
+    lang: { reflect: true },
+    state: { reflect: true },
+    _ticket: { state: true },
+    _error: { state: true },
+    _now: { state: true },
+    _tipDismissed: { state: true },
+  };
+
+  declare ticketId: string | null;
+  declare endpoint: string;
+  /** Sent as `Authorization: Bearer …`; never stored anywhere (property only, no attribute). */
+  declare token: string | null;
+  declare fetch: CsatFetch | null;
+  declare query: string | null;
+  declare strings: Partial<CardStrings> | null;
+  declare state: CardState;
+  declare private _ticket: TicketCsat | null;
+  declare private _error: CsatError | null;
+  declare private _now: number;
+  declare private _tipDismissed: boolean;
+  private _loads = 0;
+  private _timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor() {
+    super();
+    this.ticketId = null;
+    this.endpoint = '/graphql';
+    this.token = null;
+    this.fetch = null;
+    this.query = null;
+    this.strings = null;
+    this.state = 'loading';
+    this._ticket = null;
+    this._error = null;
+    this._now = Date.now();
+    this._tipDismissed = false;
+  }
+
+  static override styles = [
+    tokens,
+    css`
+      :host {
+        display: block;
+      }
+      :host([state='loading']),
+      :host([state='empty']) {
+        display: none;
+      }
+      .card {
+        padding: 14px 16px;
+        border: 1px solid var(--_amber-border);
+        border-left: 4px solid var(--_amber);
+        border-radius: var(--_radius);
+        background: var(--_amber-soft);
+      }
+      h3 {
+        margin: 0 0 8px;
+        font-size: 0.95rem;
+        font-weight: 650;
+        color: var(--_amber-text);
+      }
+      .card {
+        --_star-size: var(--csat-star-size, 20px);
+      }
+      .comment {
+        margin: 8px 0 0;
+        white-space: pre-wrap;
+        overflow-wrap: anywhere;
+      }
+      .time {
+        margin: 8px 0 0;
+        font-size: 0.85rem;
+        color: var(--_amber-text);
+      }
+      time {
+        border-bottom: 1px dotted currentColor;
+        cursor: help;
+      }
+    `,
+  ];
+
+  private get s(): CardStrings {
+    return { ...CARD_STRINGS, ...this.strings };
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // "3 hours ago" stays true while the card is open.
+    this._timer = setInterval(() => (this._now = Date.now()), 30_000);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this._timer);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (['ticketId', 'endpoint', 'token', 'fetch', 'query'].some((k) => changed.has(k as keyof CsatCard))) void this.reload();
+  }
+
+  async reload(): Promise<void> {
+    const load = ++this._loads;
+    if (!this.ticketId) {
+      this.state = 'empty';
+      return;
+    }
+    // Nothing shown yet: say so until the answer (a shown card stays while it refreshes).
+    if (this.state === 'error' || this.state === 'empty') this.state = 'loading';
+    try {
+      const ticket = ticketOf(await graphql({ endpoint: this.endpoint, token: this.token, fetch: this.fetch }, this.query || TICKET_QUERY, { id: this.ticketId }));
+      if (load !== this._loads) return;
+      this._ticket = ticket;
+      this._error = null;
+      this._now = Date.now();
+      this.state = ticket?.csatRating ? 'rated' : 'empty';
+    } catch (err) {
+      if (load !== this._loads) return;
+      this._error = err instanceof CsatError ? err : new CsatError('INTERNAL_SERVER_ERROR', String(err));
+      this.state = 'error';
+      this.dispatchEvent(new CustomEvent('csat-error', { detail: { code: this._error.code, message: this._error.message }, bubbles: true, composed: true }));
+    }
+  }
+
+  override render() {
+    const s = this.s;
+    if (this.state === 'error') {
+      return html`<div class="error" part="error" role="alert" data-code=${this._error?.code ?? ''}>
+        <span>${errorText(s, this._error?.code ?? '')}</span>
+        <button class="secondary" part="retry" type="button" @click=${() => this.reload()}>${s.retry}</button>
+      </div>`;
+    }
+    const t = this._ticket;
+    if (this.state !== 'rated' || !t?.csatRating) return nothing;
+    const lang = this.lang || langOf(this);
+    const ratedAt = t.csatRatedAt ? new Date(t.csatRatedAt) : null;
+    return html`<aside class="card" part="card" aria-labelledby="heading">
+      <h3 id="heading" part="heading">${s.heading}</h3>
+      ${staticStars(t.csatRating, fill(s.stars, { rating: formatNumber(lang, t.csatRating), max: formatNumber(lang, MAX) }))}
+      ${t.csatComment ? html`<p class="comment" part="comment">${t.csatComment}</p>` : nothing}
+      ${ratedAt
+        ? html`<p class="time" part="time">
+            <span
+              class="tip ${this._tipDismissed ? 'dismissed' : ''}"
+              @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (this._tipDismissed = true)}
+              @focusout=${() => (this._tipDismissed = false)}
+              @mouseleave=${() => (this._tipDismissed = false)}
+              ><time datetime=${t.csatRatedAt!} tabindex="0" aria-describedby="exact">${fill(s.rated, { time: relativeTime(lang, ratedAt, new Date(this._now)) })}</time
+              ><span class="tooltip below" part="tooltip" role="tooltip" id="exact">${exactTime(lang, ratedAt)}</span></span
+            >
+          </p>`
+        : nothing}
+    </aside>`;
+  }
+}

@@ -1,7 +1,14 @@
 // CSV text (RFC 4180) of rows, with every text cell neutralised against spreadsheet formula injection.
-// Numbers stay bare numbers; missing values are empty, unquoted cells. The caller joins a page of records
-// into one string and writes it at once (docs/export.md, "Memory").
+// Numbers stay bare numbers; missing values are empty, unquoted cells.
 import { CSV_COLUMNS, type CsvCell, type CsvRow } from './csv.columns.js';
+
+/**
+ * Records are written in pieces of about this many characters: many rows per Buffer (a Buffer per row, cut
+ * from Node's 8 KiB pool, kept ~20 MiB of slabs alive until a full GC), yet each string under V8's 128 KiB
+ * large-object size even in UTF-16 (a whole page's string went there and piled up until a full GC).
+ * docs/export.md, "Memory".
+ */
+export const CHUNK_CHARS = 32 * 1024;
 
 /** RFC 4180's record separator. Line breaks inside a (quoted) cell are written as they are. */
 export const CSV_EOL = '\r\n';

@@ -3,10 +3,8 @@
 import { CSV_COLUMNS, type CsvCell, type CsvRow } from './csv.columns.js';
 
 /**
- * Records are written in pieces of about this many characters: many rows per Buffer (a Buffer per row, cut
- * from Node's 8 KiB pool, kept ~20 MiB of slabs alive until a full GC), yet each string under V8's 128 KiB
- * large-object size even in UTF-16 (a whole page's string went there and piled up until a full GC).
- * docs/export.md, "Memory".
+ * Records go out in strings of about this many characters: many rows per Buffer (a pooled Buffer per row kept
+ * ~20 MiB of slabs alive), each under V8's 128 KiB large-object size even as UTF-16 (docs/export.md, "Memory").
  */
 export const CHUNK_CHARS = 32 * 1024;
 

@@ -12,7 +12,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
@@ -145,10 +145,16 @@ function cpuSeconds(pid: number): number {
   }
 }
 
-type Cpu = Record<'gateway' | 'tickets' | 'csat' | 'postgres', number>;
+type Cpu = Record<'gateway' | 'tickets' | 'csat' | 'postgres' | 'machine', number>;
 
-/** CPU seconds so far of each server, and of each PostgreSQL process by pid. */
-function cpuSnapshot(): { servers: Record<string, number>; postgres: Map<string, number> } {
+/** CPU seconds the whole machine spent busy so far (/proc/stat: user, nice, system, irq, softirq). */
+function machineBusySeconds(): number {
+  const [, user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  return (user! + nice! + system! + irq! + softirq!) / 100;
+}
+
+/** CPU seconds so far of each server, of each PostgreSQL process by pid, and of the machine. */
+function cpuSnapshot(): { servers: Record<string, number>; postgres: Map<string, number>; machine: number } {
   const postgres = new Map<string, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -158,7 +164,7 @@ function cpuSnapshot(): { servers: Record<string, number>; postgres: Map<string,
       /* gone */
     }
   }
-  return { servers: Object.fromEntries([...servers].map(([name, child]) => [name, cpuSeconds(child.pid!)])), postgres };
+  return { servers: Object.fromEntries([...servers].map(([name, child]) => [name, cpuSeconds(child.pid!)])), postgres, machine: machineBusySeconds() };
 }
 
 /** CPU seconds between two snapshots; PostgreSQL summed over the processes alive in both (the pools keep theirs). */
@@ -169,7 +175,7 @@ function cpuDelta(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<type
     if (was !== undefined && Number.isFinite(s - was)) postgres += s - was;
   }
   const of = (name: string) => after.servers[name]! - before.servers[name]!;
-  return { gateway: of('gateway'), tickets: of('tickets'), csat: of('csat'), postgres };
+  return { gateway: of('gateway'), tickets: of('tickets'), csat: of('csat'), postgres, machine: after.machine - before.machine };
 }
 
 interface Figures {
@@ -179,7 +185,7 @@ interface Figures {
   /** KiB. */
   peakRss?: number;
   bytes?: number;
-  /** CPU seconds during the run: the client's own, then each server's. */
+  /** CPU seconds during the run: the client's own, each server's, PostgreSQL's, the whole machine's. */
   cpu?: Cpu & { client: number };
 }
 
@@ -258,6 +264,8 @@ async function runCopy(name: string, rows: number, url: string, until: Date): Pr
     const stream = c.query(copyTo(sql));
     await pipeline(stream, createWriteStream(out));
     const seconds = (performance.now() - started) / 1000;
+    // The stream ends at CopyDone; its rowCount comes with CommandComplete, read before the next query's answer.
+    await c.query('select 1');
     if (Number(stream.rowCount) !== rows) throw new Error(`${name}: COPY wrote ${stream.rowCount} rows, expected ${rows}`);
     const { size } = await stat(out);
     await rm(out);
@@ -267,6 +275,8 @@ async function runCopy(name: string, rows: number, url: string, until: Date): Pr
   }
 }
 
+/** The machine's busy CPU seconds not spent by the run's own processes: other work on the machine (and the bench's own bookkeeping). */
+const others = (c: Cpu & { client: number }) => Math.max(0, c.machine - c.client - c.gateway - c.tickets - c.csat - c.postgres);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 const mib = (kib: number | undefined) => (kib === undefined ? '—' : `${(kib / 1024).toFixed(0)} MiB`);
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -276,13 +286,20 @@ function medianOf(samples: Figures[]): Figures {
   const first = samples[0]!;
   const m = (f: (x: Figures) => number | undefined) => (f(first) === undefined ? undefined : median(samples.map((x) => f(x)!)));
   const cpu = first.cpu
-    ? { client: m((x) => x.cpu!.client)!, gateway: m((x) => x.cpu!.gateway)!, tickets: m((x) => x.cpu!.tickets)!, csat: m((x) => x.cpu!.csat)!, postgres: m((x) => x.cpu!.postgres)! }
+    ? {
+        client: m((x) => x.cpu!.client)!,
+        gateway: m((x) => x.cpu!.gateway)!,
+        tickets: m((x) => x.cpu!.tickets)!,
+        csat: m((x) => x.cpu!.csat)!,
+        postgres: m((x) => x.cpu!.postgres)!,
+        machine: m((x) => x.cpu!.machine)!,
+      }
     : undefined;
   return { name: first.name, rows: first.rows, seconds: m((x) => x.seconds)!, peakRss: m((x) => x.peakRss), bytes: m((x) => x.bytes), cpu };
 }
 
 function table(figures: Figures[]): string {
-  const head = ['run', 'rows', 'seconds', 'rows/s', 'peak RSS', 'CSV size', 'CPU s: client', 'gateway', 'tickets', 'csat', 'postgres'];
+  const head = ['run', 'rows', 'seconds', 'rows/s', 'peak RSS', 'CSV size', 'CPU s: client', 'gateway', 'tickets', 'csat', 'postgres', 'others'];
   const body = figures.map((f) => [
     f.name,
     fmt(f.rows),
@@ -290,12 +307,13 @@ function table(figures: Figures[]): string {
     fmt(Math.round(f.rows / f.seconds)),
     mib(f.peakRss),
     f.bytes === undefined ? '—' : `${(f.bytes / 1024 / 1024).toFixed(1)} MiB`,
-    ...(f.cpu ? [f.cpu.client, f.cpu.gateway, f.cpu.tickets, f.cpu.csat, f.cpu.postgres].map((s) => s.toFixed(1)) : ['—', '—', '—', '—', '—']),
+    ...(f.cpu ? [f.cpu.client, f.cpu.gateway, f.cpu.tickets, f.cpu.csat, f.cpu.postgres, others(f.cpu)].map((s) => s.toFixed(1)) : ['—', '—', '—', '—', '—', '—']),
   ]);
   return [head, head.map(() => '---'), ...body].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
 async function main(): Promise<void> {
+  const loadStart = loadavg().map((l) => l.toFixed(1)).join(' ');
   work = await mkdtemp(path.join(tmpdir(), 'csat-bench-export-'));
   let t = performance.now();
   database = await createThrowawayDatabase(DATABASE, { serverUrl: process.env.DATABASE_URL });
@@ -327,6 +345,7 @@ async function main(): Promise<void> {
 
   const figures: Figures[] = [];
   const ratios: string[] = [];
+  const peakRss: number[] = [];
   for (const n of COUNTS) {
     const until = untilOf(n);
     const runs = [
@@ -347,16 +366,17 @@ async function main(): Promise<void> {
     for (const { key } of runs) figures.push(medianOf(samples[key]!));
     const copy = await runCopy(`COPY … TO STDOUT (FORMAT csv), ${fmt(n)}`, n, url, until);
     figures.push(copy);
-    const perRound = (a: string, b: string) => samples[a]!.map((x, i) => (x.seconds / samples[b]![i]!.seconds).toFixed(2)).join(', ');
-    const ratio = (a: string, b: string) => (median(samples[a]!.map((x) => x.seconds)) / median(samples[b]!.map((x) => x.seconds))).toFixed(2);
+    // Each round's two runs ran side by side: the ratio of a round shares its drift, the median of those is reported.
+    const perRound = (a: string, b: string) => samples[a]!.map((x, i) => x.seconds / samples[b]![i]!.seconds);
+    const ratio = (a: string, b: string) => `${median(perRound(a, b)).toFixed(2)} (rounds: ${perRound(a, b).map((r) => r.toFixed(2)).join(', ')})`;
     ratios.push(
-      `${fmt(n)} rows: csat-export / bare client = ${ratio('export', 'bare')} (per round: ${perRound('export', 'bare')}; goal ≤ 1.15); ` +
-        `bare with / without the CSAT fields = ${ratio('bare', 'bare-no-csat')} (per round: ${perRound('bare', 'bare-no-csat')}; goal ≤ 1.5); ` +
+      `${fmt(n)} rows: csat-export / bare client = ${ratio('export', 'bare')}, goal ≤ 1.15; ` +
+        `bare client with / without the CSAT fields = ${ratio('bare', 'bare-no-csat')}, goal ≤ 1.5; ` +
         `csat-export / COPY = ${(median(samples.export!.map((x) => x.seconds)) / copy.seconds).toFixed(1)}`,
     );
+    peakRss.push(Math.max(...samples.export!.map((x) => x.peakRss!)));
   }
-  const exporterRss = figures.filter((f) => f.name.startsWith('csat-export')).map((f) => f.peakRss!);
-  const rssSpread = ((Math.max(...exporterRss) / Math.min(...exporterRss) - 1) * 100).toFixed(1);
+  const rssSpread = ((Math.max(...peakRss) / Math.min(...peakRss) - 1) * 100).toFixed(1);
 
   const cpu = cpus();
   console.log(
@@ -365,12 +385,13 @@ async function main(): Promise<void> {
       `machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, PostgreSQL ${pgVersion} (${database!.where})`,
       `page size ${PAGE_SIZE}; the gateway, the Tickets and the CSAT subgraphs each in its own process from dist/ (NODE_ENV=production);`,
       `medians of ${ROUNDS} round(s) (COPY: one run); seconds are each client's own (process start-up excluded); peak RSS is the client's maxRSS;`,
-      'CPU s: CPU seconds spent during the run by the client, the gateway, each subgraph and PostgreSQL (all its processes)',
+      'CPU s: CPU seconds spent during the run by the client, the gateway, each subgraph, PostgreSQL (all its processes), and others:',
+      `the rest of the machine's busy time (other work on it disturbs the figures); load average ${loadStart} at the start, ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`,
       '',
       table(figures),
       '',
       ...ratios,
-      `csat-export peak RSS across ${COUNTS.map(fmt).join(' and ')} rows: ${exporterRss.map((k) => mib(k)).join(' and ')}, ${rssSpread} % apart (goal ≤ 10 %)`,
+      `csat-export peak RSS (the highest of its rounds) at ${COUNTS.map(fmt).join(' and ')} rows: ${peakRss.map((k) => mib(k)).join(' and ')}, ${rssSpread} % apart (goal ≤ 10 %)`,
       '',
     ].join('\n'),
   );

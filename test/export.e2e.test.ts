@@ -157,7 +157,7 @@ describe('the CSV', () => {
     expect(rows.some((r) => r[5]!.value === '' && !r[5]!.quoted)).toBe(true);
   });
 
-  it('goes out in one chunk per page, not a Buffer per row (which kept pooled memory alive: docs/export.md, "Memory")', async () => {
+  it('goes out in chunks of many rows, one per small page, not a Buffer per row (docs/export.md, "Memory")', async () => {
     const chunks: Buffer[] = [];
     const stdout = new Writable({
       write(chunk: Buffer, _enc, done) {

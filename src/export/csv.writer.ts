@@ -1,7 +1,12 @@
 // CSV text (RFC 4180) of rows, with every text cell neutralised against spreadsheet formula injection.
-// Numbers stay bare numbers; missing values are empty, unquoted cells. The caller joins a page of records
-// into one string and writes it at once (docs/export.md, "Memory").
+// Numbers stay bare numbers; missing values are empty, unquoted cells.
 import { CSV_COLUMNS, type CsvCell, type CsvRow } from './csv.columns.js';
+
+/**
+ * Records go out in strings of about this many characters: many rows per Buffer (a pooled Buffer per row kept
+ * ~20 MiB of slabs alive), each under V8's 128 KiB large-object size even as UTF-16 (docs/export.md, "Memory").
+ */
+export const CHUNK_CHARS = 32 * 1024;
 
 /** RFC 4180's record separator. Line breaks inside a (quoted) cell are written as they are. */
 export const CSV_EOL = '\r\n';

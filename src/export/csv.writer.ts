@@ -1,6 +1,12 @@
 // CSV text (RFC 4180) of rows, with every text cell neutralised against spreadsheet formula injection.
 // Numbers stay bare numbers; missing values are empty, unquoted cells.
+import { number as numberFormatter, string as stringFormatter } from '@json2csv/formatters';
 import { CSV_COLUMNS, type CsvCell, type CsvRow } from './csv.columns.js';
+
+// @json2csv's cell formatters (RFC 4180 quoting); the records are joined here, a page at a time, rather than
+// through @json2csv's per-row stream transform, whose Buffer per row kept memory from staying flat.
+const quoted = stringFormatter({ quote: '"', escapedQuote: '""' });
+const bare = numberFormatter();
 
 /**
  * Records go out in strings of about this many characters: many rows per Buffer (a pooled Buffer per row kept
@@ -22,13 +28,12 @@ export function neutraliseFormula(text: string): string {
 
 /** A text cell: neutralised, then always quoted (embedded quotes doubled), so an empty string differs from null. */
 export function textCell(text: string): string {
-  const safe = neutraliseFormula(text);
-  return `"${safe.includes('"') ? safe.replaceAll('"', '""') : safe}"`;
+  return quoted(neutraliseFormula(text));
 }
 
 function cellText(value: CsvCell): string {
   if (value === undefined) return '';
-  return typeof value === 'number' ? String(value) : textCell(value);
+  return typeof value === 'number' ? bare(value) : textCell(value);
 }
 
 /** The header row (bare column names), after a UTF-8 byte order mark when asked (for Excel). */

@@ -7,7 +7,7 @@
 import autocannon from 'autocannon';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -70,12 +70,12 @@ async function startProcess(name: string, entry: string, args: string[], env: Re
 
 let baselineDir: string | undefined;
 
-/** `ref` checked out in a temporary worktree, sharing this checkout's node_modules, and built to its dist/. */
+/** `ref` checked out in a temporary worktree with its own dependencies (`npm ci`), and built to its dist/. */
 function buildBaseline(ref: string): string {
   const dir = path.join(tmpdir(), `csat-bench-baseline-${process.pid}`);
   execFileSync('git', ['worktree', 'add', '--detach', '--force', dir, ref], { stdio: 'ignore' });
   baselineDir = dir;
-  symlinkSync(path.resolve('node_modules'), path.join(dir, 'node_modules'));
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--silent'], { cwd: dir, stdio: 'inherit' });
   execFileSync(path.resolve('node_modules/.bin/tsx'), ['scripts/build.ts'], { cwd: dir, stdio: 'inherit' });
   return dir;
 }

@@ -272,6 +272,9 @@ async function main() {
   if (soakSeconds > 0) {
     const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${named.get('csat')}/status`, 'utf8'))?.[1]) / 1024;
     const rssStart = rss();
+    // RSS each 30 s: a leak keeps climbing; a heap sizing itself to the load levels off.
+    const rssSamples: number[] = [];
+    const sampler = setInterval(() => rssSamples.push(rss()), 30_000);
     let i = 0;
     // Per connection, in turn: an agent's inbox page, a customer's first rating, the no-op repeat.
     const soak = await autocannon({
@@ -285,10 +288,12 @@ async function main() {
         { headers: headers(customerToken), body: rate(rated[0]!.id, 5) },
       ],
     });
+    clearInterval(sampler);
     console.log(
       `\nsoak: ${soakSeconds} s, 50 connections, mixed (entities / rate / no-op): ${soak.requests.total} requests, ${soak.requests.average.toFixed(0)} req/s, ` +
         `p50 ${soak.latency.p50} ms, p99 ${soak.latency.p99} ms, errors ${soak.errors}, timeouts ${soak.timeouts}, non-2xx ${soak.non2xx}; ` +
-        `CSAT RSS ${rssStart.toFixed(0)} MiB at the start, ${rss().toFixed(0)} MiB at the end`,
+        `CSAT RSS ${rssStart.toFixed(0)} MiB at the start, ${rss().toFixed(0)} MiB at the end` +
+        ` (every 30 s: ${rssSamples.map((m) => m.toFixed(0)).join(', ')})`,
     );
   }
   if (nextFresh > fresh.length) console.warn(`note: (d) ran out of fresh tickets (${nextFresh} > ${fresh.length}); later calls were no-ops`);

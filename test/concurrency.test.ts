@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { createTicket, storedRatings, testPool } from './helpers/fixtures.js';
 import { startTestApp, tokenFor, viewer, type TestApp } from './helpers/test.app.js';
 
@@ -64,14 +64,16 @@ it('a first rating committed while our statement waits: the no-op answers with i
     const before = t.sqlCount();
     const pending = t.gql(RATE, { ticketId: ticket.id, rating: 5, comment: 'the second one' }, { token });
     // Wait until our INSERT is really blocked on the uncommitted row, then let the first one win.
-    for (let i = 0; i < 100; i++) {
-      const { rows } = await pool.query(
-        `select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into csat_rating%' and pid <> $1`,
-        [(blocker as unknown as { processID: number }).processID],
-      );
-      if (rows.length) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await vi.waitFor(
+      async () => {
+        const { rows } = await pool.query(
+          `select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into csat_rating%' and pid <> $1`,
+          [(blocker as unknown as { processID: number }).processID],
+        );
+        expect(rows.length).toBeGreaterThan(0);
+      },
+      { timeout: 5000, interval: 20 },
+    );
     await blocker.query('commit');
     const res = await pending;
     expect(res.errors).toBeUndefined();

@@ -17,5 +17,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Concurrency and shutdown tests are real-time; a rerun would hide a flaky rule.
     retry: 0,
+    // A poll ends as soon as its condition holds; the bound is for a loaded CI machine (1 s by default).
+    expect: { poll: { timeout: 10_000 } },
   },
 });

@@ -47,7 +47,7 @@ describe('1: bounded work per request', () => {
     const answer = await send(id);
     const res = { status: answer.status, ...((await answer.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] }) };
     // The server's own time for the request (its log line), from the first byte read to the last one written.
-    const ms = await vi.waitFor(() => t.logs.find((l) => l.requestId === id && l.msg === 'request')!.ms as number);
+    const ms = await vi.waitFor(() => t.logs.find((l) => l.requestId === id && l.msg === 'request')!.ms as number, { timeout: 10_000 });
     expect(res.status).toBe(400);
     expect(res.data).toBeUndefined();
     // Refused by the first bound it crosses: here the document's token count, at parse time.

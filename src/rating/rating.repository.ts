@@ -23,9 +23,11 @@ const STAFF_BATCH_SQL = prepared(
 /** A customer's page: the ticket brings its requester and status (csatCanRate, "only their own tickets"). Prepared: a generic index plan instead of a sequential scan per page, ~2x faster. */
 const REQUESTER_BATCH_SQL = prepared(
   'csat_ticket_batch',
-  `select t.id, t.workspace_id, t.requester_id, t.status, r.rating, r.comment, ${ratedAtSql('r.rated_at')} as rated_at
+  `select t.id, t.workspace_id, t.requester_id, t.status, r.rating, r.comment, ${ratedAtSql('r.rated_at')} as rated_at,
+          coalesce(s.enabled, true) as csat_enabled -- settings: a disabled workspace offers no rating (csatCanRate)
      from ticket t
      left join csat_rating r on r.workspace_id = t.workspace_id and r.ticket_id = t.id
+     left join csat_settings s on s.workspace_id = t.workspace_id -- settings: no row = the defaults (enabled)
     where t.id = any($1::uuid[])`,
 );
 
@@ -37,18 +39,22 @@ const RATE_SQL = prepared(
   'csat_rate',
   `with t as (
      select id, workspace_id, requester_id, assignee_id, status from ticket where id = $1::uuid
+   ), s as ( -- settings: the ticket's workspace's switch; no row = the defaults (enabled)
+     select coalesce((select enabled from csat_settings where workspace_id = (select workspace_id from t)), true) as enabled
    ), ins as (
      insert into csat_rating (workspace_id, ticket_id, rating, comment, rated_by, assignee_id)
      select t.workspace_id, t.id, $2, $3, $4::uuid, t.assignee_id
        from t
       where t.requester_id = $4::uuid and t.workspace_id = $5::uuid and t.status = any($6::text[])
+        and (select s.enabled from s) -- settings: a disabled workspace stores nothing
      on conflict (workspace_id, ticket_id) do nothing
      returning rating, comment, rated_at
    )
    select t.id, t.workspace_id, t.requester_id, t.status,
           coalesce(ins.rating, r.rating) as rating,
           case when ins.rating is null then r.comment else ins.comment end as comment,
-          ${ratedAtSql('coalesce(ins.rated_at, r.rated_at)')} as rated_at
+          ${ratedAtSql('coalesce(ins.rated_at, r.rated_at)')} as rated_at,
+          (select s.enabled from s) as csat_enabled -- settings: tells the service CSAT_DISABLED from a conflict
      from t
      left join ins on true
      left join csat_rating r on r.workspace_id = t.workspace_id and r.ticket_id = t.id`,

@@ -3,6 +3,7 @@ import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { parse, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap } from 'type-graphql';
+import { BadgeResolver } from '../badge/badge.resolver.js';
 import { RatingResolver } from '../rating/rating.resolver.js';
 import { SettingsResolver } from '../settings/settings.resolver.js';
 import type { RequestContext } from '../server/context.js';
@@ -28,7 +29,7 @@ function batchEntities(schema: GraphQLSchema): void {
 /** type-graphql builds the types; this turns them into a subgraph schema (_service, _entities). */
 export async function buildCsatSubgraphSchema(): Promise<{ schema: GraphQLSchema; sdl: string }> {
   const typeSchema = await buildSchema({
-    resolvers: [RatingResolver, TicketResolver, SettingsResolver],
+    resolvers: [RatingResolver, TicketResolver, SettingsResolver, BadgeResolver],
     orphanedTypes: [Ticket],
     // Query has csatTicket; buildSubgraphSchema adds _entities and _service.
     skipCheck: true,

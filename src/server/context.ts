@@ -4,15 +4,18 @@ import { bearerToken, type TokenVerifier } from '../auth/token.verifier.js';
 import type { Viewer } from '../auth/viewer.js';
 import { BadgeCache } from '../badge/badge.cache.js';
 import type { CsatBadge } from '../badge/badge.type.js';
+import { systemLookup, type GuardOptions } from '../webhooks/url.guard.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 /** What outlives requests, one per service instance (caches). */
 export interface SharedState {
   badges: BadgeCache<CsatBadge | null>;
+  /** How endpoint URLs are checked (url.guard.ts). */
+  webhooks: GuardOptions;
 }
 
-export function createSharedState(): SharedState {
-  return { badges: new BadgeCache<CsatBadge | null>() };
+export function createSharedState(webhooks: GuardOptions = { allowLoopback: false, lookup: systemLookup }): SharedState {
+  return { badges: new BadgeCache<CsatBadge | null>(), webhooks };
 }
 
 /** Everything one GraphQL request owns; built once per request and dropped with it. */

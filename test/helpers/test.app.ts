@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { inject } from 'vitest';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App, type AppHooks } from '../../src/app.js';
 import { signDevToken } from '../../src/auth/token.signer.js';
 import type { Role, Viewer } from '../../src/auth/viewer.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -28,7 +28,7 @@ export interface TestApp {
 }
 
 /** The real service (database, migrations, HTTP) on a free port, against the run's test database. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, hooks: AppHooks = {}): Promise<TestApp> {
   const config = loadConfig({
     DATABASE_URL: inject('databaseUrl'),
     PORT: '0',
@@ -44,7 +44,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     },
   });
   const logger = pino({ level: config.logLevel }, sink);
-  const app = await createApp({ ...config, databaseUrl: config.databaseUrl! }, logger);
+  const app = await createApp({ ...config, databaseUrl: config.databaseUrl! }, logger, hooks);
   const url = await app.listen();
   return {
     app,

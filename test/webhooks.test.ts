@@ -32,7 +32,7 @@ const lookup: HostLookup = async (host) => (names.has(host) ? [{ address: names.
 
 beforeAll(async () => {
   db = await createThrowawayDatabase(`csat_test_webhooks_${process.pid}`, { serverUrl: inject('databaseUrl') });
-  t = await startTestApp({ DATABASE_URL: db.url, WEBHOOKS_ALLOW_LOOPBACK: 'true', WEBHOOK_RETRY_BASE_MS: '50', WEBHOOK_RETRY_WINDOW_MS: '2000', LOG_LEVEL: 'info' }, { lookup });
+  t = await startTestApp({ DATABASE_URL: db.url, CSAT_WORKER: 'on', WEBHOOKS_ALLOW_LOOPBACK: 'true', WEBHOOK_RETRY_BASE_MS: '50', WEBHOOK_RETRY_WINDOW_MS: '2000', LOG_LEVEL: 'info' }, { lookup });
   pool = new pg.Pool({ connectionString: db.url, max: 4 });
   receiver = await startReceiver();
 });

@@ -34,6 +34,8 @@ export async function startTestApp(env: Record<string, string> = {}, hooks: AppH
     PORT: '0',
     AUTH_JWT_SECRET: TEST_SECRET,
     LOG_LEVEL: 'debug',
+    // Webhook delivery is off unless a test wants it (test/webhooks.test.ts): fewer connections per app.
+    CSAT_WORKER: 'off',
     ...env,
   });
   const logs: Record<string, any>[] = [];

@@ -58,6 +58,8 @@ export async function startDeliveryWorker(opts: { databaseUrl: string; config: W
       pollInterval: Math.min(2000, Math.max(200, opts.config.retryBaseMs)),
       logger: quietGraphileLogger,
       events,
+      // Jobs fetched in batches and completions sent in batches: fewer queue statements per delivery under load.
+      preset: { worker: { localQueue: { size: opts.config.concurrency * 2 }, completeJobBatchDelay: 0 } },
       taskList: { [DELIVER_TASK]: deliveryTask({ pool, config: opts.config, lookup: opts.lookup, logger }) },
     });
     await Promise.all(locked);

@@ -51,6 +51,8 @@ export interface SupergraphUrls {
   ticketsUrl: string;
   /** The web components' demo pages, when served. */
   demo?: { url: string; portalUrl: string; agentUrl: string };
+  /** The demo webhook receiver, when running. */
+  webhookReceiver?: { url: string };
 }
 
 /** `npm run supergraph`. */
@@ -93,6 +95,13 @@ export async function supergraphBanner(sg: SupergraphUrls, seed: SeedResult, con
       '',
       `Rate ticket ${seed.rateableTicket} as its customer:`,
       ...curl(sg.gatewayUrl, customer, { query: RATE, variables: { t: seed.rateableTicket } }),
+    );
+  }
+  if (sg.webhookReceiver) {
+    lines.push(
+      '',
+      `Webhook receiver:  ${sg.webhookReceiver.url} (registered for ${DEMO_WORKSPACE.name}; it verifies each delivery's signature`,
+      '                   and prints the event below: rate a ticket and watch for "[webhook] verified csat.rating.created")',
     );
   }
   lines.push('', 'Every start offers a ticket still to rate. Ctrl-C stops everything.', '');

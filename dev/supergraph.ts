@@ -3,6 +3,7 @@
 // CSAT subgraph, a federation gateway and (with a demo port) the web components' demo pages. Used by
 // `npm run supergraph` and by the end-to-end and browser tests.
 import { readFile } from 'node:fs/promises';
+import pg from 'pg';
 import { createApp, type App } from '../src/app.js';
 import type { Config } from '../src/config/config.js';
 import type { Logger } from '../src/server/logger.js';
@@ -13,6 +14,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.postgre
 import { startGateway } from './gateway/gateway.server.js';
 import { startTicketsServer, type RunningServer } from './tickets/tickets.server.js';
 import { TICKETS_SDL } from './tickets/tickets.schema.js';
+import { startDemoReceiver, type DemoReceiver } from './webhook.receiver.js';
 
 export interface Supergraph {
   gatewayUrl: string;
@@ -24,6 +26,8 @@ export interface Supergraph {
   demo?: DemoServer;
   /** The demo data (when seeded): whether this start created it, and a ticket to rate. */
   seed?: SeedResult;
+  /** The webhook receiver registered for the demo workspace, when asked for. */
+  webhookReceiver?: DemoReceiver;
   stop(): Promise<void>;
 }
 
@@ -37,6 +41,8 @@ export interface SupergraphOptions {
   /** Embedded data folder when config.databaseUrl is unset. */
   embeddedDataDir?: string;
   seed?: boolean;
+  /** A webhook receiver on this port (0: any) that verifies and prints each event, registered as the demo workspace's endpoint. */
+  webhookReceiver?: { port: number; print: (line: string) => void };
 }
 
 export async function startSupergraph(opts: SupergraphOptions): Promise<Supergraph> {
@@ -55,7 +61,9 @@ export async function startSupergraph(opts: SupergraphOptions): Promise<Supergra
   };
   try {
     const seed = await prepareDatabase(databaseUrl, { seed: opts.seed ?? true });
-    const csat = await createApp({ ...opts.config, databaseUrl, port: ports.csat }, opts.logger);
+    // The demo receiver listens on loopback over http: the webhook guard allows that only with this switch.
+    const config = opts.webhookReceiver ? { ...opts.config, webhooks: { ...opts.config.webhooks, allowLoopback: true } } : opts.config;
+    const csat = await createApp({ ...config, databaseUrl, port: ports.csat }, opts.logger);
     started.push(csat);
     const csatUrl = await csat.listen();
     const tickets: RunningServer = await startTicketsServer({ databaseUrl, auth: opts.config.auth, port: ports.tickets, host });
@@ -82,7 +90,17 @@ export async function startSupergraph(opts: SupergraphOptions): Promise<Supergra
       });
       if (demo) started.push(demo);
     }
-    return { gatewayUrl: gateway.url, csatUrl, ticketsUrl: tickets.url, databaseUrl, csat, seed, demo, stop: stopAll };
+    let webhookReceiver: DemoReceiver | undefined;
+    if (opts.webhookReceiver) {
+      const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+      try {
+        webhookReceiver = await startDemoReceiver({ pool, workspaceId: DEMO_WORKSPACE.id, host, ...opts.webhookReceiver });
+      } finally {
+        await pool.end();
+      }
+      started.push(webhookReceiver);
+    }
+    return { gatewayUrl: gateway.url, csatUrl, ticketsUrl: tickets.url, databaseUrl, csat, seed, demo, webhookReceiver, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -6,7 +6,8 @@ import { createLogger } from '../src/server/logger.js';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-const sg = await startSupergraph({ config, logger });
+// The demo webhook receiver prints each verified event here, under the banner.
+const sg = await startSupergraph({ config, logger, webhookReceiver: { port: 4004, print: (line) => console.log(line) } });
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -6,7 +6,10 @@ import { createContextFactory } from './server/context.js';
 import { createHttpServer, type CsatHttpServer } from './server/http.server.js';
 import type { Logger } from './server/logger.js';
 import { createMetrics } from './server/metrics.js';
+import { createSharedState } from './server/context.js';
 import { Ticket } from './ticket/ticket.entity.js';
+import { startDeliveryWorker, type DeliveryWorker } from './webhooks/delivery.worker.js';
+import { systemLookup, type HostLookup } from './webhooks/url.guard.js';
 
 export interface App {
   db: Database;
@@ -20,6 +23,8 @@ export interface App {
 export interface AppHooks {
   /** Runs after migrations, before the ticket relation check (the dev seed applies the relation here). */
   beforeStart?: (db: Database) => Promise<void>;
+  /** How webhook hosts resolve (tests make names resolve where they need them); default: DNS. */
+  lookup?: HostLookup;
 }
 
 /** Database, migrations, schema, HTTP: everything `npm start` runs, without the process concerns. */
@@ -37,6 +42,8 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
 
   const db = await openDatabase(config.databaseUrl, logger, config.timeouts);
   let http: CsatHttpServer;
+  let worker: DeliveryWorker | undefined;
+  const lookup = hooks.lookup ?? systemLookup;
   try {
     await db.orm.em.fork().getRepository(Ticket).assertReadable();
     const { schema } = await buildCsatSubgraphSchema();
@@ -44,11 +51,13 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
       schema,
       config,
       logger,
-      createContext: createContextFactory(db.orm, createTokenVerifier(config.auth)),
+      createContext: createContextFactory(db.orm, createTokenVerifier(config.auth), createSharedState({ allowLoopback: config.webhooks.allowLoopback, lookup })),
       ready: () => db.ping(),
       onGraceExpired: () => db.cancelRunning(),
       metrics: createMetrics(db.statements),
     });
+    // CSAT_WORKER=off: deliveries are left to `npm run worker` processes elsewhere.
+    if (config.webhooks.worker) worker = await startDeliveryWorker({ databaseUrl: config.databaseUrl, config: config.webhooks, lookup, logger });
   } catch (err) {
     await db.close();
     throw err;
@@ -62,6 +71,7 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
     stop: () =>
       (stopping ??= (async () => {
         await http.stop();
+        await worker?.stop();
         await db.close();
       })()),
   };

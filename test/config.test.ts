@@ -198,3 +198,16 @@ describe('loadConfig validation', () => {
     expect(configError({ NODE_ENV: 'production', AUTH_JWT_SECRET: DEV_JWT_SECRET }).message).not.toContain(DEV_JWT_SECRET);
   });
 });
+
+describe('webhook settings', () => {
+  it('defaults: the worker in-process, 5 s first retry, a 24 h window, no loopback, 10 deliveries at once', () => {
+    expect(loadConfig({}).webhooks).toEqual({ worker: true, retryBaseMs: 5000, retryWindowMs: 86_400_000, allowLoopback: false, concurrency: 10 });
+    expect(loadConfig({ CSAT_WORKER: 'off', WEBHOOK_RETRY_BASE_MS: '50', WEBHOOKS_ALLOW_LOOPBACK: 'true' }).webhooks).toMatchObject({ worker: false, retryBaseMs: 50, allowLoopback: true });
+  });
+
+  it('refuses bad values, and WEBHOOKS_ALLOW_LOOPBACK=true in production', () => {
+    const message = configError({ CSAT_WORKER: 'maybe', WEBHOOK_RETRY_BASE_MS: '0', WEBHOOKS_ALLOW_LOOPBACK: 'yes' }).message;
+    for (const name of ['CSAT_WORKER', 'WEBHOOK_RETRY_BASE_MS', 'WEBHOOKS_ALLOW_LOOPBACK']) expect(message).toContain(name);
+    expect(configError({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', ...JWKS, WEBHOOKS_ALLOW_LOOPBACK: 'true' }).message).toContain('WEBHOOKS_ALLOW_LOOPBACK');
+  });
+});

@@ -29,7 +29,13 @@ describe('the supergraph banner', () => {
     const config = loadConfig({ DATABASE_URL: db.url, PORT: '0', AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn' });
     const rated: string[] = [];
     for (const start of [1, 2]) {
-      const sg = await startSupergraph({ config, logger: pino({ level: 'warn' }), ports: { gateway: 0, csat: 0, tickets: 0 } });
+      const printed: string[] = [];
+      const sg = await startSupergraph({
+        config,
+        logger: pino({ level: 'warn' }),
+        ports: { gateway: 0, csat: 0, tickets: 0 },
+        webhookReceiver: { port: 0, print: (line) => printed.push(line) },
+      });
       try {
         const banner = await supergraphBanner(sg, sg.seed!, config, 'DATABASE_URL');
         expect(banner).toContain(`workspace ${DEMO_WORKSPACE.name} ${DEMO_WORKSPACE.id}`);
@@ -40,6 +46,11 @@ describe('the supergraph banner', () => {
         expect(res.errors).toBeUndefined();
         expect(res.data!.rateTicket).toMatchObject({ id: ticketId, csatRating: 5 });
         rated.push(ticketId);
+        // The demo receiver verifies the delivery's signature and prints the event, as the banner says.
+        expect(banner).toContain(`Webhook receiver:  ${sg.webhookReceiver!.url}`);
+        await expect.poll(() => printed.join('\n'), { timeout: 15_000 }).toContain(`[webhook] verified csat.rating.created`);
+        expect(printed.join('\n')).toContain(`ticket ${ticketId} rated 5 "Thanks!"`);
+        expect(printed.join('\n')).not.toContain('REFUSED');
       } finally {
         await sg.stop();
       }

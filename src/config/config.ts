@@ -46,6 +46,20 @@ export interface Timeouts {
   shutdownGraceMs: number;
 }
 
+/** Rating webhooks (docs/webhooks.md). */
+export interface WebhookConfig {
+  /** Run the delivery worker inside the service process (CSAT_WORKER=on|off; `npm run worker` runs one alone). */
+  worker: boolean;
+  /** First retry delay of a failed delivery (WEBHOOK_RETRY_BASE_MS); then doubling, with jitter. */
+  retryBaseMs: number;
+  /** Retries stop this long after the first attempt, and the delivery is FAILED (WEBHOOK_RETRY_WINDOW_MS, about 24 h). */
+  retryWindowMs: number;
+  /** http and loopback addresses allowed for endpoints (WEBHOOKS_ALLOW_LOOPBACK=true; development, tests, demos; refused in production). */
+  allowLoopback: boolean;
+  /** Deliveries at once per worker process (WEBHOOK_CONCURRENCY). */
+  concurrency: number;
+}
+
 export interface Config {
   production: boolean;
   /** Unset: start an embedded PostgreSQL (see db/embedded.postgres.ts). */
@@ -62,6 +76,7 @@ export interface Config {
   metricsPort?: number;
   /** `_service { sdl }` answers (SERVICE_SDL=on|off; default on outside production, off in production). */
   serviceSdl: boolean;
+  webhooks: WebhookConfig;
 }
 
 export class ConfigError extends Error {
@@ -167,6 +182,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const metricsPort = metricsPortText === undefined ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65535, problems);
   const serviceSdl = onOff(env, 'SERVICE_SDL', !production, problems);
 
+  const allowLoopbackText = nonEmpty(env.WEBHOOKS_ALLOW_LOOPBACK);
+  if (allowLoopbackText !== undefined && allowLoopbackText !== 'true' && allowLoopbackText !== 'false') {
+    problems.push(`WEBHOOKS_ALLOW_LOOPBACK must be true or false, got "${allowLoopbackText}"`);
+  }
+  const allowLoopback = allowLoopbackText === 'true';
+  // Production endpoints are public https servers; a loopback receiver is a development setup.
+  if (production && allowLoopback) problems.push('WEBHOOKS_ALLOW_LOOPBACK=true is for development and tests, not production');
+  const webhooks: WebhookConfig = {
+    worker: onOff(env, 'CSAT_WORKER', true, problems),
+    retryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 5000, 1, 3_600_000, problems),
+    retryWindowMs: integer(env, 'WEBHOOK_RETRY_WINDOW_MS', 24 * 3_600_000, 1, 30 * 24 * 3_600_000, problems),
+    allowLoopback,
+    concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 10, 1, 200, problems),
+  };
+
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return {
     production,
@@ -180,5 +210,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeouts,
     metricsPort,
     serviceSdl,
+    webhooks,
   };
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../server/logger.js';
 import { ormConfig } from './orm.config.js';
 import { PreparingPool } from './prepared.statements.js';
 import { StatementCounter } from './statement.counter.js';
+import { installQueueSchema } from '../webhooks/queue.schema.js';
 
 export interface Database {
   orm: MikroORM;
@@ -129,6 +130,8 @@ export async function migrate(orm: MikroORM): Promise<string[]> {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(lockConnection);
     try {
       const done = await orm.migrator.up();
+      // The job queue's schema too (graphile-worker's own migrations), under the same lock.
+      await installQueueSchema(orm.config.get('clientUrl')!);
       return done.map((m) => m.name);
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(lockConnection);

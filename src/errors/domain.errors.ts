@@ -1,5 +1,5 @@
 // Small error classes thrown by domain code; errors/error.formatter.ts turns them into GraphQL errors.
-export type ErrorCode = 'UNAUTHENTICATED' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'TICKET_NOT_RESOLVED' | 'SERVICE_UNAVAILABLE';
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'TICKET_NOT_RESOLVED' | 'CSAT_DISABLED' | 'SERVICE_UNAVAILABLE';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
@@ -10,6 +10,11 @@ export abstract class DomainError extends Error {
 export class UnauthenticatedError extends DomainError {
   readonly code = 'UNAUTHENTICATED';
   override readonly httpStatus = 401;
+}
+
+/** A known caller whose role may not do this (workspace settings, webhooks): nothing about a ticket is revealed by it. */
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
 }
 
 export class NotFoundError extends DomainError {
@@ -28,6 +33,11 @@ export class BadUserInputError extends DomainError {
 
 export class TicketNotResolvedError extends DomainError {
   readonly code = 'TICKET_NOT_RESOLVED';
+}
+
+/** The workspace switched CSAT off (csat_settings.enabled): no new ratings. */
+export class CsatDisabledError extends DomainError {
+  readonly code = 'CSAT_DISABLED';
 }
 
 /** A request over one of the documented limits (config.ts, Limits): refused before any work, logged once at warn. */

@@ -3,7 +3,10 @@ import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { parse, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap } from 'type-graphql';
+import { BadgeResolver } from '../badge/badge.resolver.js';
 import { RatingResolver } from '../rating/rating.resolver.js';
+import { SettingsResolver } from '../settings/settings.resolver.js';
+import { WebhookResolver } from '../webhooks/webhook.resolver.js';
 import type { RequestContext } from '../server/context.js';
 import { resolveTicketPage, ticketReferenceResolvers } from '../ticket/ticket.reference.js';
 import { TicketResolver } from '../ticket/ticket.resolver.js';
@@ -27,7 +30,7 @@ function batchEntities(schema: GraphQLSchema): void {
 /** type-graphql builds the types; this turns them into a subgraph schema (_service, _entities). */
 export async function buildCsatSubgraphSchema(): Promise<{ schema: GraphQLSchema; sdl: string }> {
   const typeSchema = await buildSchema({
-    resolvers: [RatingResolver, TicketResolver],
+    resolvers: [RatingResolver, TicketResolver, SettingsResolver, BadgeResolver, WebhookResolver],
     orphanedTypes: [Ticket],
     // Query has csatTicket; buildSubgraphSchema adds _entities and _service.
     skipCheck: true,

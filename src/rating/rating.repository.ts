@@ -5,6 +5,8 @@ import { prepared } from '../db/prepared.statements.js';
 import { RATEABLE_STATUSES, ratedAtSql, type CsatRow, type TicketCsatRow } from '../ticket/ticket-csat.row.js';
 import type { CsatRating } from './rating.entity.js';
 import type { RatingInput } from './rating.rules.js';
+import { DEFAULT_SETTINGS } from '../settings/settings.rules.js';
+import { WEBHOOK_CTES } from '../webhooks/rating.event.sql.js';
 
 // Hand-written, prepared statements: the hot path (docs/performance.md). Each is one round trip whatever
 // the page size: the ids travel as one uuid[] parameter.
@@ -23,9 +25,11 @@ const STAFF_BATCH_SQL = prepared(
 /** A customer's page: the ticket brings its requester and status (csatCanRate, "only their own tickets"). Prepared: a generic index plan instead of a sequential scan per page, ~2x faster. */
 const REQUESTER_BATCH_SQL = prepared(
   'csat_ticket_batch',
-  `select t.id, t.workspace_id, t.requester_id, t.status, r.rating, r.comment, ${ratedAtSql('r.rated_at')} as rated_at
+  `select t.id, t.workspace_id, t.requester_id, t.status, r.rating, r.comment, ${ratedAtSql('r.rated_at')} as rated_at,
+          coalesce(s.enabled, true) as csat_enabled -- settings: a disabled workspace offers no rating (csatCanRate)
      from ticket t
      left join csat_rating r on r.workspace_id = t.workspace_id and r.ticket_id = t.id
+     left join csat_settings s on s.workspace_id = t.workspace_id -- settings: no row = the defaults (enabled)
     where t.id = any($1::uuid[])`,
 );
 
@@ -37,18 +41,27 @@ const RATE_SQL = prepared(
   'csat_rate',
   `with t as (
      select id, workspace_id, requester_id, assignee_id, status from ticket where id = $1::uuid
+   ), s as ( -- settings: the ticket's workspace's row, or the defaults (settings.rules.ts)
+     select coalesce(x.enabled, ${DEFAULT_SETTINGS.enabled}) as enabled,
+            coalesce(x.unhappy_max_rating, ${DEFAULT_SETTINGS.unhappyMaxRating}) as unhappy_max_rating,
+            coalesce(x.vocal_min_comment_length, ${DEFAULT_SETTINGS.vocalMinCommentLength}) as vocal_min_comment_length
+       from (values (1)) as one (n)
+       left join csat_settings x on x.workspace_id = (select workspace_id from t)
    ), ins as (
      insert into csat_rating (workspace_id, ticket_id, rating, comment, rated_by, assignee_id)
      select t.workspace_id, t.id, $2, $3, $4::uuid, t.assignee_id
        from t
       where t.requester_id = $4::uuid and t.workspace_id = $5::uuid and t.status = any($6::text[])
+        and (select s.enabled from s) -- settings: a disabled workspace stores nothing
      on conflict (workspace_id, ticket_id) do nothing
-     returning rating, comment, rated_at
-   )
+     returning workspace_id, ticket_id, rating, comment, rated_at, assignee_id
+   ), ${WEBHOOK_CTES}
    select t.id, t.workspace_id, t.requester_id, t.status,
           coalesce(ins.rating, r.rating) as rating,
           case when ins.rating is null then r.comment else ins.comment end as comment,
-          ${ratedAtSql('coalesce(ins.rated_at, r.rated_at)')} as rated_at
+          ${ratedAtSql('coalesce(ins.rated_at, r.rated_at)')} as rated_at,
+          (select s.enabled from s) as csat_enabled, -- settings: tells the service CSAT_DISABLED from a conflict
+          (select count(*) from jobs)::int as enqueued -- webhooks: referencing the jobs CTE is what runs it
      from t
      left join ins on true
      left join csat_rating r on r.workspace_id = t.workspace_id and r.ticket_id = t.id`,

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid, type Viewer } from '../auth/viewer.js';
-import { NotFoundError, TicketNotResolvedError, UnauthenticatedError } from '../errors/domain.errors.js';
+import { CsatDisabledError, NotFoundError, TicketNotResolvedError, UnauthenticatedError } from '../errors/domain.errors.js';
 import { RATEABLE_STATUSES, type TicketCsatRow } from '../ticket/ticket-csat.row.js';
 import { CsatRating } from './rating.entity.js';
 import { normaliseRatingInput } from './rating.rules.js';
@@ -25,6 +25,8 @@ export async function rateTicket(
   const row = await ratings.rate(viewer, ticketId, input);
   if (!row || row.requester_id !== viewer.sub || row.workspace_id !== viewer.workspace) throw new NotFoundError('ticket not found');
   if (row.rating !== null) return row;
+  // The stored rating stays the answer (the no-op); only a new one is refused.
+  if (row.csat_enabled === false) throw new CsatDisabledError('CSAT is turned off for this workspace');
   if (!RATEABLE_STATUSES.has(row.status)) throw new TicketNotResolvedError('the ticket can be rated once it is resolved or closed');
 
   const stored = await ratings.findStored(row.workspace_id, row.id);

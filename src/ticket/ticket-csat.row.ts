@@ -8,6 +8,8 @@ export interface TicketCsatRow {
   comment: string | null;
   /** RFC 3339 UTC text, as ratedAtSql formats it. */
   rated_at: string | null;
+  /** The workspace's settings switch (true without a settings row); customers' pages and rateTicket bring it. */
+  csat_enabled?: boolean;
 }
 
 /** What a page's batch gives for a ticket: staff rows come from the ratings alone, with no requester or status (staff never rate). */

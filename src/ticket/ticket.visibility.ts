@@ -8,9 +8,16 @@ export function canSeeCsat(viewer: Viewer | null, row: CsatRow): boolean {
   return viewer.role !== 'customer' || viewer.sub === row.requester_id;
 }
 
-/** Only the requester, only once, only on a resolved or closed ticket. */
+/** Only the requester, only once, only on a resolved or closed ticket, only while the workspace has CSAT enabled. */
 export function canRate(viewer: Viewer | null, row: CsatRow): boolean {
-  return viewer?.role === 'customer' && canSeeCsat(viewer, row) && row.rating === null && row.status !== undefined && RATEABLE_STATUSES.has(row.status);
+  return (
+    viewer?.role === 'customer' &&
+    canSeeCsat(viewer, row) &&
+    row.rating === null &&
+    row.csat_enabled !== false &&
+    row.status !== undefined &&
+    RATEABLE_STATUSES.has(row.status)
+  );
 }
 
 /** The Ticket as this viewer may see it: CSAT fields or nulls, never an error. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { inject } from 'vitest';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App, type AppHooks } from '../../src/app.js';
 import { signDevToken } from '../../src/auth/token.signer.js';
 import type { Role, Viewer } from '../../src/auth/viewer.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -28,12 +28,14 @@ export interface TestApp {
 }
 
 /** The real service (database, migrations, HTTP) on a free port, against the run's test database. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, hooks: AppHooks = {}): Promise<TestApp> {
   const config = loadConfig({
     DATABASE_URL: inject('databaseUrl'),
     PORT: '0',
     AUTH_JWT_SECRET: TEST_SECRET,
     LOG_LEVEL: 'debug',
+    // Webhook delivery is off unless a test wants it (test/webhooks.test.ts): fewer connections per app.
+    CSAT_WORKER: 'off',
     ...env,
   });
   const logs: Record<string, any>[] = [];
@@ -44,7 +46,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     },
   });
   const logger = pino({ level: config.logLevel }, sink);
-  const app = await createApp({ ...config, databaseUrl: config.databaseUrl! }, logger);
+  const app = await createApp({ ...config, databaseUrl: config.databaseUrl! }, logger, hooks);
   const url = await app.listen();
   return {
     app,

@@ -1,0 +1,37 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { CompiledQuery } from 'kysely';
+import { prepared } from '../db/prepared.statements.js';
+
+/** The usual CSAT definition: 4 and 5 of 5 are satisfied. */
+export const SATISFIED_MIN_RATING = 4;
+
+export interface BadgeFigures {
+  average: number;
+  count: number;
+  satisfiedShare: number;
+}
+
+/**
+ * One statement of one shape for every id. The aggregate runs only for a workspace that published its
+ * badge: an unknown workspace and a private one both skip it (the same work), so their timing cannot tell
+ * them apart; the answer is figures only when published and at or over the threshold.
+ */
+const BADGE_SQL = prepared(
+  'csat_badge',
+  `select a.count::int as count, round(a.average, 1)::float8 as average, (a.satisfied::float8 / nullif(a.count, 0)) as "satisfiedShare",
+          coalesce(s.badge_public, false) and a.count >= s.badge_min_count as published
+     from (select $1::uuid as workspace_id) w
+     left join csat_settings s on s.workspace_id = w.workspace_id
+     cross join lateral (
+       select count(*) as count, avg(r.rating) as average, count(*) filter (where r.rating >= $2) as satisfied
+         from csat_rating r
+        where r.workspace_id = w.workspace_id and s.badge_public
+     ) a`,
+);
+
+/** The badge's figures, or null for a workspace that is unknown, private or under its threshold. */
+export async function badgeFigures(em: EntityManager, workspaceId: string): Promise<BadgeFigures | null> {
+  const result = await em.getKysely().executeQuery(CompiledQuery.raw(BADGE_SQL, [workspaceId, SATISFIED_MIN_RATING]));
+  const row = result.rows[0] as (BadgeFigures & { published: boolean | null }) | undefined;
+  return row?.published ? { average: row.average, count: row.count, satisfiedShare: row.satisfiedShare } : null;
+}

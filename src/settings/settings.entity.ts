@@ -1,0 +1,40 @@
+import { EntityRepositoryType } from '@mikro-orm/core';
+import { Check, Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { CsatSettingsRepository } from './settings.repository.js';
+
+/**
+ * One workspace's CSAT switches. No row means the defaults (settings.rules.ts), so a workspace never
+ * needs a setup step. The CHECKs are the same ranges settings.rules.ts reports field by field.
+ */
+@Entity({ tableName: 'csat_settings', repository: () => CsatSettingsRepository })
+@Check({ name: 'csat_settings_badge_min_count', expression: 'badge_min_count >= 30' })
+@Check({ name: 'csat_settings_unhappy_max_rating', expression: 'unhappy_max_rating >= 1 and unhappy_max_rating <= 5' })
+@Check({ name: 'csat_settings_vocal_min_comment_length', expression: 'vocal_min_comment_length >= 1 and vocal_min_comment_length <= 2000' })
+export class CsatSettings {
+  [EntityRepositoryType]?: CsatSettingsRepository;
+
+  @PrimaryKey({ type: 'uuid' })
+  workspaceId!: string;
+
+  @Property({ type: 'boolean', default: true })
+  enabled!: boolean;
+
+  @Property({ type: 'boolean', default: false })
+  badgePublic!: boolean;
+
+  @Property({ type: 'integer', default: 100 })
+  badgeMinCount!: number;
+
+  @Property({ type: 'smallint', default: 2 })
+  unhappyMaxRating!: number;
+
+  @Property({ type: 'integer', default: 200 })
+  vocalMinCommentLength!: number;
+
+  @Property({ type: 'timestamptz', length: 3, defaultRaw: 'now()' })
+  updatedAt!: Date;
+
+  /** The admin (token `sub`) who last changed them. */
+  @Property({ type: 'uuid' })
+  updatedBy!: string;
+}

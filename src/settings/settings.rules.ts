@@ -1,0 +1,37 @@
+import { BadUserInputError } from '../errors/domain.errors.js';
+import { COMMENT_MAX_CODE_POINTS, RATING_MAX, RATING_MIN } from '../rating/rating.rules.js';
+
+/** A workspace's settings as the API gives them (and as a workspace without a row has them). */
+export interface SettingsValues {
+  enabled: boolean;
+  badgePublic: boolean;
+  badgeMinCount: number;
+  unhappyMaxRating: number;
+  vocalMinCommentLength: number;
+}
+
+export const DEFAULT_SETTINGS: Readonly<SettingsValues> = Object.freeze({
+  enabled: true,
+  badgePublic: false,
+  badgeMinCount: 100,
+  unhappyMaxRating: 2,
+  vocalMinCommentLength: 200,
+});
+
+/** Below this a published average says more about luck than about service (docs/webhooks.md). */
+export const BADGE_MIN_COUNT_FLOOR = 30;
+const BADGE_MIN_COUNT_MAX = 1_000_000_000;
+
+export type SettingsChange = { [K in keyof SettingsValues]?: SettingsValues[K] | null };
+
+function intIn(value: number | null | undefined, field: string, min: number, max: number): void {
+  if (value === null || value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max) throw new BadUserInputError(`${field} must be an integer from ${min} to ${max}`, field);
+}
+
+/** Validates a partial change before any SQL runs (the table's CHECKs hold the same ranges). Absent or null: unchanged. */
+export function validateSettingsChange(change: SettingsChange): void {
+  intIn(change.badgeMinCount, 'badgeMinCount', BADGE_MIN_COUNT_FLOOR, BADGE_MIN_COUNT_MAX);
+  intIn(change.unhappyMaxRating, 'unhappyMaxRating', RATING_MIN, RATING_MAX);
+  intIn(change.vocalMinCommentLength, 'vocalMinCommentLength', 1, COMMENT_MAX_CODE_POINTS);
+}

@@ -1,0 +1,47 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { DateTimeScalar } from '../federation/date-time.scalar.js';
+
+@ObjectType('CsatSettings', { description: "A workspace's CSAT settings; a workspace that never saved any has the defaults" })
+export class CsatSettingsType {
+  @Field(() => ID)
+  workspaceId!: string;
+
+  @Field(() => Boolean, { description: 'false: nobody can rate (rateTicket gives CSAT_DISABLED); stored ratings stay visible. Default true' })
+  enabled!: boolean;
+
+  @Field(() => Boolean, { description: 'csatBadge answers for this workspace. Default false' })
+  badgePublic!: boolean;
+
+  @Field(() => Int, { description: 'csatBadge answers only from this many ratings on. At least 30; default 100' })
+  badgeMinCount!: number;
+
+  @Field(() => Int, { description: 'A rating at or below this is unhappy (webhook payloads, onlyUnhappy). 1..5; default 2' })
+  unhappyMaxRating!: number;
+
+  @Field(() => Int, { description: 'A comment of at least this many characters is vocal (webhook payloads). 1..2000; default 200' })
+  vocalMinCommentLength!: number;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'null while the defaults were never changed' })
+  updatedAt!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The admin who last changed them' })
+  updatedBy!: string | null;
+}
+
+@InputType('CsatSettingsInput', { description: 'A partial change: an absent or null field keeps its value' })
+export class CsatSettingsInput {
+  @Field(() => Boolean, { nullable: true })
+  enabled?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true })
+  badgePublic?: boolean | null;
+
+  @Field(() => Int, { nullable: true })
+  badgeMinCount?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  unhappyMaxRating?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  vocalMinCommentLength?: number | null;
+}

@@ -1,0 +1,117 @@
+import { Check, Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
+
+// The webhook tables (docs/webhooks.md). Written by hand-written statements (webhook.repository.ts,
+// delivery.task.ts and csat_rate); the entities are their schema, from which migrations are generated.
+
+/** One endpoint of one workspace. The secret is kept to sign with; the API shows it only when it is made. */
+@Entity({ tableName: 'csat_webhook' })
+@Index({ name: 'csat_webhook_workspace_idx', properties: ['workspaceId', 'createdAt'] })
+@Check({ name: 'csat_webhook_events', expression: "cardinality(events) >= 1 and events <@ array['csat.rating.created']::text[]" })
+@Check({ name: 'csat_webhook_description_length', expression: 'char_length(description) <= 500' })
+@Check({ name: 'csat_webhook_url_length', expression: 'char_length(url) <= 2000' })
+export class CsatWebhook {
+  @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
+  id!: string;
+
+  @Property({ type: 'uuid' })
+  workspaceId!: string;
+
+  @Property({ type: 'text' })
+  url!: string;
+
+  @Property({ type: 'text', nullable: true })
+  description!: string | null;
+
+  @Property({ type: 'text[]' })
+  events!: string[];
+
+  @Property({ type: 'boolean', default: false })
+  onlyUnhappy!: boolean;
+
+  @Property({ type: 'text' })
+  secret!: string;
+
+  /** After a rotation, the old secret keeps signing too until previousSecretExpiresAt. */
+  @Property({ type: 'text', nullable: true })
+  previousSecret!: string | null;
+
+  @Property({ type: 'timestamptz', length: 3, nullable: true })
+  previousSecretExpiresAt!: Date | null;
+
+  @Property({ type: 'timestamptz', length: 3, defaultRaw: 'now()' })
+  createdAt!: Date;
+}
+
+/** A rating's event, written in the rating's own statement, only when some endpoint wants it. */
+@Entity({ tableName: 'csat_event' })
+export class CsatEvent {
+  /** The Standard Webhooks `webhook-id`: stable across retries, for receivers to deduplicate. */
+  @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
+  id!: string;
+
+  @Property({ type: 'uuid' })
+  workspaceId!: string;
+
+  @Property({ type: 'text' })
+  type!: string;
+
+  @Property({ type: 'jsonb' })
+  payload!: unknown;
+
+  @Property({ type: 'timestamptz', length: 3, defaultRaw: 'now()' })
+  createdAt!: Date;
+}
+
+/** One event to one endpoint; one graphile-worker job at a time carries it. */
+@Entity({ tableName: 'csat_delivery' })
+@Unique({ name: 'csat_delivery_event_webhook_key', properties: ['eventId', 'webhookId'] })
+@Index({ name: 'csat_delivery_webhook_idx', properties: ['webhookId', 'createdAt', 'id'] })
+@Check({ name: 'csat_delivery_status', expression: "status in ('PENDING', 'SUCCEEDED', 'FAILED')" })
+export class CsatDelivery {
+  @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
+  id!: string;
+
+  @Property({ type: 'uuid' })
+  workspaceId!: string;
+
+  @Property({ type: 'uuid' })
+  eventId!: string;
+
+  @Property({ type: 'uuid' })
+  webhookId!: string;
+
+  @Property({ type: 'text', default: 'PENDING' })
+  status!: string;
+
+  @Property({ type: 'timestamptz', length: 3, nullable: true, defaultRaw: 'now()' })
+  nextAttemptAt!: Date | null;
+
+  /** Retries stop WEBHOOK_RETRY_WINDOW_MS after this (a redelivery starts it again). */
+  @Property({ type: 'timestamptz', length: 3, defaultRaw: 'now()' })
+  createdAt!: Date;
+
+  @Property({ type: 'timestamptz', length: 3, defaultRaw: 'now()' })
+  windowStartedAt!: Date;
+}
+
+/** Each HTTP attempt of a delivery, as admins see it. */
+@Entity({ tableName: 'csat_delivery_attempt' })
+export class CsatDeliveryAttempt {
+  @PrimaryKey({ type: 'uuid' })
+  deliveryId!: string;
+
+  @PrimaryKey({ type: 'integer' })
+  attempt!: number;
+
+  @Property({ type: 'timestamptz', length: 3, defaultRaw: 'now()' })
+  at!: Date;
+
+  @Property({ type: 'integer', nullable: true })
+  statusCode!: number | null;
+
+  @Property({ type: 'integer' })
+  durationMs!: number;
+
+  @Property({ type: 'text', nullable: true })
+  error!: string | null;
+}

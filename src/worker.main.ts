@@ -1,0 +1,50 @@
+// `npm run worker`: a webhook delivery worker alone, for services run with CSAT_WORKER=off (or for more
+// delivery capacity). It shares the queue with every other worker on the same database.
+import { ConfigError, loadConfig } from './config/config.js';
+import { migrate, openDatabase } from './db/database.js';
+import { createLogger } from './server/logger.js';
+import { startDeliveryWorker } from './webhooks/delivery.worker.js';
+import { systemLookup } from './webhooks/url.guard.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (!config.databaseUrl) {
+    console.error('npm run worker needs DATABASE_URL: the database whose webhook deliveries it sends');
+    process.exit(2);
+  }
+  const logger = createLogger(config.logLevel);
+  // The same migrations as the service (under the same lock): a worker may start first.
+  const setup = await openDatabase(config.databaseUrl, logger);
+  try {
+    await migrate(setup.orm);
+  } finally {
+    await setup.close();
+  }
+  const worker = await startDeliveryWorker({ databaseUrl: config.databaseUrl, config: config.webhooks, lookup: systemLookup, logger });
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'webhook worker stopping');
+    worker.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'webhook worker stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});

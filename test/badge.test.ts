@@ -1,0 +1,120 @@
+// The public badge: thresholds, no token, and an unknown workspace indistinguishable from a private one.
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BadgeCache } from '../src/badge/badge.cache.js';
+import { testPool } from './helpers/fixtures.js';
+import { startTestApp, type TestApp } from './helpers/test.app.js';
+
+const BADGE = `query B($w: ID!) { csatBadge(workspaceId: $w) { average count satisfiedShare asOf } }`;
+
+let t: TestApp;
+let pool: pg.Pool;
+beforeAll(async () => {
+  t = await startTestApp();
+  pool = testPool();
+});
+afterAll(async () => {
+  await t?.stop();
+  await pool?.end();
+});
+
+/** `ratings` ratings in a fresh workspace (cycling through the given values), with settings when given. */
+async function workspace(ratings: number[], settings?: { badgePublic: boolean; badgeMinCount: number }): Promise<string> {
+  const ws = randomUUID();
+  await pool.query(
+    `insert into csat_rating (workspace_id, ticket_id, rating, rated_by) select $1, gen_random_uuid(), r, gen_random_uuid() from unnest($2::smallint[]) r`,
+    [ws, ratings],
+  );
+  if (settings) {
+    await pool.query('insert into csat_settings (workspace_id, badge_public, badge_min_count, updated_by) values ($1, $2, $3, $1)', [ws, settings.badgePublic, settings.badgeMinCount]);
+  }
+  return ws;
+}
+
+const repeat = (values: number[], n: number) => Array.from({ length: n }, (_, i) => values[i % values.length]!);
+
+describe('csatBadge', () => {
+  it('a public workspace at its threshold: average to one decimal, count, satisfied share, asOf, without a token', async () => {
+    // 30 ratings: 5,5,4,2,1 six times: average 3.4, satisfied 18/30.
+    const ws = await workspace(repeat([5, 5, 4, 2, 1], 30), { badgePublic: true, badgeMinCount: 30 });
+    const res = await t.gql(BADGE, { w: ws });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.csatBadge).toMatchObject({ average: 3.4, count: 30, satisfiedShare: 0.6 });
+    expect(Date.now() - Date.parse(res.data.csatBadge.asOf)).toBeLessThan(60_000);
+  });
+
+  it('rounds the average to one decimal', async () => {
+    // 31 ratings: 30 fives and a 1: 151/31 = 4.870… -> 4.9
+    const ws = await workspace([...repeat([5], 30), 1], { badgePublic: true, badgeMinCount: 31 });
+    expect((await t.gql(BADGE, { w: ws })).data.csatBadge).toMatchObject({ average: 4.9, count: 31 });
+  });
+
+  it('null one rating under the threshold, and for a private workspace over it', async () => {
+    const under = await workspace(repeat([5], 49), { badgePublic: true, badgeMinCount: 50 });
+    const priv = await workspace(repeat([5], 200), { badgePublic: false, badgeMinCount: 30 });
+    const defaults = await workspace(repeat([5], 200)); // no settings row: private by default
+    for (const w of [under, priv, defaults]) {
+      const res = await t.gql(BADGE, { w });
+      expect(res.errors).toBeUndefined();
+      expect(res.data.csatBadge).toBeNull();
+    }
+  });
+
+  it('an unknown workspace looks like a private one: null, the same single statement, the same plan (no rating is read)', async () => {
+    const priv = await workspace(repeat([4], 500), { badgePublic: false, badgeMinCount: 30 });
+    const unknown = randomUUID();
+    const answers = [];
+    for (const w of [priv, unknown]) {
+      const before = t.sqlCount();
+      answers.push(await t.gql(BADGE, { w }));
+      expect(t.sqlCount() - before).toBe(1);
+    }
+    expect(answers[0]!.data).toEqual(answers[1]!.data);
+    expect(answers[0]!.data.csatBadge).toBeNull();
+    // Equal timing classes: in both cases PostgreSQL never touches a rating row.
+    for (const w of [priv, unknown]) {
+      const { rows } = await pool.query(
+        `explain (analyze, format json) select count(*) from (select $1::uuid as workspace_id) w
+           left join csat_settings s on s.workspace_id = w.workspace_id
+           cross join lateral (select count(*) from csat_rating r where r.workspace_id = w.workspace_id and s.badge_public) a`,
+        [w],
+      );
+      expect(JSON.stringify(rows[0]['QUERY PLAN'])).not.toMatch(/"Relation Name":"csat_rating"[^}]*"Actual Rows":[1-9]/);
+    }
+  });
+
+  it('a malformed id is null too, with no SQL', async () => {
+    const before = t.sqlCount();
+    const res = await t.gql(BADGE, { w: 'not-a-workspace' });
+    expect(t.sqlCount() - before).toBe(0);
+    expect(res.data.csatBadge).toBeNull();
+  });
+
+  it('is served from the cache for up to 60 s: a second ask sends no SQL and shows the same figures', async () => {
+    const ws = await workspace(repeat([5], 30), { badgePublic: true, badgeMinCount: 30 });
+    const first = await t.gql(BADGE, { w: ws });
+    await pool.query(`insert into csat_rating (workspace_id, ticket_id, rating, rated_by) values ($1, gen_random_uuid(), 1, gen_random_uuid())`, [ws]);
+    const before = t.sqlCount();
+    const second = await t.gql(BADGE, { w: ws.toUpperCase() });
+    expect(t.sqlCount() - before).toBe(0);
+    expect(second.data).toEqual(first.data);
+  });
+});
+
+describe('BadgeCache', () => {
+  it('expires entries after the TTL, keeps at most maxEntries, and shares one load per miss', async () => {
+    let now = 0;
+    const cache = new BadgeCache<number>(60_000, 2, () => now);
+    let loads = 0;
+    const load = () => Promise.resolve(++loads);
+    expect(await Promise.all([cache.get('a', load), cache.get('a', load)])).toEqual([1, 1]);
+    now = 59_999;
+    expect(await cache.get('a', load)).toBe(1);
+    now = 60_000;
+    expect(await cache.get('a', load)).toBe(2);
+    await cache.get('b', load);
+    await cache.get('c', load);
+    expect(cache.size).toBe(2);
+  });
+});

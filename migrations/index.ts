@@ -1,5 +1,9 @@
 // Every migration of this subgraph's own tables, in order. Listed explicitly so the same code runs
 // under tsx, vitest and a build. `npm run migration:create` writes new files here: add them below.
 import { Migration20261126000000 } from './Migration20261126000000.js';
+import { Migration20261202000000 } from './Migration20261202000000.js';
 
-export const migrations = [{ name: 'Migration20261126000000_csat_rating', class: Migration20261126000000 }];
+export const migrations = [
+  { name: 'Migration20261126000000_csat_rating', class: Migration20261126000000 },
+  { name: 'Migration20261202000000_csat_insights', class: Migration20261202000000 },
+];

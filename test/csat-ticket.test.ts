@@ -100,6 +100,10 @@ describe('csatTicket in schema.graphql', () => {
     const doc = parse(await readFile(new URL('../schema.graphql', import.meta.url), 'utf8'));
     const query = doc.definitions.find((d: any) => d.name?.value === 'Query') as any;
     expect(query.fields.map((f: any) => `${f.name.value}(${f.arguments.map((a: any) => `${a.name.value}: ${print(a.type)}`).join(', ')}): ${print(f.type)}`)).toEqual([
+      // Insights (docs/insights.md)
+      'csatRatings(filter: CsatRatingFilter, orderBy: CsatRatingOrder, first: Int, after: String): CsatRatingConnection!',
+      'csatSummary(filter: CsatRatingFilter): CsatSummary!',
+      'csatAgentSummaries(filter: CsatRatingFilter, orderBy: CsatAgentOrder, minCount: Int, first: Int, after: String): CsatAgentSummaryConnection!',
       'csatTicket(id: ID!): Ticket',
     ]);
   });

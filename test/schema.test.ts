@@ -69,7 +69,12 @@ describe('the running service', () => {
     // The served SDL adds the federation definitions (@link, _Service, _Entity…) around ours; ours must be there unchanged.
     const served = new Map(parse(res.data._service.sdl).definitions.map((d: any) => [d.name?.value ?? d.kind, print(d)]));
     const ours = parse(committed).definitions.filter((d: any) => d.name && d.name.value !== 'Query');
-    expect(ours.map((d: any) => d.name.value).sort()).toEqual(['DateTime', 'Mutation', 'Ticket']);
+    expect(ours.map((d: any) => d.name.value).sort()).toEqual([
+      // Insights (docs/insights.md)
+      'CsatAgentOrder', 'CsatAgentSummary', 'CsatAgentSummaryConnection', 'CsatAgentSummaryEdge', 'CsatBucket', 'CsatPageInfo', 'CsatRating',
+      'CsatRatingConnection', 'CsatRatingEdge', 'CsatRatingFilter', 'CsatRatingOrder', 'CsatSummary',
+      'DateTime', 'Interval', 'Mutation', 'Ticket',
+    ]);
     for (const d of ours as any[]) expect(served.get(d.name.value)).toBe(print(d));
     expect(res.data._service.sdl).toContain('@link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])');
     const composed = composeServices([

@@ -2,11 +2,12 @@ import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import type { Kysely } from 'kysely';
 import { migrations } from '../../migrations/index.js';
+import { CsatOffer } from '../insights/offer.entity.js';
 import { CsatRating } from '../rating/rating.entity.js';
 import { Ticket } from '../ticket/ticket.entity.js';
 
 /** Every entity of this service: its own tables and the helpdesk's read-only `ticket`. */
-export const ENTITIES = [CsatRating, Ticket];
+export const ENTITIES = [CsatRating, CsatOffer, Ticket];
 
 export interface OrmConfigInput {
   databaseUrl: string;

@@ -1,5 +1,5 @@
 // Small error classes thrown by domain code; errors/error.formatter.ts turns them into GraphQL errors.
-export type ErrorCode = 'UNAUTHENTICATED' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'TICKET_NOT_RESOLVED' | 'SERVICE_UNAVAILABLE';
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'TICKET_NOT_RESOLVED' | 'SERVICE_UNAVAILABLE';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
@@ -10,6 +10,11 @@ export abstract class DomainError extends Error {
 export class UnauthenticatedError extends DomainError {
   readonly code = 'UNAUTHENTICATED';
   override readonly httpStatus = 401;
+}
+
+/** A known caller whose role may not ask this (a customer asking for insights). */
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
 }
 
 export class NotFoundError extends DomainError {

@@ -1,0 +1,122 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql, type RawBuilder } from 'kysely';
+import { rollupAnswers, type Filter } from './insights.filter.js';
+import { filterConditions } from './ratings.query.js';
+
+/** Counts per assignee: ratings per star (with how many had a comment), and offers (with how many were rated). */
+export interface AssigneeCounts {
+  assigneeId: string | null;
+  distribution: [number, number, number, number, number];
+  commented: number;
+  offered: number;
+  rated: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A period in UTC days for the rollups and the parts of a day at either end for the rows: [from, to) is the
+ * whole days [dayFrom, dayTo) plus `edges`. Null bounds are open. `empty`: nothing can match.
+ */
+export interface PeriodPlan {
+  empty: boolean;
+  /** Whether whole days are summed from the rollup; with their bounds (YYYY-MM-DD, null: open). */
+  days: { from: string | null; to: string | null } | null;
+  edges: [Date, Date][];
+}
+
+const dayText = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+export function periodPlan(from: Date | null, to: Date | null): PeriodPlan {
+  const f = from?.getTime() ?? null;
+  const t = to?.getTime() ?? null;
+  if (f !== null && t !== null && f >= t) return { empty: true, days: null, edges: [] };
+  const firstDay = f === null ? null : Math.ceil(f / DAY_MS) * DAY_MS;
+  const lastDay = t === null ? null : Math.floor(t / DAY_MS) * DAY_MS;
+  if (firstDay !== null && lastDay !== null && firstDay >= lastDay) return { empty: false, days: null, edges: [[from!, to!]] };
+  const edges: [Date, Date][] = [];
+  if (f !== null && f < firstDay!) edges.push([from!, new Date(firstDay!)]);
+  if (t !== null && lastDay! < t) edges.push([new Date(lastDay!), to!]);
+  return { empty: false, days: { from: firstDay === null ? null : dayText(firstDay), to: lastDay === null ? null : dayText(lastDay) }, edges };
+}
+
+interface CountRow {
+  kind: 'r' | 'o';
+  assignee_id: string | null;
+  rating: number | null;
+  n: number;
+  m: number;
+}
+
+function assigneeCondition(column: string, filter: Filter): RawBuilder<unknown>[] {
+  return filter.assigneeIds ? [sql`${sql.raw(column)} = any(${filter.assigneeIds}::uuid[])`] : [];
+}
+
+function dayConditions(days: NonNullable<PeriodPlan['days']>): RawBuilder<unknown>[] {
+  return [...(days.from ? [sql`day >= ${days.from}::date`] : []), ...(days.to ? [sql`day < ${days.to}::date`] : [])];
+}
+
+function edgeCondition(column: string, edges: [Date, Date][]): RawBuilder<unknown> {
+  return sql`(${sql.join(edges.map(([a, b]) => sql`(${sql.raw(column)} >= ${a.toISOString()}::timestamptz and ${sql.raw(column)} < ${b.toISOString()}::timestamptz)`), sql` or `)})`;
+}
+
+const and = (parts: RawBuilder<unknown>[]) => sql.join(parts, sql` and `);
+
+/** The ratings part: whole days from csat_rating_daily where the filter allows, the rest from csat_rating. */
+function ratingParts(workspace: string, filter: Filter, plan: PeriodPlan): RawBuilder<unknown>[] {
+  const raw = (extra: RawBuilder<unknown>[], periodFromFilter: boolean) => {
+    const conditions = [sql`r.workspace_id = ${workspace}::uuid`, ...assigneeCondition('r.assignee_id', filter), ...extra];
+    const own = periodFromFilter ? filterConditions(filter) : filterConditions({ ...filter, ratedFrom: null, ratedTo: null });
+    const join = filter.reopenedSinceRating !== null ? sql`left join ticket t on t.id = r.ticket_id` : sql``;
+    return sql`select 'r' as kind, r.assignee_id, r.rating, count(*)::int as n, count(r.comment)::int as m
+      from csat_rating r ${join} where ${and([...conditions, ...own])} group by r.assignee_id, r.rating`;
+  };
+  if (!rollupAnswers(filter)) return [raw([], true)];
+  const parts: RawBuilder<unknown>[] = [];
+  if (plan.days) {
+    const conditions = [sql`workspace_id = ${workspace}::uuid`, ...assigneeCondition('assignee_id', filter), ...dayConditions(plan.days)];
+    if (filter.ratings) conditions.push(sql`rating = any(${filter.ratings}::smallint[])`);
+    parts.push(sql`select 'r' as kind, assignee_id, rating, sum(ratings)::int as n, sum(commented)::int as m
+      from csat_rating_daily where ${and(conditions)} group by assignee_id, rating`);
+  }
+  if (plan.edges.length) parts.push(raw([edgeCondition('r.rated_at', plan.edges)], false));
+  return parts;
+}
+
+/** The offers part: only the assignee (at offer time) and the period apply (docs/contract.md, response rate). */
+function offerParts(workspace: string, filter: Filter, plan: PeriodPlan): RawBuilder<unknown>[] {
+  const parts: RawBuilder<unknown>[] = [];
+  if (plan.days) {
+    const conditions = [sql`workspace_id = ${workspace}::uuid`, ...assigneeCondition('assignee_id', filter), ...dayConditions(plan.days)];
+    parts.push(sql`select 'o' as kind, assignee_id, null::smallint as rating, sum(offered)::int as n, sum(rated)::int as m
+      from csat_offer_daily where ${and(conditions)} group by assignee_id`);
+  }
+  if (plan.edges.length) {
+    const conditions = [sql`o.workspace_id = ${workspace}::uuid`, ...assigneeCondition('o.assignee_id', filter), edgeCondition('o.offered_at', plan.edges)];
+    parts.push(sql`select 'o' as kind, o.assignee_id, null::smallint as rating, count(*)::int as n, count(r.ticket_id)::int as m
+      from csat_offer o left join csat_rating r on r.workspace_id = o.workspace_id and r.ticket_id = o.ticket_id
+      where ${and(conditions)} group by o.assignee_id`);
+  }
+  return parts;
+}
+
+/** Every count a summary needs, per assignee, in one statement (none for an empty period). */
+export async function countsByAssignee(em: EntityManager, workspace: string, filter: Filter): Promise<AssigneeCounts[]> {
+  const plan = periodPlan(filter.ratedFrom, filter.ratedTo);
+  if (plan.empty) return [];
+  const parts = [...ratingParts(workspace, filter, plan), ...offerParts(workspace, filter, plan)];
+  const { rows } = await sql<CountRow>`${sql.join(parts, sql` union all `)}`.execute(em.getKysely());
+  const byAssignee = new Map<string | null, AssigneeCounts>();
+  for (const row of rows) {
+    let counts = byAssignee.get(row.assignee_id);
+    if (!counts) byAssignee.set(row.assignee_id, (counts = { assigneeId: row.assignee_id, distribution: [0, 0, 0, 0, 0], commented: 0, offered: 0, rated: 0 }));
+    if (row.kind === 'r') {
+      counts.distribution[row.rating! - 1] = counts.distribution[row.rating! - 1]! + row.n;
+      counts.commented += row.m;
+    } else {
+      counts.offered += row.n;
+      counts.rated += row.m;
+    }
+  }
+  return [...byAssignee.values()];
+}

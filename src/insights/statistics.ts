@@ -104,7 +104,8 @@ export function wilsonInterval(successes: number, n: number, z = Z_95): Interval
   const denominator = 1 + z2 / n;
   const centre = (p + z2 / (2 * n)) / denominator;
   const half = (z / denominator) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+  // Exact at the ends (0 of n, n of n), where rounding would leave 1e-17.
+  return { low: successes === 0 ? 0 : Math.max(0, centre - half), high: successes === n ? 1 : Math.min(1, centre + half) };
 }
 
 /** The counts of ratings 1..5 (index 0 is 1 star). */

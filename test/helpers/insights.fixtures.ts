@@ -89,3 +89,19 @@ export function sortRatings(rows: SeededRating[], order: Order): SeededRating[] 
 }
 
 export const ORDERS: Order[] = ['RATED_AT_DESC', 'RATED_AT_ASC', 'RATING_ASC', 'RATING_DESC', 'UNHAPPY_FIRST'];
+
+/** Ratings with exactly these stars for one assignee (a ticket each), rated `at` (default now). Returns the ticket ids. */
+export async function insertRatings(pool: pg.Pool, workspace: string, assignee: string | null, stars: number[], at?: string): Promise<string[]> {
+  const ids = stars.map(() => randomUUID());
+  await pool.query(
+    `insert into ticket (id, workspace_id, ref, subject, status, requester_id, assignee_id)
+     select id, $2, 'T-' || left(id::text, 8), 'fixed', 'closed', gen_random_uuid(), $3 from unnest($1::uuid[]) as x(id)`,
+    [ids, workspace, assignee],
+  );
+  await pool.query(
+    `insert into csat_rating (workspace_id, ticket_id, rating, rated_at, rated_by, assignee_id)
+     select $1, id, rating, coalesce($4::timestamptz, now()), gen_random_uuid(), $5 from unnest($2::uuid[], $3::smallint[]) as x(id, rating)`,
+    [workspace, ids, stars, at ?? null, assignee],
+  );
+  return ids;
+}

@@ -88,4 +88,24 @@ describe('the agent UI through the gateway', () => {
     const res = await gateway(`{ csatRatings(first: 500) { edges { cursor } } }`, {}, token);
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
   });
+
+  it('csatSummary and csatAgentSummaries answer through the gateway, for the token\'s workspace', async () => {
+    const res = await gateway(
+      `query($x: ID!) {
+        all: csatSummary { count average averageInterval { low high } distribution { rating count share } satisfiedShare satisfiedInterval { low high } offered responseRate }
+        one: csatSummary(filter: { assigneeIds: [$x] }) { count }
+        csatAgentSummaries { totalCount edges { node { assigneeId count satisfiedInterval { low } } } }
+      }`,
+      { x: agentX },
+      token,
+    );
+    expect(res.errors).toBeUndefined();
+    const { rows: stored } = await pool.query(`select assignee_id, count(*)::int as n from csat_rating where workspace_id = $1 group by assignee_id`, [ws]);
+    const total = stored.reduce((s, r) => s + r.n, 0);
+    expect(res.data.all.count).toBe(total);
+    expect(res.data.all.distribution.map((b: any) => b.rating)).toEqual([1, 2, 3, 4, 5]);
+    expect(res.data.one.count).toBe(stored.find((r) => r.assignee_id === agentX).n);
+    expect(res.data.csatAgentSummaries.totalCount).toBe(3);
+    expect(res.data.csatAgentSummaries.edges.at(-1).node.assigneeId === null || res.data.csatAgentSummaries.edges.some((e: any) => e.node.assigneeId === null)).toBe(true);
+  });
 });

@@ -2,6 +2,7 @@
 // ratings expanded from the distribution, and Student's t quantile by numerical integration of its density.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { periodPlan } from '../src/insights/period.plan.js';
 import { incompleteBeta, ratingStatistics, responseStatistics, tQuantile975, wilsonInterval, type Distribution } from '../src/insights/statistics.js';
 
 /** ln Γ by Stirling's series after shifting x above 10: independent of the module's Lanczos. */
@@ -150,5 +151,36 @@ describe('responseStatistics', () => {
   it('is null without offers, and a Wilson interval otherwise', () => {
     expect(responseStatistics(0, 0)).toEqual({ offered: 0, responseRate: null, responseInterval: null });
     expect(responseStatistics(10, 8)).toMatchObject({ offered: 10, responseRate: 0.8, responseInterval: wilsonInterval(8, 10) });
+  });
+});
+
+describe('periodPlan (rollup months, rollup days, rows)', () => {
+  const DAY = 86_400_000;
+  it('covers [from, to) exactly once, whole months from the monthly rollup, whole days from the daily one', () => {
+    const instant = fc.option(fc.integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2026, 11, 31) }).map((ms) => (ms % 3 === 0 ? Math.floor(ms / DAY) * DAY : ms)), { nil: null });
+    fc.assert(
+      fc.property(instant, instant, fc.integer({ min: Date.UTC(2023, 6, 1), max: Date.UTC(2027, 6, 1) }), (a, b, probe) => {
+        const [from, to] = a !== null && b !== null && a > b ? [b, a] : [a, b];
+        const plan = periodPlan(from === null ? null : new Date(from), to === null ? null : new Date(to));
+        const inside = (from === null || probe >= from) && (to === null || probe < to);
+        const day = new Date(Math.floor(probe / DAY) * DAY).toISOString().slice(0, 10);
+        const month = `${day.slice(0, 7)}-01`;
+        const inRange = (r: { from: string | null; to: string | null }, key: string) => (r.from === null || key >= r.from) && (r.to === null || key < r.to);
+        const hits =
+          (plan.months && inRange(plan.months, month) ? 1 : 0) +
+          plan.days.filter((r) => inRange(r, day)).length +
+          plan.edges.filter(([x, y]) => probe >= x.getTime() && probe < y.getTime()).length;
+        expect(hits).toBe(inside ? 1 : 0);
+        for (const r of plan.days) if (r.from && r.to) expect(r.from < r.to).toBe(true);
+        // Rows only for parts of days: under two days in all (from 00:13 to 08:12 the next day is one range).
+        expect(plan.edges.every(([x, y]) => y.getTime() - x.getTime() < 2 * DAY && x < y)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('an empty period reads nothing', () => {
+    const at = new Date('2026-05-05T10:00:00Z');
+    expect(periodPlan(at, at)).toMatchObject({ empty: true });
   });
 });

@@ -75,6 +75,15 @@ export function readRatingsCursor(after: string | null | undefined, order: CsatR
  * index range gives its first rows (a lateral per id), merged and cut: at most 100 × (first + 1) rows, at any depth.
  */
 export async function findRatingPage(em: EntityManager, workspace: string, filter: Filter, order: CsatRatingOrder, first: number, after: unknown[] | null): Promise<RatingPage> {
+  const { rows } = await ratingPageQuery(workspace, filter, order, first, after).execute(em.getKysely());
+  const page = rows.slice(0, first);
+  const hash = filterHash(filter);
+  const keys = ORDERS[order].keys;
+  return { rows: page, cursors: page.map((r) => encodeCursor(order, hash, keys.map((k) => k.of(r)))), hasNextPage: rows.length > first };
+}
+
+/** The page's statement (first + 1 rows: the extra one says whether there is a next page); the benchmark EXPLAINs it. */
+export function ratingPageQuery(workspace: string, filter: Filter, order: CsatRatingOrder, first: number, after: unknown[] | null): RawBuilder<RatingRow> {
   const spec = ORDERS[order];
   const dir = sql.raw(spec.dir);
   const where = [sql`r.workspace_id = ${workspace}::uuid`, ...filterConditions(filter)];
@@ -88,21 +97,15 @@ export async function findRatingPage(em: EntityManager, workspace: string, filte
   );
   const limit = first + 1;
   const byKeys = (qualified: boolean) => sql.join(spec.keys.map((k) => sql`${sql.raw(qualified ? k.expr : `p.${k.alias}`)} ${dir}`));
-  let query: RawBuilder<RatingRow>;
   if (!filter.assigneeIds) {
-    query = sql<RatingRow>`select ${columns} from csat_rating r left join ticket t on t.id = r.ticket_id
+    return sql<RatingRow>`select ${columns} from csat_rating r left join ticket t on t.id = r.ticket_id
       where ${sql.join(where, sql` and `)} order by ${byKeys(true)} limit ${limit}`;
-  } else {
-    const keyColumns = sql.raw(spec.keys.map((k) => `${k.expr} as ${k.alias}`).join(', '));
-    query = sql<RatingRow>`select p.* from unnest(${filter.assigneeIds}::uuid[]) as a(id) cross join lateral (
+  }
+  const keyColumns = sql.raw(spec.keys.map((k) => `${k.expr} as ${k.alias}`).join(', '));
+  return sql<RatingRow>`select p.* from unnest(${filter.assigneeIds}::uuid[]) as a(id) cross join lateral (
         select ${columns}, ${keyColumns} from csat_rating r left join ticket t on t.id = r.ticket_id
          where ${sql.join([...where, sql`r.assignee_id = a.id`], sql` and `)} order by ${byKeys(true)} limit ${limit}
       ) p order by ${byKeys(false)} limit ${limit}`;
-  }
-  const { rows } = await query.execute(em.getKysely());
-  const page = rows.slice(0, first);
-  const hash = filterHash(filter);
-  return { rows: page, cursors: page.map((r) => encodeCursor(order, hash, spec.keys.map((k) => k.of(r)))), hasNextPage: rows.length > first };
 }
 
 /** The exact count for the filter (no cursor): only when totalCount is selected. */

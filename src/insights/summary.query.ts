@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type RawBuilder } from 'kysely';
 import { rollupAnswers, type Filter } from './insights.filter.js';
+import { periodPlan, type DayRange, type PeriodPlan } from './period.plan.js';
 import { filterConditions } from './ratings.query.js';
 
 /** Counts per assignee: ratings per star (with how many had a comment), and offers (with how many were rated). */
@@ -10,34 +11,6 @@ export interface AssigneeCounts {
   commented: number;
   offered: number;
   rated: number;
-}
-
-const DAY_MS = 86_400_000;
-
-/**
- * A period in UTC days for the rollups and the parts of a day at either end for the rows: [from, to) is the
- * whole days [dayFrom, dayTo) plus `edges`. Null bounds are open. `empty`: nothing can match.
- */
-export interface PeriodPlan {
-  empty: boolean;
-  /** Whether whole days are summed from the rollup; with their bounds (YYYY-MM-DD, null: open). */
-  days: { from: string | null; to: string | null } | null;
-  edges: [Date, Date][];
-}
-
-const dayText = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
-export function periodPlan(from: Date | null, to: Date | null): PeriodPlan {
-  const f = from?.getTime() ?? null;
-  const t = to?.getTime() ?? null;
-  if (f !== null && t !== null && f >= t) return { empty: true, days: null, edges: [] };
-  const firstDay = f === null ? null : Math.ceil(f / DAY_MS) * DAY_MS;
-  const lastDay = t === null ? null : Math.floor(t / DAY_MS) * DAY_MS;
-  if (firstDay !== null && lastDay !== null && firstDay >= lastDay) return { empty: false, days: null, edges: [[from!, to!]] };
-  const edges: [Date, Date][] = [];
-  if (f !== null && f < firstDay!) edges.push([from!, new Date(firstDay!)]);
-  if (t !== null && lastDay! < t) edges.push([new Date(lastDay!), to!]);
-  return { empty: false, days: { from: firstDay === null ? null : dayText(firstDay), to: lastDay === null ? null : dayText(lastDay) }, edges };
 }
 
 interface CountRow {
@@ -52,8 +25,16 @@ function assigneeCondition(column: string, filter: Filter): RawBuilder<unknown>[
   return filter.assigneeIds ? [sql`${sql.raw(column)} = any(${filter.assigneeIds}::uuid[])`] : [];
 }
 
-function dayConditions(days: NonNullable<PeriodPlan['days']>): RawBuilder<unknown>[] {
-  return [...(days.from ? [sql`day >= ${days.from}::date`] : []), ...(days.to ? [sql`day < ${days.to}::date`] : [])];
+function dayConditions(range: DayRange): RawBuilder<unknown>[] {
+  return [...(range.from ? [sql`day >= ${range.from}::date`] : []), ...(range.to ? [sql`day < ${range.to}::date`] : [])];
+}
+
+/** The rollup tables and day ranges a plan reads: the monthly one for whole months, the daily one for the rest. */
+function rollupRanges(plan: PeriodPlan, kind: 'rating' | 'offer'): { table: RawBuilder<unknown>; range: DayRange }[] {
+  return [
+    ...(plan.months ? [{ table: sql.raw(`csat_${kind}_monthly`), range: plan.months }] : []),
+    ...plan.days.map((range) => ({ table: sql.raw(`csat_${kind}_daily`), range })),
+  ];
 }
 
 function edgeCondition(column: string, edges: [Date, Date][]): RawBuilder<unknown> {
@@ -62,7 +43,7 @@ function edgeCondition(column: string, edges: [Date, Date][]): RawBuilder<unknow
 
 const and = (parts: RawBuilder<unknown>[]) => sql.join(parts, sql` and `);
 
-/** The ratings part: whole days from csat_rating_daily where the filter allows, the rest from csat_rating. */
+/** The ratings part: whole months and days from the rollups where the filter allows, the rest from csat_rating. */
 function ratingParts(workspace: string, filter: Filter, plan: PeriodPlan): RawBuilder<unknown>[] {
   const raw = (extra: RawBuilder<unknown>[], periodFromFilter: boolean) => {
     const conditions = [sql`r.workspace_id = ${workspace}::uuid`, ...assigneeCondition('r.assignee_id', filter), ...extra];
@@ -73,11 +54,11 @@ function ratingParts(workspace: string, filter: Filter, plan: PeriodPlan): RawBu
   };
   if (!rollupAnswers(filter)) return [raw([], true)];
   const parts: RawBuilder<unknown>[] = [];
-  if (plan.days) {
-    const conditions = [sql`workspace_id = ${workspace}::uuid`, ...assigneeCondition('assignee_id', filter), ...dayConditions(plan.days)];
+  for (const { table, range } of rollupRanges(plan, 'rating')) {
+    const conditions = [sql`workspace_id = ${workspace}::uuid`, ...dayConditions(range), ...assigneeCondition('assignee_id', filter)];
     if (filter.ratings) conditions.push(sql`rating = any(${filter.ratings}::smallint[])`);
     parts.push(sql`select 'r' as kind, assignee_id, rating, sum(ratings)::int as n, sum(commented)::int as m
-      from csat_rating_daily where ${and(conditions)} group by assignee_id, rating`);
+      from ${table} where ${and(conditions)} group by assignee_id, rating`);
   }
   if (plan.edges.length) parts.push(raw([edgeCondition('r.rated_at', plan.edges)], false));
   return parts;
@@ -86,10 +67,10 @@ function ratingParts(workspace: string, filter: Filter, plan: PeriodPlan): RawBu
 /** The offers part: only the assignee (at offer time) and the period apply (docs/contract.md, response rate). */
 function offerParts(workspace: string, filter: Filter, plan: PeriodPlan): RawBuilder<unknown>[] {
   const parts: RawBuilder<unknown>[] = [];
-  if (plan.days) {
-    const conditions = [sql`workspace_id = ${workspace}::uuid`, ...assigneeCondition('assignee_id', filter), ...dayConditions(plan.days)];
+  for (const { table, range } of rollupRanges(plan, 'offer')) {
+    const conditions = [sql`workspace_id = ${workspace}::uuid`, ...dayConditions(range), ...assigneeCondition('assignee_id', filter)];
     parts.push(sql`select 'o' as kind, assignee_id, null::smallint as rating, sum(offered)::int as n, sum(rated)::int as m
-      from csat_offer_daily where ${and(conditions)} group by assignee_id`);
+      from ${table} where ${and(conditions)} group by assignee_id`);
   }
   if (plan.edges.length) {
     const conditions = [sql`o.workspace_id = ${workspace}::uuid`, ...assigneeCondition('o.assignee_id', filter), edgeCondition('o.offered_at', plan.edges)];

@@ -98,6 +98,11 @@ describe('csatRatings', () => {
     expect(t.sqlCount() - before).toBe(2);
     const all = await t.gql(COUNT, {}, { token });
     expect(all.data.csatRatings.totalCount).toBe(rows.length);
+    // From the rollups (the filters above) and from the rows (a comment filter): the same exact count.
+    const commented = await t.gql(COUNT, { filter: { hasComment: true, ratedFrom: rows[5]!.rated_at } }, { token });
+    expect(commented.data.csatRatings.totalCount).toBe(rows.filter((r) => r.comment !== null && r.rated_at >= rows[5]!.rated_at).length);
+    const period = await t.gql(COUNT, { filter: { ratedFrom: rows[5]!.rated_at } }, { token });
+    expect(period.data.csatRatings.totalCount).toBe(rows.filter((r) => r.rated_at >= rows[5]!.rated_at).length);
   });
 
   it('UNHAPPY_FIRST puts a 1-star rating with a 1,500-character comment before a 1-star rating without one', async () => {

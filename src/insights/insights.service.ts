@@ -3,7 +3,7 @@ import type { Viewer } from '../auth/viewer.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors/domain.errors.js';
 import type { Ticket } from '../ticket/ticket.type.js';
 import { rankAgents, readAgentCursor } from './agent.ranking.js';
-import { checkFirst, checkMinCount, filterHash, normaliseFilter } from './insights.filter.js';
+import { checkFirst, checkMinCount, filterHash, normaliseFilter, rollupAnswers } from './insights.filter.js';
 import { CsatAgentOrder, CsatRatingOrder, type CsatAgentSummariesArgs, type CsatAgentSummaryConnection, type CsatRatingConnection, type CsatRatingsArgs, type CsatSummary, type CsatSummaryArgs } from './insights.types.js';
 import { countRatings, findRatingPage, readRatingsCursor, type RatingRow } from './ratings.query.js';
 import { ratingStatistics, responseStatistics, type Distribution } from './statistics.js';
@@ -45,8 +45,9 @@ export async function csatRatings(em: EntityManager, viewer: Viewer | null, args
       },
     })),
     pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
-    // graphql-js calls it only when totalCount is selected.
-    totalCount: () => countRatings(em, staff.workspace, filter),
+    // graphql-js calls it only when totalCount is selected; the rollups answer it when they can (as a summary's count).
+    totalCount: async () =>
+      rollupAnswers(filter) ? sumCounts(await countsByAssignee(em, staff.workspace, filter, { offers: false })).distribution.reduce((a, b) => a + b, 0) : countRatings(em, staff.workspace, filter),
   };
 }
 

@@ -82,10 +82,10 @@ function offerParts(workspace: string, filter: Filter, plan: PeriodPlan): RawBui
 }
 
 /** Every count a summary needs, per assignee, in one statement (none for an empty period). */
-export async function countsByAssignee(em: EntityManager, workspace: string, filter: Filter): Promise<AssigneeCounts[]> {
+export async function countsByAssignee(em: EntityManager, workspace: string, filter: Filter, opts: { offers: boolean } = { offers: true }): Promise<AssigneeCounts[]> {
   const plan = periodPlan(filter.ratedFrom, filter.ratedTo);
   if (plan.empty) return [];
-  const parts = [...ratingParts(workspace, filter, plan), ...offerParts(workspace, filter, plan)];
+  const parts = [...ratingParts(workspace, filter, plan), ...(opts.offers ? offerParts(workspace, filter, plan) : [])];
   const { rows } = await sql<CountRow>`${sql.join(parts, sql` union all `)}`.execute(em.getKysely());
   const byAssignee = new Map<string | null, AssigneeCounts>();
   for (const row of rows) {

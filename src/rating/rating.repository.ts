@@ -46,6 +46,8 @@ const REQUESTER_OFFER_BATCH_SQL = prepared(
      select t.workspace_id, t.id, t.assignee_id
        from t
       where t.id = any($2::uuid[]) and t.requester_id = $3::uuid and t.workspace_id = $4::uuid and t.rating is null and t.status = any($5::text[])
+      -- One order for every page: two pages at once take the offers' and rollups' row locks in the same order, no deadlock.
+      order by t.assignee_id, t.id
      on conflict (workspace_id, ticket_id) do nothing
    )
    select id, workspace_id, requester_id, status, rating, comment, rated_at from t`,

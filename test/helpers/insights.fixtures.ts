@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { prng } from '../../dev/demo.seed.js';
 
 export interface SeededRating {
   ticket_id: string;
@@ -11,17 +12,6 @@ export interface SeededRating {
   rated_at: string;
   assignee_id: string | null;
   status: string;
-}
-
-/** A small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const WORDS = ['slow', 'great', 'thanks', '😀', 'never again', 'ok', 'ñandú', 'fixed it'];

@@ -16,6 +16,7 @@ import { signDevToken } from '../src/auth/token.signer.js';
 import { normaliseFilter } from '../src/insights/insights.filter.js';
 import { CsatRatingOrder } from '../src/insights/insights.types.js';
 import { ratingPageQuery, readRatingsCursor } from '../src/insights/ratings.query.js';
+import { summaryQuery } from '../src/insights/summary.query.js';
 import { filterHash } from '../src/insights/insights.filter.js';
 
 const { values } = parseArgs({ options: { ratings: { type: 'string', default: '1000000' }, samples: { type: 'string', default: '300' }, explain: { type: 'string' } } });
@@ -64,9 +65,9 @@ async function seed(db: pg.Client) {
                       select id, ws, 'B-' || g, 'bench ticket ' || g, case when g % 10 = 0 then 'open' else 'closed' end, 'normal', gen_random_uuid(), assignee, at - interval '1 day' from seed`);
       await db.query(`insert into csat_rating (workspace_id, ticket_id, rating, comment, rated_at, rated_by, assignee_id)
                       select ws, id, rating, comment, at, gen_random_uuid(), assignee from seed`);
-      await db.query(`insert into csat_offer (workspace_id, ticket_id, offered_at, assignee_id)
-                      select ws, id, at - random() * interval '2 days', assignee from seed
-                      union all select ws, gen_random_uuid(), at, assignee from seed where random() < 0.4`);
+      await db.query(`insert into csat_offer (workspace_id, ticket_id, offered_at, assignee_id, rated)
+                      select ws, id, at - random() * interval '2 days', assignee, true from seed
+                      union all select ws, gen_random_uuid(), at, assignee, false from seed where random() < 0.4`);
     });
   await db.query('begin');
   await load(`${N} ratings in one workspace`, `'${WS}'::uuid`, N);
@@ -83,8 +84,7 @@ async function seed(db: pg.Client) {
       await db.query(`insert into csat_rating_${grain} (workspace_id, day, assignee_id, rating, ratings, commented)
                       select workspace_id, ${bucket}, assignee_id, rating, count(*), count(comment) from csat_rating group by 1, 2, 3, 4`);
       await db.query(`insert into csat_offer_${grain} (workspace_id, day, assignee_id, offered, rated)
-                      select o.workspace_id, ${bucket.replace('rated_at', 'o.offered_at')}, o.assignee_id, count(*), count(r.ticket_id)
-                        from csat_offer o left join csat_rating r on r.workspace_id = o.workspace_id and r.ticket_id = o.ticket_id group by 1, 2, 3`);
+                      select workspace_id, ${bucket.replace('rated_at', 'offered_at')}, assignee_id, count(*), count(*) filter (where rated) from csat_offer group by 1, 2, 3`);
     }
   });
   await timed('vacuum analyze', () => db.query('vacuum analyze'));
@@ -180,6 +180,11 @@ async function main() {
   await measure('csatSummary, last 30 days', async () => `count ${(await gql(SUMMARY, { filter: thirty })).csatSummary.count}`);
   await measure('csatSummary, with a comment (no rollup: row scan)', async () => `count ${(await gql(SUMMARY, { filter: { hasComment: true, ...oneAgent } })).csatSummary.count}`, SAMPLES / 3);
   await measure('csatAgentSummaries', async () => `${(await gql(AGENTS)).csatAgentSummaries.totalCount} rows`);
+  for (const [title, f] of [['whole workspace', {}], ['one agent', oneAgent], ['last 30 days', { ratedFrom: new Date(thirty.ratedFrom) }]] as const) {
+    const compiled = summaryQuery(WS, normaliseFilter(f))!.compile(kysely);
+    const { rows } = await db.query(`explain (analyze, buffers) ${compiled.sql}`, compiled.parameters as unknown[]);
+    explains.push(`### csatSummary, ${title}\n\n\`\`\`\n${rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\`\n`);
+  }
   console.log('\nanchor');
   await measure('naive select avg(rating) where workspace_id = $1 (pg, no HTTP)', async () => {
     const { rows } = await db.query('select avg(rating)::float8 as a, count(*)::int as n from csat_rating where workspace_id = $1', [WS]);

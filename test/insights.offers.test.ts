@@ -130,5 +130,7 @@ describe('offers', () => {
     const { rows } = await pool.query(`select rated_at from csat_rating where ticket_id = $1`, [unseen.id]);
     expect(after.find((o) => o.ticket_id === unseen.id)!.offered_at).toEqual(rows[0].rated_at);
     expect(await offerRollup(ws)).toEqual([{ assignee_id: assignee, offered: 2, rated: 2 }]);
+    const { rows: flags } = await pool.query(`select bool_and(rated) as all_rated from csat_offer where workspace_id = $1`, [ws]);
+    expect(flags[0].all_rated).toBe(true);
   });
 });

@@ -21,4 +21,8 @@ export class CsatOffer {
   /** The ticket's assignee when the prompt was shown: the response rate's attribution. */
   @Property({ type: 'uuid', nullable: true })
   assigneeId!: string | null;
+
+  /** Set by the rating's trigger when the ticket is rated (at any time). */
+  @Property({ type: 'boolean', default: false })
+  rated!: boolean;
 }

@@ -51,7 +51,8 @@ export function filterConditions(filter: Filter): RawBuilder<unknown>[] {
   if (filter.ratings) where.push(sql`r.rating = any(${filter.ratings}::smallint[])`);
   if (filter.ratedFrom) where.push(sql`r.rated_at >= ${filter.ratedFrom.toISOString()}::timestamptz`);
   if (filter.ratedTo) where.push(sql`r.rated_at < ${filter.ratedTo.toISOString()}::timestamptz`);
-  if (filter.hasComment !== null) where.push(filter.hasComment ? sql`r.comment is not null` : sql`r.comment is null`);
+  // comment_length is 0 exactly without a comment (the CHECK keeps stored comments non-empty); it is in the indexes.
+  if (filter.hasComment !== null) where.push(filter.hasComment ? sql`r.comment_length > 0` : sql`r.comment_length = 0`);
   if (filter.minCommentLength !== null) where.push(sql`r.comment_length >= ${filter.minCommentLength}`);
   if (filter.reopenedSinceRating !== null) where.push(sql`${REOPENED} = ${filter.reopenedSinceRating}`);
   return where;

@@ -133,4 +133,28 @@ describe('offers', () => {
     const { rows: flags } = await pool.query(`select bool_and(rated) as all_rated from csat_offer where workspace_id = $1`, [ws]);
     expect(flags[0].all_rated).toBe(true);
   });
+
+  it('pages and ratings at once: no error, one offer per ticket, rollups equal to the rows', async () => {
+    const ws = randomUUID();
+    const me = viewer('customer', ws);
+    const token = await tokenFor(me);
+    const agents = [randomUUID(), randomUUID(), randomUUID()];
+    const tickets: TicketFixture[] = [];
+    for (let i = 0; i < 30; i++) tickets.push(await createTicket(pool, { workspace: ws, requester: me.sub, status: 'resolved', assignee: agents[i % 3]! }));
+    // Pages in different orders (their offers' rows in other orders), and ratings of some of the same tickets.
+    const calls = [
+      ...Array.from({ length: 6 }, (_, i) => t.gql(WITH_CAN_RATE, { r: reps(i % 2 ? [...tickets].reverse() : tickets) }, { token })),
+      ...tickets.slice(0, 10).map((x, i) => t.gql(RATE, { id: x.id, rating: 1 + (i % 5) }, { token })),
+    ];
+    const answers = await Promise.all(calls);
+    expect(answers.flatMap((a) => a.errors ?? [])).toEqual([]);
+    const stored = await offers(ws);
+    expect(stored.map((o) => o.ticket_id).sort()).toEqual(tickets.map((x) => x.id).sort());
+    const { rows } = await pool.query(
+      `select assignee_id, count(*)::int as offered, (count(*) filter (where rated))::int as rated from csat_offer where workspace_id = $1 group by assignee_id order by assignee_id`,
+      [ws],
+    );
+    expect(await offerRollup(ws)).toEqual(rows);
+    expect(rows.reduce((s: number, r: any) => s + r.rated, 0)).toBe(10);
+  });
 });

@@ -1,6 +1,6 @@
 // The one demo data set, for `npm start` with the embedded database, `npm run seed` and `npm run supergraph`:
 // two workspaces, agents, customers, a few hundred tickets in every status, some rated with and without
-// comments. Deterministic, so the printed tokens and ids stay valid across runs. Never part of production.
+// comments, some prompts shown and not answered (insights). Deterministic, so the printed tokens and ids stay valid across runs. Never part of production.
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
 import { readFile } from 'node:fs/promises';
@@ -33,7 +33,7 @@ const COMMENTS = [
 ];
 
 /** A tiny deterministic PRNG (mulberry32): the same data set on every machine. */
-function prng(seed: number) {
+export function prng(seed: number): () => number {
   return () => {
     seed |= 0;
     seed = (seed + 0x6d2b79f5) | 0;
@@ -97,6 +97,13 @@ export async function seedDemo(orm: MikroORM): Promise<SeedResult> {
       const r = columns(ratings, 7);
       await sql`insert into csat_rating (workspace_id, ticket_id, rating, comment, rated_by, assignee_id, rated_at)
         select * from unnest(${r[0]}::uuid[], ${r[1]}::uuid[], ${r[2]}::smallint[], ${r[3]}::text[], ${r[4]}::uuid[], ${r[5]}::uuid[], ${r[6]}::timestamptz[])`.execute(trx);
+      // Prompts shown and never answered, on about half of the unrated resolved tickets: the insights' response
+      // rate below 100 % (each rating above recorded its own offer through the trigger).
+      await sql`insert into csat_offer (workspace_id, ticket_id, offered_at, assignee_id)
+        select t.workspace_id, t.id, t.updated_at, t.assignee_id from ticket t
+          left join csat_rating r on r.workspace_id = t.workspace_id and r.ticket_id = t.id
+         where t.status in ('resolved', 'closed') and r.ticket_id is null and get_byte(uuid_send(t.id), 15) % 2 = 0
+        on conflict do nothing`.execute(trx);
     });
   }
   return { created, rateableTicket: await rateableTicket(orm) };

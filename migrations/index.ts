@@ -1,11 +1,13 @@
 // Every migration of this subgraph's own tables, in order. Listed explicitly so the same code runs
 // under tsx, vitest and a build. `npm run migration:create` writes new files here: add them below.
 import { Migration20261126000000 } from './Migration20261126000000.js';
+import { Migration20261202000000 } from './Migration20261202000000.js';
 import { Migration20261202100000 } from './Migration20261202100000.js';
 import { Migration20261202100100 } from './Migration20261202100100.js';
 
 export const migrations = [
   { name: 'Migration20261126000000_csat_rating', class: Migration20261126000000 },
+  { name: 'Migration20261202000000_csat_insights', class: Migration20261202000000 },
   { name: 'Migration20261202100000_csat_settings', class: Migration20261202100000 },
   { name: 'Migration20261202100100_csat_webhooks', class: Migration20261202100100 },
 ];

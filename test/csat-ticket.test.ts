@@ -99,7 +99,7 @@ describe('csatTicket in schema.graphql', () => {
     const { parse, print } = await import('graphql');
     const doc = parse(await readFile(new URL('../schema.graphql', import.meta.url), 'utf8'));
     const query = doc.definitions.find((d: any) => d.name?.value === 'Query') as any;
-    // Other features add Query fields of their own (settings, badge, webhooks): this one must be among them, as written.
+    // Other features add Query fields of their own (insights, settings, badge, webhooks): this one must be among them, as written.
     expect(query.fields.map((f: any) => `${f.name.value}(${f.arguments.map((a: any) => `${a.name.value}: ${print(a.type)}`).join(', ')}): ${print(f.type)}`)).toContain(
       'csatTicket(id: ID!): Ticket',
     );

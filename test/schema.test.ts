@@ -70,8 +70,11 @@ describe('the running service', () => {
     const served = new Map(parse(res.data._service.sdl).definitions.map((d: any) => [d.name?.value ?? d.kind, print(d)]));
     const ours = parse(committed).definitions.filter((d: any) => d.name && d.name.value !== 'Query');
     expect(ours.map((d: any) => d.name.value).sort()).toEqual([
-      'CreateCsatWebhookInput', 'CsatBadge', 'CsatDelivery', 'CsatDeliveryAttempt', 'CsatDeliveryConnection', 'CsatDeliveryEdge', 'CsatDeliveryStatus',
-      'CsatEventType', 'CsatPageInfo', 'CsatSettings', 'CsatSettingsInput', 'CsatWebhook', 'CsatWebhookCreated', 'DateTime', 'Mutation', 'Ticket', 'UpdateCsatWebhookInput',
+      // Sorted. Insights (docs/insights.md); settings, badge, webhooks (docs/webhooks.md); the core.
+      'CreateCsatWebhookInput', 'CsatAgentOrder', 'CsatAgentSummary', 'CsatAgentSummaryConnection', 'CsatAgentSummaryEdge', 'CsatBadge', 'CsatBucket',
+      'CsatDelivery', 'CsatDeliveryAttempt', 'CsatDeliveryConnection', 'CsatDeliveryEdge', 'CsatDeliveryStatus', 'CsatEventType', 'CsatPageInfo',
+      'CsatRating', 'CsatRatingConnection', 'CsatRatingEdge', 'CsatRatingFilter', 'CsatRatingOrder', 'CsatSettings', 'CsatSettingsInput', 'CsatSummary',
+      'CsatWebhook', 'CsatWebhookCreated', 'DateTime', 'Interval', 'Mutation', 'Ticket', 'UpdateCsatWebhookInput',
     ]);
     for (const d of ours as any[]) expect(served.get(d.name.value)).toBe(print(d));
     expect(res.data._service.sdl).toContain('@link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])');

@@ -2,13 +2,14 @@ import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import type { Kysely } from 'kysely';
 import { migrations } from '../../migrations/index.js';
+import { CsatOffer } from '../insights/offer.entity.js';
 import { CsatRating } from '../rating/rating.entity.js';
 import { CsatSettings } from '../settings/settings.entity.js';
 import { Ticket } from '../ticket/ticket.entity.js';
 import { CsatDelivery, CsatDeliveryAttempt, CsatEvent, CsatWebhook } from '../webhooks/webhook.entities.js';
 
 /** Every entity of this service: its own tables and the helpdesk's read-only `ticket`. */
-export const ENTITIES = [CsatRating, CsatSettings, CsatWebhook, CsatEvent, CsatDelivery, CsatDeliveryAttempt, Ticket];
+export const ENTITIES = [CsatRating, CsatOffer, CsatSettings, CsatWebhook, CsatEvent, CsatDelivery, CsatDeliveryAttempt, Ticket];
 
 export interface OrmConfigInput {
   databaseUrl: string;

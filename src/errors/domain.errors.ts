@@ -12,7 +12,7 @@ export class UnauthenticatedError extends DomainError {
   override readonly httpStatus = 401;
 }
 
-/** A known caller whose role may not do this (workspace settings, webhooks): nothing about a ticket is revealed by it. */
+/** A known caller whose role may not do this (insights for a customer; settings and webhooks for non-admins): nothing about a ticket is revealed by it. */
 export class ForbiddenError extends DomainError {
   readonly code = 'FORBIDDEN';
 }

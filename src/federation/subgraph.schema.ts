@@ -4,6 +4,7 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { parse, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap } from 'type-graphql';
 import { BadgeResolver } from '../badge/badge.resolver.js';
+import { InsightsResolver } from '../insights/insights.resolver.js';
 import { RatingResolver } from '../rating/rating.resolver.js';
 import { SettingsResolver } from '../settings/settings.resolver.js';
 import { WebhookResolver } from '../webhooks/webhook.resolver.js';
@@ -24,13 +25,13 @@ function batchEntities(schema: GraphQLSchema): void {
   const field = schema.getQueryType()!.getFields()._entities!;
   const general = field.resolve!;
   field.resolve = (source, args: { representations?: unknown }, ctx: RequestContext, info) =>
-    resolveTicketPage(args.representations, ctx) ?? general(source, args, ctx, info);
+    resolveTicketPage(args.representations, ctx, info) ?? general(source, args, ctx, info);
 }
 
 /** type-graphql builds the types; this turns them into a subgraph schema (_service, _entities). */
 export async function buildCsatSubgraphSchema(): Promise<{ schema: GraphQLSchema; sdl: string }> {
   const typeSchema = await buildSchema({
-    resolvers: [RatingResolver, TicketResolver, SettingsResolver, BadgeResolver, WebhookResolver],
+    resolvers: [RatingResolver, TicketResolver, InsightsResolver, SettingsResolver, BadgeResolver, WebhookResolver],
     orphanedTypes: [Ticket],
     // Query has csatTicket; buildSubgraphSchema adds _entities and _service.
     skipCheck: true,

@@ -10,7 +10,9 @@ import { CsatRatingRepository } from './rating.repository.js';
 // Written as two comparisons: PostgreSQL rewrites BETWEEN, which makes migration:create see a diff forever.
 @Check({ name: 'csat_rating_rating_range', expression: 'rating >= 1 and rating <= 5' })
 @Check({ name: 'csat_rating_comment_length', expression: 'char_length(comment) >= 1 and char_length(comment) <= 2000' })
-@Index({ name: 'csat_rating_workspace_assignee_idx', properties: ['workspaceId', 'assigneeId', 'ratedAt'] })
+// The list orders' indexes (some on -rating) are in Migration20261202000000 (docs/insights.md).
+@Index({ name: 'csat_rating_rated_at_idx', properties: ['workspaceId', 'ratedAt', 'ticketId'] })
+@Index({ name: 'csat_rating_assignee_rated_at_idx', properties: ['workspaceId', 'assigneeId', 'ratedAt', 'ticketId'] })
 export class CsatRating {
   [PrimaryKeyProp]?: ['workspaceId', 'ticketId'];
   [EntityRepositoryType]?: CsatRatingRepository;
@@ -34,6 +36,10 @@ export class CsatRating {
   /** The requester who rated (token `sub`). */
   @Property({ type: 'uuid' })
   ratedBy!: string;
+
+  /** Code points of the comment, 0 without one: kept by PostgreSQL (a generated column), the UNHAPPY_FIRST key. */
+  @Property({ type: 'integer', generated: '(coalesce(char_length(comment), 0)) stored', persist: false })
+  commentLength!: number;
 
   /** The ticket's assignee at the moment of rating: the per-agent quality signal. */
   @Property({ type: 'uuid', nullable: true })

@@ -34,6 +34,33 @@ const REQUESTER_BATCH_SQL = prepared(
 );
 
 /**
+ * Issue 10 (insights): a customer's page that selects csatCanRate records the prompts it shows, in the same one
+ * statement: the offer of every ticket in $2 this customer can rate now (csat_offer; a trigger keeps the rollup).
+ * Kept apart from csat_ticket_batch so pages without csatCanRate (and staff) never write.
+ */
+const REQUESTER_OFFER_BATCH_SQL = prepared(
+  'csat_ticket_batch_offer',
+  `with t as (
+     select t.id, t.workspace_id, t.requester_id, t.status, t.assignee_id, r.rating, r.comment, ${ratedAtSql('r.rated_at')} as rated_at,
+            coalesce(s.enabled, true) as csat_enabled -- settings: as csat_ticket_batch
+       from ticket t
+       left join csat_rating r on r.workspace_id = t.workspace_id and r.ticket_id = t.id
+       left join csat_settings s on s.workspace_id = t.workspace_id
+      where t.id = any($1::uuid[])
+   ), offered as (
+     insert into csat_offer (workspace_id, ticket_id, assignee_id)
+     select t.workspace_id, t.id, t.assignee_id
+       from t
+      where t.id = any($2::uuid[]) and t.requester_id = $3::uuid and t.workspace_id = $4::uuid and t.rating is null and t.status = any($5::text[])
+        and t.csat_enabled -- settings: a disabled workspace shows no prompt, so offers none
+      -- One order for every page: two pages at once take the offers' and rollups' row locks in the same order, no deadlock.
+      order by t.assignee_id, t.id
+     on conflict (workspace_id, ticket_id) do nothing
+   )
+   select id, workspace_id, requester_id, status, rating, comment, rated_at, csat_enabled from t`,
+);
+
+/**
  * rateTicket in one statement: find the ticket, insert the rating if this requester may rate and nobody
  * has, and return the stored rating. The primary key makes "first call wins" the database's rule.
  */
@@ -72,10 +99,15 @@ const STORED_SQL = prepared(
   `select rating, comment, ${ratedAtSql('rated_at')} as rated_at from csat_rating where workspace_id = $1::uuid and ticket_id = $2::uuid`,
 );
 
-/** The statement (and its parameters) that answers this viewer's page; none for an anonymous caller, who sees nothing. */
-export function batchStatement(viewer: Viewer | null, ids: string[]): { text: string; values: unknown[] } | null {
+/**
+ * The statement (and its parameters) that answers this viewer's page; none for an anonymous caller, who sees
+ * nothing. `offerIds`: the tickets whose csatCanRate was asked for, whose prompts a customer's page records.
+ */
+export function batchStatement(viewer: Viewer | null, ids: string[], offerIds: string[] = []): { text: string; values: unknown[] } | null {
   if (!viewer || !ids.length) return null;
-  return viewer.role === 'customer' ? { text: REQUESTER_BATCH_SQL, values: [ids] } : { text: STAFF_BATCH_SQL, values: [viewer.workspace, ids] };
+  if (viewer.role !== 'customer') return { text: STAFF_BATCH_SQL, values: [viewer.workspace, ids] };
+  if (!offerIds.length) return { text: REQUESTER_BATCH_SQL, values: [ids] };
+  return { text: REQUESTER_OFFER_BATCH_SQL, values: [ids, offerIds, viewer.sub, viewer.workspace, [...RATEABLE_STATUSES]] };
 }
 
 export class CsatRatingRepository extends EntityRepository<CsatRating> {
@@ -85,11 +117,15 @@ export class CsatRatingRepository extends EntityRepository<CsatRating> {
     return result.rows as Row[];
   }
 
-  /** Ticket id -> its CSAT row, in key order; null for an id with nothing this viewer may see. One statement at most. */
-  async findPage(viewer: Viewer | null, ids: readonly string[]): Promise<(CsatRow | null)[]> {
+  /**
+   * Ticket id -> its CSAT row, in key order; null for an id with nothing this viewer may see. One statement at
+   * most. `offerIds`: ids whose csatCanRate was selected (a customer's page records those prompts).
+   */
+  async findPage(viewer: Viewer | null, ids: readonly string[], offerIds: readonly string[] = []): Promise<(CsatRow | null)[]> {
     // An id that is not a UUID names no ticket: keep it out of the uuid[] cast (its key stays null).
     const keys = ids.map((id) => (isUuid(id) ? id.toLowerCase() : null));
-    const statement = batchStatement(viewer, keys.filter((k): k is string => k !== null));
+    const offers = [...new Set(offerIds.filter(isUuid).map((id) => id.toLowerCase()))];
+    const statement = batchStatement(viewer, [...new Set(keys.filter((k): k is string => k !== null))], offers);
     const found = statement ? await this.rows<CsatRow>(statement.text, statement.values) : [];
     const byId = new Map(found.map((r) => [r.id, r]));
     return keys.map((k) => (k === null ? null : (byId.get(k) ?? null)));

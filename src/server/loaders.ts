@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../auth/viewer.js';
 import type DataLoader from 'dataloader';
-import { createTicketCsatLoader } from '../ticket/ticket-csat.loader.js';
+import { createTicketCsatLoader, type CsatKey } from '../ticket/ticket-csat.loader.js';
 import type { CsatRow } from '../ticket/ticket-csat.row.js';
 
 export interface Loaders {
-  ticketCsat: DataLoader<string, CsatRow | null>;
+  ticketCsat: DataLoader<CsatKey, CsatRow | null, string>;
 }
 
 /** Every DataLoader of one request, on that request's EntityManager fork and for its viewer: the cache lives exactly one request. */

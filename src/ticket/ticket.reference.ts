@@ -1,4 +1,6 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import type { RequestContext } from '../server/context.js';
+import { selects } from './ticket.selection.js';
 import type { Ticket } from './ticket.type.js';
 import { ticketView } from './ticket.visibility.js';
 
@@ -10,9 +12,9 @@ function idOf(ref: { id?: unknown }): string | null {
 /** The router's entry point per representation: every Ticket of one `_entities` call goes through one loader batch. */
 export const ticketReferenceResolvers = {
   Ticket: {
-    __resolveReference(ref: { id?: unknown }, ctx: RequestContext): Promise<Ticket | null> | null {
+    __resolveReference(ref: { id?: unknown }, ctx: RequestContext, info?: GraphQLResolveInfo): Promise<Ticket | null> | null {
       const id = idOf(ref);
-      return id === null ? null : ctx.loaders.ticketCsat.load(id).then((row) => ticketView(id, row, ctx.viewer));
+      return id === null ? null : ctx.loaders.ticketCsat.load({ id, offer: selects(info, 'csatCanRate') }).then((row) => ticketView(id, row, ctx.viewer));
     },
   },
 };
@@ -22,7 +24,7 @@ export const ticketReferenceResolvers = {
  * `__resolveReference` per representation, without a promise per entity for graphql-js to settle.
  * Undefined when a representation is not a Ticket object: the general resolver then answers (and refuses it).
  */
-export function resolveTicketPage(representations: unknown, ctx: RequestContext): Promise<(Ticket & { __typename: 'Ticket' } | null)[]> | undefined {
+export function resolveTicketPage(representations: unknown, ctx: RequestContext, info?: GraphQLResolveInfo): Promise<(Ticket & { __typename: 'Ticket' } | null)[]> | undefined {
   if (!Array.isArray(representations)) return undefined;
   const ids: (string | null)[] = [];
   for (const ref of representations as { __typename?: unknown; id?: unknown }[]) {
@@ -30,7 +32,8 @@ export function resolveTicketPage(representations: unknown, ctx: RequestContext)
     ids.push(idOf(ref));
   }
   const wanted = ids.filter((id): id is string => id !== null);
-  return ctx.loaders.ticketCsat.loadMany(wanted).then((rows) => {
+  const offer = selects(info, 'csatCanRate');
+  return ctx.loaders.ticketCsat.loadMany(wanted.map((id) => ({ id, offer }))).then((rows) => {
     let next = 0;
     return ids.map((id) => {
       if (id === null) return null;

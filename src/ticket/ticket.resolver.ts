@@ -1,4 +1,6 @@
-import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, ID, Info, Query, Resolver } from 'type-graphql';
+import { selects } from './ticket.selection.js';
 import type { RequestContext } from '../server/context.js';
 import { Ticket } from './ticket.type.js';
 import { ticketView } from './ticket.visibility.js';
@@ -17,7 +19,8 @@ export class TicketResolver {
     description:
       'One ticket with its CSAT fields, resolved by this subgraph with the rules of _entities: null fields (and csatCanRate false) for a ticket the caller may not see.',
   })
-  async csatTicket(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Ticket> {
-    return ticketView(id, await ctx.loaders.ticketCsat.load(id), ctx.viewer);
+  async csatTicket(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo): Promise<Ticket> {
+    // csatCanRate asked for: the prompt is shown, and recorded as offered (docs/insights.md).
+    return ticketView(id, await ctx.loaders.ticketCsat.load({ id, offer: selects(info, 'csatCanRate') }), ctx.viewer);
   }
 }

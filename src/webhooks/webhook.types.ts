@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar } from '../federation/date-time.scalar.js';
+import { CsatPageInfo } from '../federation/page-info.type.js';
 
 // Enum values are their names: the subgraph schema is rebuilt from SDL, which keeps names only.
 export enum CsatEventType {
@@ -98,15 +99,6 @@ export class CsatDeliveryEdge {
 
   @Field(() => CsatDeliveryType)
   node!: CsatDeliveryType;
-}
-
-@ObjectType('CsatPageInfo')
-export class CsatPageInfo {
-  @Field(() => Boolean)
-  hasNextPage!: boolean;
-
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
 }
 
 @ObjectType('CsatDeliveryConnection', { description: 'Newest first' })

@@ -1,0 +1,30 @@
+import { Args, Ctx, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../server/context.js';
+import { csatAgentSummaries, csatRatings, csatSummary } from './insights.service.js';
+import {
+  CsatAgentSummariesArgs,
+  CsatAgentSummaryConnection,
+  CsatRatingConnection,
+  CsatRatingsArgs,
+  CsatSummary,
+  CsatSummaryArgs,
+} from './insights.types.js';
+
+/** The three insights queries (docs/insights.md): staff of the token's workspace only. */
+@Resolver()
+export class InsightsResolver {
+  @Query(() => CsatRatingConnection, { description: 'Ratings of your workspace, filtered and ordered, by keyset cursor' })
+  csatRatings(@Args(() => CsatRatingsArgs) args: CsatRatingsArgs, @Ctx() ctx: RequestContext): Promise<CsatRatingConnection> {
+    return csatRatings(ctx.em, ctx.viewer, args);
+  }
+
+  @Query(() => CsatSummary, { description: 'Count, average with its 95 % interval, distribution, satisfied share, response rate' })
+  csatSummary(@Args(() => CsatSummaryArgs) args: CsatSummaryArgs, @Ctx() ctx: RequestContext): Promise<CsatSummary> {
+    return csatSummary(ctx.em, ctx.viewer, args);
+  }
+
+  @Query(() => CsatAgentSummaryConnection, { description: 'One summary per assignee at rating time, ranked (default: by the Wilson lower bound)' })
+  csatAgentSummaries(@Args(() => CsatAgentSummariesArgs) args: CsatAgentSummariesArgs, @Ctx() ctx: RequestContext): Promise<CsatAgentSummaryConnection> {
+    return csatAgentSummaries(ctx.em, ctx.viewer, args);
+  }
+}

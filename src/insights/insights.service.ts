@@ -1,0 +1,88 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Viewer } from '../auth/viewer.js';
+import { ForbiddenError, UnauthenticatedError } from '../errors/domain.errors.js';
+import type { Ticket } from '../ticket/ticket.type.js';
+import { rankAgents, readAgentCursor } from './agent.ranking.js';
+import { checkFirst, checkMinCount, filterHash, normaliseFilter, rollupAnswers } from './insights.filter.js';
+import { CsatAgentOrder, CsatRatingOrder, type CsatAgentSummariesArgs, type CsatAgentSummaryConnection, type CsatRatingConnection, type CsatRatingsArgs, type CsatSummary, type CsatSummaryArgs } from './insights.types.js';
+import { countRatings, findRatingPage, readRatingsCursor, type RatingRow } from './ratings.query.js';
+import { ratingStatistics, responseStatistics, type Distribution } from './statistics.js';
+import { countsByAssignee, type AssigneeCounts } from './summary.query.js';
+
+/** Insights are for the staff of a workspace, only their own: the workspace comes from the token, never from an argument. */
+export function requireStaff(viewer: Viewer | null): Viewer {
+  if (!viewer) throw new UnauthenticatedError('insights need an agent or admin token');
+  if (viewer.role === 'customer') throw new ForbiddenError('insights are for agents and admins');
+  return viewer;
+}
+
+/** The node's ticket: the entity the gateway completes, with this subgraph's CSAT fields as staff see them. */
+function ticketOf(row: RatingRow): Ticket & { __typename: 'Ticket' } {
+  return { __typename: 'Ticket', id: row.ticket_id, csatRating: row.rating, csatComment: row.comment, csatRatedAt: row.rated_at, csatCanRate: false };
+}
+
+export async function csatRatings(em: EntityManager, viewer: Viewer | null, args: CsatRatingsArgs): Promise<CsatRatingConnection> {
+  const staff = requireStaff(viewer);
+  // Every check before any SQL.
+  const filter = normaliseFilter(args.filter);
+  // An explicit null takes the default, as leaving the argument out does.
+  const order = args.orderBy ?? CsatRatingOrder.RATED_AT_DESC;
+  const first = args.first ?? 50;
+  checkFirst(first);
+  const after = readRatingsCursor(args.after, order, filterHash(filter));
+  const page = await findRatingPage(em, staff.workspace, filter, order, first, after);
+  return {
+    edges: page.rows.map((row, i) => ({
+      cursor: page.cursors[i]!,
+      node: {
+        ticket: ticketOf(row),
+        rating: row.rating,
+        comment: row.comment,
+        commentLength: row.comment_length,
+        ratedAt: row.rated_at,
+        assigneeId: row.assignee_id,
+        reopenedSinceRating: row.reopened,
+      },
+    })),
+    pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
+    // graphql-js calls it only when totalCount is selected; the rollups answer it when they can (as a summary's count).
+    totalCount: async () =>
+      rollupAnswers(filter) ? sumCounts(await countsByAssignee(em, staff.workspace, filter, { offers: false })).distribution.reduce((a, b) => a + b, 0) : countRatings(em, staff.workspace, filter),
+  };
+}
+
+/** Sums the per-assignee counts into one. */
+export function sumCounts(rows: AssigneeCounts[]): AssigneeCounts {
+  const total: AssigneeCounts = { assigneeId: null, distribution: [0, 0, 0, 0, 0], commented: 0, offered: 0, rated: 0 };
+  for (const r of rows) {
+    r.distribution.forEach((c, i) => (total.distribution[i] = total.distribution[i]! + c));
+    total.commented += r.commented;
+    total.offered += r.offered;
+    total.rated += r.rated;
+  }
+  return total;
+}
+
+export function summaryOf(counts: AssigneeCounts): CsatSummary {
+  return { ...ratingStatistics(counts.distribution as Distribution, counts.commented), ...responseStatistics(counts.offered, counts.rated) };
+}
+
+export async function csatSummary(em: EntityManager, viewer: Viewer | null, args: CsatSummaryArgs): Promise<CsatSummary> {
+  const staff = requireStaff(viewer);
+  const filter = normaliseFilter(args.filter);
+  return summaryOf(sumCounts(await countsByAssignee(em, staff.workspace, filter)));
+}
+
+export async function csatAgentSummaries(em: EntityManager, viewer: Viewer | null, args: CsatAgentSummariesArgs): Promise<CsatAgentSummaryConnection> {
+  const staff = requireStaff(viewer);
+  const filter = normaliseFilter(args.filter);
+  const order = args.orderBy ?? CsatAgentOrder.SATISFIED_LOWER_BOUND_DESC;
+  const first = args.first ?? 50;
+  const minCount = args.minCount ?? 1;
+  checkFirst(first);
+  checkMinCount(minCount);
+  const hash = filterHash(filter, { minCount });
+  const after = readAgentCursor(args.after, order, hash);
+  const rows = (await countsByAssignee(em, staff.workspace, filter)).map((c) => ({ ...summaryOf(c), assigneeId: c.assigneeId }));
+  return rankAgents(rows, order, hash, minCount, first, after);
+}

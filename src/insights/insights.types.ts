@@ -1,0 +1,213 @@
+import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { DateTimeScalar } from '../federation/date-time.scalar.js';
+import { CsatPageInfo } from '../federation/page-info.type.js';
+import { Ticket } from '../ticket/ticket.type.js';
+
+// Insights' GraphQL types (docs/contract.md, Insights). Names are the contract's; objects are plain values
+// read by graphql-js's default resolvers (a function-valued totalCount runs only when selected).
+
+export enum CsatRatingOrder {
+  RATED_AT_DESC = 'RATED_AT_DESC',
+  RATED_AT_ASC = 'RATED_AT_ASC',
+  RATING_ASC = 'RATING_ASC',
+  RATING_DESC = 'RATING_DESC',
+  UNHAPPY_FIRST = 'UNHAPPY_FIRST',
+}
+registerEnumType(CsatRatingOrder, { name: 'CsatRatingOrder', description: 'Every order ends with the ticket id (uuid order): total, so keyset paging neither repeats nor skips.' });
+
+export enum CsatAgentOrder {
+  SATISFIED_LOWER_BOUND_DESC = 'SATISFIED_LOWER_BOUND_DESC',
+  AVERAGE_DESC = 'AVERAGE_DESC',
+  AVERAGE_ASC = 'AVERAGE_ASC',
+  COUNT_DESC = 'COUNT_DESC',
+}
+registerEnumType(CsatAgentOrder, { name: 'CsatAgentOrder', description: 'Ties: the row without an assignee last, then assignee id ascending.' });
+
+@InputType('CsatRatingFilter', { description: 'All optional, combined with AND.' })
+export class CsatRatingFilter {
+  @Field(() => [ID], { nullable: true, description: 'The assignee at rating time (offer time for the response rate); 1 to 100 ids' })
+  assigneeIds?: string[] | null;
+
+  @Field(() => [Int], { nullable: true, description: 'Each 1..5' })
+  ratings?: number[] | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Rated at or after (half-open period)' })
+  ratedFrom?: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Rated before' })
+  ratedTo?: Date | null;
+
+  @Field(() => Boolean, { nullable: true })
+  hasComment?: boolean | null;
+
+  @Field(() => Int, { nullable: true, description: '1..2000 code points' })
+  minCommentLength?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: "The ticket's status today is neither resolved nor closed" })
+  reopenedSinceRating?: boolean | null;
+}
+
+@ArgsType()
+export class CsatRatingsArgs {
+  @Field(() => CsatRatingFilter, { nullable: true })
+  filter?: CsatRatingFilter | null;
+
+  @Field(() => CsatRatingOrder, { nullable: true, defaultValue: CsatRatingOrder.RATED_AT_DESC })
+  orderBy?: CsatRatingOrder | null;
+
+  @Field(() => Int, { nullable: true, defaultValue: 50, description: '1..200' })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true })
+  after?: string | null;
+}
+
+@ArgsType()
+export class CsatSummaryArgs {
+  @Field(() => CsatRatingFilter, { nullable: true })
+  filter?: CsatRatingFilter | null;
+}
+
+@ArgsType()
+export class CsatAgentSummariesArgs {
+  @Field(() => CsatRatingFilter, { nullable: true })
+  filter?: CsatRatingFilter | null;
+
+  @Field(() => CsatAgentOrder, { nullable: true, defaultValue: CsatAgentOrder.SATISFIED_LOWER_BOUND_DESC })
+  orderBy?: CsatAgentOrder | null;
+
+  @Field(() => Int, { nullable: true, defaultValue: 1, description: 'Rows with at least this many ratings; at least 1' })
+  minCount?: number | null;
+
+  @Field(() => Int, { nullable: true, defaultValue: 50, description: '1..200' })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true })
+  after?: string | null;
+}
+
+@ObjectType('CsatRating')
+export class CsatRatingNode {
+  @Field(() => Ticket, { description: 'The entity: the gateway adds the Tickets subgraph\'s fields' })
+  ticket!: Ticket;
+
+  @Field(() => Int)
+  rating!: number;
+
+  @Field(() => String, { nullable: true })
+  comment!: string | null;
+
+  @Field(() => Int, { description: 'Code points; 0 without a comment' })
+  commentLength!: number;
+
+  @Field(() => DateTimeScalar)
+  ratedAt!: string;
+
+  @Field(() => ID, { nullable: true, description: 'The assignee at the moment of rating' })
+  assigneeId!: string | null;
+
+  @Field(() => Boolean, { description: "The ticket's status today is neither resolved nor closed" })
+  reopenedSinceRating!: boolean;
+}
+
+@ObjectType('CsatRatingEdge')
+export class CsatRatingEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => CsatRatingNode)
+  node!: CsatRatingNode;
+}
+
+@ObjectType('CsatRatingConnection')
+export class CsatRatingConnection {
+  @Field(() => [CsatRatingEdge])
+  edges!: CsatRatingEdge[];
+
+  @Field(() => CsatPageInfo)
+  pageInfo!: CsatPageInfo;
+
+  @Field(() => Int, { description: 'Exact, for the same filter; computed only when selected' })
+  totalCount!: number | (() => Promise<number>);
+}
+
+@ObjectType('Interval')
+export class IntervalType {
+  @Field(() => Float)
+  low!: number;
+
+  @Field(() => Float)
+  high!: number;
+}
+
+@ObjectType('CsatBucket')
+export class CsatBucket {
+  @Field(() => Int)
+  rating!: number;
+
+  @Field(() => Int)
+  count!: number;
+
+  @Field(() => Float, { nullable: true, description: 'null when there are no ratings' })
+  share!: number | null;
+}
+
+@ObjectType('CsatSummary')
+export class CsatSummary {
+  @Field(() => Int)
+  count!: number;
+
+  @Field(() => Float, { nullable: true })
+  average!: number | null;
+
+  @Field(() => IntervalType, { nullable: true, description: '95 % Student-t interval of the mean, clamped to [1, 5]; null when count < 2' })
+  averageInterval!: IntervalType | null;
+
+  @Field(() => [CsatBucket], { description: 'Exactly 5 buckets, rating 1..5' })
+  distribution!: CsatBucket[];
+
+  @Field(() => Float, { nullable: true, description: 'Share of 4-5 ratings' })
+  satisfiedShare!: number | null;
+
+  @Field(() => IntervalType, { nullable: true, description: 'Wilson score interval, z = 1.959964' })
+  satisfiedInterval!: IntervalType | null;
+
+  @Field(() => Float, { nullable: true })
+  commentShare!: number | null;
+
+  @Field(() => Int, { description: "Prompts offered in the filter's period, to its assignees at offer time" })
+  offered!: number;
+
+  @Field(() => Float, { nullable: true, description: 'Share of those offers that were rated; null without offers' })
+  responseRate!: number | null;
+
+  @Field(() => IntervalType, { nullable: true, description: 'Wilson score interval of the response rate' })
+  responseInterval!: IntervalType | null;
+}
+
+@ObjectType('CsatAgentSummary')
+export class CsatAgentSummary extends CsatSummary {
+  @Field(() => ID, { nullable: true, description: 'The assignee at rating time; null: the ratings without an assignee' })
+  assigneeId!: string | null;
+}
+
+@ObjectType('CsatAgentSummaryEdge')
+export class CsatAgentSummaryEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => CsatAgentSummary)
+  node!: CsatAgentSummary;
+}
+
+@ObjectType('CsatAgentSummaryConnection')
+export class CsatAgentSummaryConnection {
+  @Field(() => [CsatAgentSummaryEdge])
+  edges!: CsatAgentSummaryEdge[];
+
+  @Field(() => CsatPageInfo)
+  pageInfo!: CsatPageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}

@@ -271,12 +271,19 @@ async function main() {
   const soakSeconds = Number(values.soak);
   if (soakSeconds > 0) {
     const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${named.get('csat')}/status`, 'utf8'))?.[1]) / 1024;
+    // The agent UI's insights: the unhappy-first list and the summary (docs/insights.md).
+    const insightsBody = JSON.stringify({
+      query: `{ csatRatings(filter: { ratings: [1, 2] }, orderBy: UNHAPPY_FIRST, first: 20) { edges { node { rating commentLength ratedAt } } pageInfo { hasNextPage } }
+                csatSummary { count average satisfiedShare responseRate } }`,
+    });
+    const insights = await post(csatUrl, agentToken, JSON.parse(insightsBody));
+    if (insights.errors || !insights.data.csatSummary.count) throw new Error(`insights failed: ${JSON.stringify(insights).slice(0, 300)}`);
     const rssStart = rss();
     // RSS each 30 s: a leak keeps climbing; a heap sizing itself to the load levels off.
     const rssSamples: number[] = [];
     const sampler = setInterval(() => rssSamples.push(rss()), 30_000);
     let i = 0;
-    // Per connection, in turn: an agent's inbox page, a customer's first rating, the no-op repeat.
+    // Per connection, in turn: an agent's inbox page, a customer's first rating, the no-op repeat, the agent's insights.
     const soak = await autocannon({
       url: csatUrl,
       method: 'POST',
@@ -286,11 +293,12 @@ async function main() {
         { headers: headers(agentToken), body: entitiesBody },
         { headers: headers(customerToken), setupRequest: (req) => ({ ...req, body: rate(fresh[nextFresh++ % fresh.length]!.id, 1 + (i++ % 5)) }) },
         { headers: headers(customerToken), body: rate(rated[0]!.id, 5) },
+        { headers: headers(agentToken), body: insightsBody },
       ],
     });
     clearInterval(sampler);
     console.log(
-      `\nsoak: ${soakSeconds} s, 50 connections, mixed (entities / rate / no-op): ${soak.requests.total} requests, ${soak.requests.average.toFixed(0)} req/s, ` +
+      `\nsoak: ${soakSeconds} s, 50 connections, mixed (entities / rate / no-op / insights): ${soak.requests.total} requests, ${soak.requests.average.toFixed(0)} req/s, ` +
         `p50 ${soak.latency.p50} ms, p99 ${soak.latency.p99} ms, errors ${soak.errors}, timeouts ${soak.timeouts}, non-2xx ${soak.non2xx}; ` +
         `CSAT RSS ${rssStart.toFixed(0)} MiB at the start, ${rss().toFixed(0)} MiB at the end` +
         ` (every 30 s: ${rssSamples.map((m) => m.toFixed(0)).join(', ')})`,

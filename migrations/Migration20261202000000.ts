@@ -47,7 +47,7 @@ export class Migration20261202000000 extends Migration {
 $$;`);
     this.addSql(`create function csat_offer_rollup() returns trigger language plpgsql as $$
 begin
-  perform csat_offer_count(new.workspace_id, new.assignee_id, new.offered_at, 1, 0);
+  perform csat_offer_count(new.workspace_id, new.assignee_id, new.offered_at, 1, new.rated::int);
   return null;
 end $$;`);
     this.addSql(`create trigger csat_offer_rollup after insert on csat_offer for each row execute function csat_offer_rollup();`);
@@ -64,11 +64,16 @@ begin
   insert into csat_rating_monthly as d (workspace_id, day, assignee_id, rating, ratings, commented)
   values (new.workspace_id, date_trunc('month', new.rated_at at time zone 'UTC')::date, new.assignee_id, new.rating, 1, (new.comment is not null)::int)
   on conflict (workspace_id, day, assignee_id, rating) do update set ratings = d.ratings + 1, commented = d.commented + excluded.commented;
-  insert into csat_offer (workspace_id, ticket_id, offered_at, assignee_id)
-  values (new.workspace_id, new.ticket_id, new.rated_at, new.assignee_id)
-  on conflict (workspace_id, ticket_id) do nothing;
-  update csat_offer o set rated = true where o.workspace_id = new.workspace_id and o.ticket_id = new.ticket_id returning o.offered_at, o.assignee_id into offer;
-  perform csat_offer_count(new.workspace_id, offer.assignee_id, offer.offered_at, 0, 1);
+  -- One statement for the offer: a new one is inserted already rated (its insert trigger counts it offered and
+  -- rated at once); an existing one is marked rated and counted here. Each offer bucket row is updated once per
+  -- rating: those rows are shared by every rating of an assignee's day, so concurrent ratings queue on them.
+  insert into csat_offer as o (workspace_id, ticket_id, offered_at, assignee_id, rated)
+  values (new.workspace_id, new.ticket_id, new.rated_at, new.assignee_id, true)
+  on conflict (workspace_id, ticket_id) do update set rated = true
+  returning o.offered_at, o.assignee_id, (o.xmax = 0) as inserted into offer;
+  if not offer.inserted then
+    perform csat_offer_count(new.workspace_id, offer.assignee_id, offer.offered_at, 0, 1);
+  end if;
   return null;
 end $$;`);
     this.addSql(`create trigger csat_rating_rollup after insert on csat_rating for each row execute function csat_rating_rollup();`);

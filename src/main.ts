@@ -1,5 +1,6 @@
 import { createApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { ConfigError, type Config } from './config/config.js';
+import { loadConfigOrExit } from './config/config.exit.js';
 import { StartupError } from './errors/startup.error.js';
 import { createLogger, type Logger } from './server/logger.js';
 
@@ -10,16 +11,7 @@ async function startDevDatabase(config: Config, logger: Logger) {
 }
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   const dev = config.databaseUrl ? undefined : await startDevDatabase(config, logger);
 

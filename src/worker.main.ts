@@ -1,22 +1,13 @@
 // `npm run worker`: a webhook delivery worker alone, for services run with CSAT_WORKER=off (or for more
 // delivery capacity). It shares the queue with every other worker on the same database.
-import { ConfigError, loadConfig } from './config/config.js';
+import { loadConfigOrExit } from './config/config.exit.js';
 import { migrate, openDatabase } from './db/database.js';
 import { createLogger } from './server/logger.js';
 import { startDeliveryWorker } from './webhooks/delivery.worker.js';
 import { systemLookup } from './webhooks/url.guard.js';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   if (!config.databaseUrl) {
     console.error('npm run worker needs DATABASE_URL: the database whose webhook deliveries it sends');
     process.exit(2);

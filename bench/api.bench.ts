@@ -15,6 +15,7 @@ import pg from 'pg';
 import { signDevToken } from '../src/auth/token.signer.js';
 import { freePort } from '../dev/embedded.postgres.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
+import { waitUntilServing } from './bench.process.js';
 
 const { values } = parseArgs({
   options: {
@@ -55,17 +56,7 @@ async function startProcess(name: string, entry: string, args: string[], env: Re
   });
   children.push(child);
   named.set(name, child.pid!);
-  const target = url(port);
-  for (const started = Date.now(); Date.now() - started < 60_000; ) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-    try {
-      await fetch(target, { method: 'GET' });
-      return target;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`${name} did not start`);
+  return waitUntilServing(child, name, url(port));
 }
 
 let baselineDir: string | undefined;

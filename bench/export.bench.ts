@@ -21,6 +21,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { freePort } from '../dev/embedded.postgres.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
 import { signDevToken } from '../src/auth/token.signer.js';
+import { waitUntilServing } from './bench.process.js';
 
 const { values } = parseArgs({
   options: {
@@ -122,17 +123,7 @@ async function startServer(name: string, entry: string, args: string[], env: Rec
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   servers.set(name, child);
-  const target = url(port);
-  for (const started = Date.now(); Date.now() - started < 60_000; ) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-    try {
-      await fetch(target, { method: 'GET' });
-      return target;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`${name} did not start`);
+  return waitUntilServing(child, name, url(port));
 }
 
 /** CPU seconds (user + system) of a process, from /proc (Linux). */

@@ -18,6 +18,7 @@ import { CsatRatingOrder } from '../src/insights/insights.types.js';
 import { ratingPageQuery, readRatingsCursor } from '../src/insights/ratings.query.js';
 import { summaryQuery } from '../src/insights/summary.query.js';
 import { filterHash } from '../src/insights/insights.filter.js';
+import { waitUntilServing } from './bench.process.js';
 
 const { values } = parseArgs({ options: { ratings: { type: 'string', default: '1000000' }, samples: { type: 'string', default: '300' }, explain: { type: 'string' } } });
 const N = Number(values.ratings);
@@ -97,17 +98,7 @@ async function startService(databaseUrl: string): Promise<string> {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'warn', AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: CLAIMS.issuer, AUTH_AUDIENCE: CLAIMS.audience },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const url = `http://127.0.0.1:${port}/graphql`;
-  for (const started = Date.now(); Date.now() - started < 60_000; await new Promise((r) => setTimeout(r, 100))) {
-    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
-    try {
-      await fetch(url);
-      return url;
-    } catch {
-      /* not yet */
-    }
-  }
-  throw new Error('the service did not start');
+  return waitUntilServing(child, 'the service', `http://127.0.0.1:${port}/graphql`);
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { RequestContext } from '../server/context.js';
-import { selects } from './ticket.selection.js';
+import { recordsOffers } from './ticket.selection.js';
 import type { Ticket } from './ticket.type.js';
 import { ticketView } from './ticket.visibility.js';
 
@@ -14,7 +14,7 @@ export const ticketReferenceResolvers = {
   Ticket: {
     __resolveReference(ref: { id?: unknown }, ctx: RequestContext, info?: GraphQLResolveInfo): Promise<Ticket | null> | null {
       const id = idOf(ref);
-      return id === null ? null : ctx.loaders.ticketCsat.load({ id, offer: selects(info, 'csatCanRate') }).then((row) => ticketView(id, row, ctx.viewer));
+      return id === null ? null : ctx.loaders.ticketCsat.load({ id, offer: recordsOffers(ctx.viewer, info) }).then((row) => ticketView(id, row, ctx.viewer));
     },
   },
 };
@@ -32,7 +32,7 @@ export function resolveTicketPage(representations: unknown, ctx: RequestContext,
     ids.push(idOf(ref));
   }
   const wanted = ids.filter((id): id is string => id !== null);
-  const offer = selects(info, 'csatCanRate');
+  const offer = recordsOffers(ctx.viewer, info);
   return ctx.loaders.ticketCsat.loadMany(wanted.map((id) => ({ id, offer }))).then((rows) => {
     let next = 0;
     return ids.map((id) => {

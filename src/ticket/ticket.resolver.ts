@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, ID, Info, Query, Resolver } from 'type-graphql';
-import { selects } from './ticket.selection.js';
+import { recordsOffers } from './ticket.selection.js';
 import type { RequestContext } from '../server/context.js';
 import { Ticket } from './ticket.type.js';
 import { ticketView } from './ticket.visibility.js';
@@ -21,6 +21,6 @@ export class TicketResolver {
   })
   async csatTicket(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo): Promise<Ticket> {
     // csatCanRate asked for: the prompt is shown, and recorded as offered (docs/insights.md).
-    return ticketView(id, await ctx.loaders.ticketCsat.load({ id, offer: selects(info, 'csatCanRate') }), ctx.viewer);
+    return ticketView(id, await ctx.loaders.ticketCsat.load({ id, offer: recordsOffers(ctx.viewer, info) }), ctx.viewer);
   }
 }

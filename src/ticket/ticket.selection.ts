@@ -1,10 +1,11 @@
+import type { Viewer } from '../auth/viewer.js';
 import { getDirectiveValues, GraphQLIncludeDirective, GraphQLSkipDirective, Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 /**
  * Whether the field being resolved selects `name` on its result (through fragments, honouring @skip and
  * @include): a page that does not ask for csatCanRate shows no prompt, and records no offer.
  */
-export function selects(info: GraphQLResolveInfo | undefined, name: string): boolean {
+function selects(info: GraphQLResolveInfo | undefined, name: string): boolean {
   if (!info) return false;
   const included = (node: FieldNode | SelectionSetNode['selections'][number]) =>
     getDirectiveValues(GraphQLSkipDirective, node, info.variableValues)?.if !== true && getDirectiveValues(GraphQLIncludeDirective, node, info.variableValues)?.if !== false;
@@ -22,4 +23,9 @@ export function selects(info: GraphQLResolveInfo | undefined, name: string): boo
     return false;
   };
   return info.fieldNodes.some((node) => search(node.selectionSet));
+}
+
+/** Whether this load records the prompts shown: only a customer's, and only when csatCanRate is selected (staff and anonymous pages never write, so their selections are not walked). */
+export function recordsOffers(viewer: Viewer | null, info: GraphQLResolveInfo | undefined): boolean {
+  return viewer?.role === 'customer' && selects(info, 'csatCanRate');
 }

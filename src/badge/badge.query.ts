@@ -12,20 +12,23 @@ export interface BadgeFigures {
 }
 
 /**
- * One statement of one shape for every id. The aggregate runs only for a workspace that published its
- * badge: an unknown workspace and a private one both skip it (the same work), so their timing cannot tell
- * them apart; the answer is figures only when published and at or over the threshold.
+ * One statement of one shape for every id, summed from the monthly rollup (a few thousand index-only rows for a
+ * million ratings, kept by the rating's own trigger: docs/insights.md). The sum runs only for a workspace that
+ * published its badge: an unknown workspace and a private one both skip it (the same work), so their timing
+ * cannot tell them apart; the answer is figures only when published and at or over the threshold.
  */
-const BADGE_SQL = prepared(
+export const BADGE_SQL = prepared(
   'csat_badge',
-  `select a.count::int as count, round(a.average, 1)::float8 as average, (a.satisfied::float8 / nullif(a.count, 0)) as "satisfiedShare",
+  `select a.count::int as count, round(a.total::numeric / nullif(a.count, 0), 1)::float8 as average,
+          (a.satisfied::float8 / nullif(a.count, 0)) as "satisfiedShare",
           coalesce(s.badge_public, false) and a.count >= s.badge_min_count as published
      from (select $1::uuid as workspace_id) w
      left join csat_settings s on s.workspace_id = w.workspace_id
      cross join lateral (
-       select count(*) as count, avg(r.rating) as average, count(*) filter (where r.rating >= $2) as satisfied
-         from csat_rating r
-        where r.workspace_id = w.workspace_id and s.badge_public
+       select coalesce(sum(m.ratings), 0) as count, sum(m.rating * m.ratings) as total,
+              coalesce(sum(m.ratings) filter (where m.rating >= $2), 0) as satisfied
+         from csat_rating_monthly m
+        where m.workspace_id = w.workspace_id and s.badge_public
      ) a`,
 );
 

@@ -7,7 +7,7 @@
 import autocannon from 'autocannon';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,7 +15,7 @@ import pg from 'pg';
 import { signDevToken } from '../src/auth/token.signer.js';
 import { freePort } from '../dev/embedded.postgres.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
-import { waitUntilServing } from './bench.process.js';
+import { cpuSeconds, postgresCpuSnapshot, waitUntilServing } from './bench.process.js';
 
 const { values } = parseArgs({
   options: {
@@ -78,28 +78,10 @@ async function stopAll() {
   await database?.drop().catch((err: unknown) => console.warn(`could not drop the benchmark database: ${String(err)}`));
 }
 
-/** CPU seconds (user + system) of a process, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
 /** CPU seconds of every process that matters: each server, PostgreSQL (per backend pid) and the load generator. */
 function cpuSnapshot(): Record<string, number> {
-  const snap: Record<string, number> = {};
+  const snap: Record<string, number> = { ...postgresCpuSnapshot() };
   for (const [name, pid] of named) snap[name] = cpuSeconds(pid);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('postgres')) snap[`pg:${entry}`] = cpuSeconds(Number(entry));
-    } catch {
-      /* gone */
-    }
-  }
   const self = process.cpuUsage();
   snap['load generator'] = (self.user + self.system) / 1e6;
   return snap;

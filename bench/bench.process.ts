@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Resolves with `url` once the server answers it (any status); fails when the process exits first or after 60 s. */
 export async function waitUntilServing(child: ChildProcess, name: string, url: string): Promise<string> {
@@ -12,4 +13,38 @@ export async function waitUntilServing(child: ChildProcess, name: string, url: s
     }
   }
   throw new Error(`${name} did not start`);
+}
+
+/** CPU seconds (user + system) of a process, from /proc (Linux); NaN when it is gone. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds of every PostgreSQL process on this machine, keyed `pg:<pid>` (a local server only). */
+export function postgresCpuSnapshot(): Record<string, number> {
+  const snap: Record<string, number> = {};
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('postgres')) snap[`pg:${entry}`] = cpuSeconds(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return snap;
+}
+
+/** PostgreSQL CPU seconds between two snapshots, over the processes alive in both (pools keep their backends). */
+export function postgresCpuBetween(before: Record<string, number>, after: Record<string, number>): number {
+  let sum = 0;
+  for (const [k, v] of Object.entries(after)) {
+    const was = before[k];
+    if (was !== undefined && Number.isFinite(v - was)) sum += v - was;
+  }
+  return sum;
 }

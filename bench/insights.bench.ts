@@ -2,8 +2,10 @@
 // against the built service (dist/, production mode), one request at a time, plus the naive
 // `select avg(rating)` anchor and EXPLAIN (analyze, buffers) of every list order's first page and page 1000.
 // Prints figures; asserts nothing. Options: --ratings N (the big workspace; default 1000000, as many again over
-// 100 others), --samples S (requests measured per item, default 300), --explain FILE (write the EXPLAINs there).
-// Uses DATABASE_URL's server (a throwaway database, dropped at the end) or an embedded one.
+// 100 others), --samples S (requests measured per item, default 300), --explain FILE (write the EXPLAINs there),
+// --keep (leave the seeded database `csat_bench_insights` on DATABASE_URL's server), --reuse (measure that kept
+// database again, without seeding). Uses DATABASE_URL's server (a throwaway database, dropped at the end unless
+// --keep) or an embedded one.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,7 +22,8 @@ import { summaryQuery } from '../src/insights/summary.query.js';
 import { filterHash } from '../src/insights/insights.filter.js';
 import { waitUntilServing } from './bench.process.js';
 
-const { values } = parseArgs({ options: { ratings: { type: 'string', default: '1000000' }, samples: { type: 'string', default: '300' }, explain: { type: 'string' } } });
+const { values } = parseArgs({ options: { ratings: { type: 'string', default: '1000000' }, samples: { type: 'string', default: '300' }, explain: { type: 'string' }, keep: { type: 'boolean', default: false }, reuse: { type: 'boolean', default: false } } });
+if ((values.keep || values.reuse) && !process.env.DATABASE_URL) throw new Error('--keep and --reuse need DATABASE_URL (an embedded server does not outlive the run)');
 const N = Number(values.ratings);
 const SAMPLES = Number(values.samples);
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
@@ -120,11 +123,17 @@ async function measure(item: string, once: () => Promise<string>, samples = SAMP
 }
 
 async function main() {
-  console.log(`seeding ${2 * N} ratings`);
-  database = await createThrowawayDatabase('csat_bench_insights', { serverUrl: process.env.DATABASE_URL });
+  if (values.reuse) {
+    const url = new URL(process.env.DATABASE_URL!);
+    url.pathname = '/csat_bench_insights';
+    database = { url: url.toString(), where: 'DATABASE_URL', drop: async () => {} };
+  } else {
+    console.log(`seeding ${2 * N} ratings`);
+    database = await createThrowawayDatabase('csat_bench_insights', { serverUrl: process.env.DATABASE_URL });
+  }
   const db = new pg.Client({ connectionString: database.url });
   await db.connect();
-  await seed(db);
+  if (!values.reuse) await seed(db);
   const url = await startService(database.url);
   const token = await signDevToken({ sub: AGENT(1), role: 'agent', workspace: WS }, SECRET, CLAIMS);
   const gql = async (query: string, variables: Record<string, unknown> = {}) => {
@@ -197,5 +206,6 @@ try {
     child.kill('SIGTERM');
     await new Promise((r) => child!.once('exit', r));
   }
-  await database?.drop().catch((err: unknown) => console.warn(`could not drop the benchmark database: ${String(err)}`));
+  if (values.keep || values.reuse) console.log(`kept the database for --reuse: ${database?.url}`);
+  else await database?.drop().catch((err: unknown) => console.warn(`could not drop the benchmark database: ${String(err)}`));
 }

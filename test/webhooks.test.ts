@@ -108,6 +108,32 @@ describe('delivery', () => {
     expect(list.data.csatWebhooks).toEqual([expect.objectContaining({ id: w.webhook.id, lastDeliveryStatus: 'SUCCEEDED' })]);
   });
 
+  it('two endpoints: one event, one delivery and one queued job each (one add_jobs call), both arrive with the same webhook-id', async () => {
+    const w = await workspaceWithWebhook();
+    const second = await t.gql(CREATE, { input: { url: `${receiver.url}?second`, events: ['CSAT_RATING_CREATED'] } }, { token: w.admin });
+    expect(second.errors).toBeUndefined();
+    receiver.secrets.push(second.data.createCsatWebhook.secret);
+    const ticket = await w.ticket();
+    const before = t.sqlCount();
+    const res = await t.gql(RATE, { ticketId: ticket.id, rating: 4 }, { token: w.customer });
+    expect(res.errors).toBeUndefined();
+    expect(t.sqlCount() - before).toBe(1);
+    const { rows: events } = await pool.query(`select id from csat_event where payload->'data'->>'ticketId' = $1`, [ticket.id]);
+    expect(events).toHaveLength(1);
+    const { rows: queued } = await pool.query(
+      `select d.webhook_id from csat_delivery d where d.event_id = $1 order by d.webhook_id`,
+      [events[0].id],
+    );
+    expect(queued.map((d) => d.webhook_id).sort()).toEqual([w.webhook.id, second.data.createCsatWebhook.webhook.id].sort());
+    await receiver.waitFor((all) => all.filter(forTicket(ticket.id)).length >= 2);
+    const got = receiver.received.filter(forTicket(ticket.id));
+    expect(got).toHaveLength(2);
+    expect(new Set(got.map((r) => r.headers['webhook-id']))).toEqual(new Set([events[0].id]));
+    // Each endpoint's copy is signed with its own secret.
+    const secretIndex = [receiver.secrets.indexOf(w.secret), receiver.secrets.indexOf(second.data.createCsatWebhook.secret)];
+    expect(got.map((r) => r.verifiedWith).sort()).toEqual(secretIndex.map((i) => [i]).sort());
+  });
+
   it('the no-op second call enqueues nothing: no event, no job, still one statement', async () => {
     const w = await workspaceWithWebhook();
     const ticket = await w.ticket();

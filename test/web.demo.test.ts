@@ -31,7 +31,9 @@ describe('the web components bundle', () => {
     return Promise.all([
       readFile(path.join(ROOT, 'web/dist/csat-components.d.ts'), 'utf8').then((t) => expect(t).toContain('./types/index.js')),
       readFile(dts, 'utf8').then((t) => expect(t).toMatch(/CsatPrompt[\s\S]*CsatCard[\s\S]*CsatChip/)),
-      readFile(path.join(ROOT, 'web/dist/types/csat-prompt.d.ts'), 'utf8').then((t) => expect(t).toMatch(/token: string \| null/)),
+      // The prompt's and the card's shared properties are declared on their base class.
+      readFile(path.join(ROOT, 'web/dist/types/csat-prompt.d.ts'), 'utf8').then((t) => expect(t).toMatch(/class CsatPrompt extends TicketElement</)),
+      readFile(path.join(ROOT, 'web/dist/types/ticket-element.d.ts'), 'utf8').then((t) => expect(t).toMatch(/token: string \| null/)),
     ]);
   });
 });

@@ -1,7 +1,8 @@
-import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
-import { CsatError, graphql, ticketOf, TICKET_QUERY, type CsatFetch, type TicketCsat } from './client.js';
-import { ERROR_STRINGS, errorText, exactTime, fill, formatNumber, langOf, MAX, relativeTime, type ErrorStrings } from './i18n.js';
-import { staticStars, tokens } from './styles.js';
+import { css, html, nothing } from 'lit';
+import type { TicketCsat } from './client.js';
+import { ERROR_STRINGS, exactTime, fill, formatNumber, langOf, MAX, relativeTime, type ErrorStrings } from './i18n.js';
+import { staticStars } from './styles.js';
+import { TicketElement } from './ticket-element.js';
 
 export interface CardStrings extends ErrorStrings {
   heading: string;
@@ -25,59 +26,25 @@ export type CardState = 'loading' | 'empty' | 'rated' | 'error';
  * "rated 3 hours ago" (the exact time in a tooltip). Nothing when the ticket has no rating (or the caller
  * may not see it).
  */
-export class CsatCard extends LitElement {
+export class CsatCard extends TicketElement<CardStrings, CardState> {
   static override properties = {
-    ticketId: { attribute: 'ticket-id', reflect: true },
-    endpoint: {},
-    token: { attribute: false },
-    fetch: { attribute: false },
-    query: {},
-    strings: { type: Object },
-    lang: { reflect: true },
-    state: { reflect: true },
-    _ticket: { state: true },
-    _error: { state: true },
     _now: { state: true },
     _tipDismissed: { state: true },
   };
 
-  declare ticketId: string | null;
-  declare endpoint: string;
-  /** Sent as `Authorization: Bearer …`; never stored anywhere (property only, no attribute). */
-  declare token: string | null;
-  declare fetch: CsatFetch | null;
-  declare query: string | null;
-  declare strings: Partial<CardStrings> | null;
-  declare state: CardState;
-  declare private _ticket: TicketCsat | null;
-  declare private _error: CsatError | null;
   declare private _now: number;
   declare private _tipDismissed: boolean;
-  private _loads = 0;
   private _timer: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
-    super();
-    this.ticketId = null;
-    this.endpoint = '/graphql';
-    this.token = null;
-    this.fetch = null;
-    this.query = null;
-    this.strings = null;
-    this.state = 'loading';
-    this._ticket = null;
-    this._error = null;
+    super(CARD_STRINGS, 'empty');
     this._now = Date.now();
     this._tipDismissed = false;
   }
 
   static override styles = [
-    tokens,
+    super.styles,
     css`
-      :host {
-        display: block;
-      }
-      :host([state='loading']),
       :host([state='empty']) {
         display: none;
       }
@@ -114,10 +81,6 @@ export class CsatCard extends LitElement {
     `,
   ];
 
-  private get s(): CardStrings {
-    return { ...CARD_STRINGS, ...this.strings };
-  }
-
   override connectedCallback(): void {
     super.connectedCallback();
     // "3 hours ago" stays true while the card is open.
@@ -129,41 +92,16 @@ export class CsatCard extends LitElement {
     clearInterval(this._timer);
   }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (['ticketId', 'endpoint', 'token', 'fetch', 'query'].some((k) => changed.has(k as keyof CsatCard))) void this.reload();
-  }
-
-  async reload(): Promise<void> {
-    const load = ++this._loads;
-    if (!this.ticketId) {
-      this.state = 'empty';
-      return;
-    }
-    // Nothing shown yet: say so until the answer (a shown card stays while it refreshes).
-    if (this.state === 'error' || this.state === 'empty') this.state = 'loading';
-    try {
-      const ticket = ticketOf(await graphql({ endpoint: this.endpoint, token: this.token, fetch: this.fetch }, this.query || TICKET_QUERY, { id: this.ticketId }));
-      if (load !== this._loads) return;
-      this._ticket = ticket;
-      this._error = null;
-      this._now = Date.now();
-      this.state = ticket?.csatRating ? 'rated' : 'empty';
-    } catch (err) {
-      if (load !== this._loads) return;
-      this._error = err instanceof CsatError ? err : new CsatError('INTERNAL_SERVER_ERROR', String(err));
-      this.state = 'error';
-      this.dispatchEvent(new CustomEvent('csat-error', { detail: { code: this._error.code, message: this._error.message }, bubbles: true, composed: true }));
-    }
+  protected override _show(ticket: TicketCsat | null): void {
+    this._ticket = ticket;
+    this._error = null;
+    this._now = Date.now();
+    this.state = ticket?.csatRating ? 'rated' : 'empty';
   }
 
   override render() {
     const s = this.s;
-    if (this.state === 'error') {
-      return html`<div class="error" part="error" role="alert" data-code=${this._error?.code ?? ''}>
-        <span>${errorText(s, this._error?.code ?? '')}</span>
-        <button class="secondary" part="retry" type="button" @click=${() => this.reload()}>${s.retry}</button>
-      </div>`;
-    }
+    if (this.state === 'error') return this._errorBox(() => this.reload());
     const t = this._ticket;
     if (this.state !== 'rated' || !t?.csatRating) return nothing;
     const lang = this.lang || langOf(this);

@@ -1,7 +1,8 @@
-import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
-import { CsatError, graphql, RATE_MUTATION, ticketOf, TICKET_QUERY, type CsatFetch, type TicketCsat } from './client.js';
-import { codePoints, COMMENT_MAX, ERROR_STRINGS, errorText, fill, formatNumber, langOf, MAX, normaliseComment, type ErrorStrings } from './i18n.js';
-import { starIcon, staticStars, tokens } from './styles.js';
+import { css, html, nothing, type PropertyValues } from 'lit';
+import { graphql, RATE_MUTATION, ticketOf, type TicketCsat } from './client.js';
+import { codePoints, COMMENT_MAX, ERROR_STRINGS, fill, formatNumber, langOf, MAX, normaliseComment, type ErrorStrings } from './i18n.js';
+import { starIcon, staticStars } from './styles.js';
+import { TicketElement } from './ticket-element.js';
 
 export interface PromptStrings extends ErrorStrings {
   heading: string;
@@ -49,72 +50,35 @@ export type PromptState = 'loading' | 'hidden' | 'prompt' | 'done' | 'error';
  * `csatTicket` (or the host's `query`), rates it with `rateTicket`. Events: `csat-rated` (detail: the
  * ticket as stored), `csat-error` (detail: { code, message }).
  */
-export class CsatPrompt extends LitElement {
+export class CsatPrompt extends TicketElement<PromptStrings, PromptState> {
   static override properties = {
-    ticketId: { attribute: 'ticket-id', reflect: true },
-    endpoint: {},
-    token: { attribute: false },
-    fetch: { attribute: false },
-    query: {},
-    strings: { type: Object },
-    lang: { reflect: true },
-    state: { reflect: true },
-    _ticket: { state: true },
     _hover: { state: true },
     _focus: { state: true },
     _rating: { state: true },
     _comment: { state: true },
     _submitting: { state: true },
-    _error: { state: true },
   };
 
-  declare ticketId: string | null;
-  /** The GraphQL endpoint: the gateway's URL. */
-  declare endpoint: string;
-  /** Sent as `Authorization: Bearer …`; never stored anywhere (property only, no attribute). */
-  declare token: string | null;
-  /** The host's own fetch (auth, headers, tests). */
-  declare fetch: CsatFetch | null;
-  /** A host's own query instead of `csatTicket`: `$id: ID!`, its first root field the Ticket with the CSAT fields. */
-  declare query: string | null;
-  declare strings: Partial<PromptStrings> | null;
-  declare state: PromptState;
-  declare private _ticket: TicketCsat | null;
   declare private _hover: number;
   declare private _focus: number;
   declare private _rating: number;
   declare private _comment: string;
   declare private _submitting: boolean;
-  declare private _error: CsatError | null;
-  private _loads = 0;
   /** Set at the click, before any render: a double click never sends two mutations. */
   private _sending = false;
 
   constructor() {
-    super();
-    this.ticketId = null;
-    this.endpoint = '/graphql';
-    this.token = null;
-    this.fetch = null;
-    this.query = null;
-    this.strings = null;
-    this.state = 'loading';
-    this._ticket = null;
+    super(PROMPT_STRINGS, 'hidden');
     this._hover = 0;
     this._focus = 1;
     this._rating = 0;
     this._comment = '';
     this._submitting = false;
-    this._error = null;
   }
 
   static override styles = [
-    tokens,
+    super.styles,
     css`
-      :host {
-        display: block;
-      }
-      :host([state='loading']),
       :host([state='hidden']) {
         display: none;
       }
@@ -230,14 +194,6 @@ export class CsatPrompt extends LitElement {
     `,
   ];
 
-  private get s(): PromptStrings {
-    return { ...PROMPT_STRINGS, ...this.strings };
-  }
-
-  private get transport() {
-    return { endpoint: this.endpoint, token: this.token, fetch: this.fetch };
-  }
-
   override connectedCallback(): void {
     super.connectedCallback();
     document.addEventListener('visibilitychange', this._onVisible);
@@ -261,40 +217,15 @@ export class CsatPrompt extends LitElement {
       this._comment = '';
       this._error = null;
     }
-    if (['ticketId', 'endpoint', 'token', 'fetch', 'query'].some((k) => changed.has(k as keyof CsatPrompt))) void this.reload();
+    super.willUpdate(changed);
   }
 
-  /** Reads the ticket again (what a retry of a failed load does). */
-  async reload(): Promise<void> {
-    const load = ++this._loads;
-    if (!this.ticketId) {
-      this.state = 'hidden';
-      return;
-    }
-    // Nothing shown yet: say so until the answer (a shown panel stays while it refreshes).
-    if (this.state === 'error' || this.state === 'hidden') this.state = 'loading';
-    try {
-      const ticket = ticketOf(await graphql(this.transport, this.query || TICKET_QUERY, { id: this.ticketId }));
-      if (load !== this._loads) return;
-      this._show(ticket);
-    } catch (err) {
-      if (load !== this._loads) return;
-      this._fail(err);
-      this.state = 'error';
-    }
-  }
-
-  private _show(ticket: TicketCsat | null): void {
+  protected override _show(ticket: TicketCsat | null): void {
     this._ticket = ticket;
     this._error = null;
     if (ticket?.csatRating) this.state = 'done';
     else if (ticket?.csatCanRate) this.state = 'prompt';
     else this.state = 'hidden';
-  }
-
-  private _fail(err: unknown): void {
-    this._error = err instanceof CsatError ? err : new CsatError('INTERNAL_SERVER_ERROR', String(err));
-    this.dispatchEvent(new CustomEvent('csat-error', { detail: { code: this._error.code, message: this._error.message }, bubbles: true, composed: true }));
   }
 
   private get _commentLength(): number {
@@ -408,13 +339,5 @@ export class CsatPrompt extends LitElement {
         : nothing}
       ${this._error ? this._errorBox(() => this._submit()) : nothing}
     </section>`;
-  }
-
-  private _errorBox(retry: () => unknown) {
-    const s = this.s;
-    return html`<div class="error" part="error" role="alert" data-code=${this._error?.code ?? ''}>
-      <span>${errorText(s, this._error?.code ?? '')}</span>
-      <button class="secondary" part="retry" type="button" @click=${retry}>${s.retry}</button>
-    </div>`;
   }
 }

@@ -7,24 +7,15 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
-import { createTicket, storedRatings, testPool } from './helpers/fixtures.js';
-import { TEST_SECRET, startTestApp, tokenFor, viewer, type TestApp } from './helpers/test.app.js';
+import { createTicket, storedRatings } from './helpers/fixtures.js';
+import { TEST_SECRET, startTestApp, tokenFor, useTestApp, viewer, type TestApp } from './helpers/test.app.js';
 
 const ENTITY = '... on Ticket { id csatRating csatComment csatRatedAt csatCanRate }';
 const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ${ENTITY} } }`;
 const RATE = `mutation($t: ID!, $r: Int!, $c: String) { rateTicket(ticketId: $t, rating: $r, comment: $c) { id csatRating csatComment } }`;
 const reps = (n: number, id = () => `not-a-uuid-${Math.random()}`) => Array.from({ length: n }, () => ({ __typename: 'Ticket', id: id() }));
 
-let t: TestApp;
-let pool: pg.Pool;
-beforeAll(async () => {
-  t = await startTestApp();
-  pool = testPool();
-});
-afterAll(async () => {
-  await t?.stop();
-  await pool?.end();
-});
+const ctx = useTestApp();
 
 const errorLogs = (app: TestApp) => app.logs.filter((l) => l.level >= 50);
 
@@ -40,53 +31,53 @@ describe('1: bounded work per request', () => {
     const query = `query($r: [_Any!]!) { ${Array.from({ length: 100 }, (_, i) => `a${i}: _entities(representations: $r) { ${ENTITY} }`).join(' ')} }`;
     const body = JSON.stringify({ query, variables: { r: reps(5000) } });
     const id = `aliases-${randomUUID()}`;
-    const send = (requestId?: string) => fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', ...(requestId ? { 'x-request-id': requestId } : {}) }, body });
+    const send = (requestId?: string) => fetch(ctx.app.url, { method: 'POST', headers: { 'content-type': 'application/json', ...(requestId ? { 'x-request-id': requestId } : {}) }, body });
     await (await send()).text(); // warm: the first request of a process also compiles its code paths
     const rss = process.memoryUsage().rss;
-    const before = t.sqlCount();
+    const before = ctx.app.sqlCount();
     const answer = await send(id);
     const res = { status: answer.status, ...((await answer.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] }) };
     // The server's own time for the request (its log line), from the first byte read to the last one written.
-    const ms = await vi.waitFor(() => t.logs.find((l) => l.requestId === id && l.msg === 'request')!.ms as number, { timeout: 10_000 });
+    const ms = await vi.waitFor(() => ctx.app.logs.find((l) => l.requestId === id && l.msg === 'request')!.ms as number, { timeout: 10_000 });
     expect(res.status).toBe(400);
     expect(res.data).toBeUndefined();
     // Refused by the first bound it crosses: here the document's token count, at parse time.
     expect(res.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
     expect(ms).toBeLessThan(100);
     expect(process.memoryUsage().rss - rss).toBeLessThan(50 * 1024 * 1024);
-    expect(t.sqlCount() - before).toBe(0);
-    await healthy(t);
+    expect(ctx.app.sqlCount() - before).toBe(0);
+    await healthy(ctx.app);
   });
 
   it('more aliases than LIMIT_ALIASES are refused (a short selection, under the token limit)', async () => {
-    const res = await t.gql(`query($r: [_Any!]!) { ${Array.from({ length: 16 }, (_, i) => `a${i}: _entities(representations: $r) { __typename }`).join(' ')} }`, { r: reps(1000) });
+    const res = await ctx.app.gql(`query($r: [_Any!]!) { ${Array.from({ length: 16 }, (_, i) => `a${i}: _entities(representations: $r) { __typename }`).join(' ')} }`, { r: reps(1000) });
     expect(res.status).toBe(400);
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'aliases' });
     expect(res.errors?.[0]?.message).toBe('Aliases limit of 15 exceeded, found 16.');
   });
 
   it('two _entities fields in one operation are refused (a router sends one)', async () => {
-    const res = await t.gql(`query($r: [_Any!]!) { a: _entities(representations: $r) { ${ENTITY} } b: _entities(representations: $r) { ${ENTITY} } }`, { r: reps(1) });
+    const res = await ctx.app.gql(`query($r: [_Any!]!) { a: _entities(representations: $r) { ${ENTITY} } b: _entities(representations: $r) { ${ENTITY} } }`, { r: reps(1) });
     expect(res.status).toBe(400);
     expect(res.errors?.map((e) => e.extensions?.limit)).toContain('entitiesFields');
   });
 
   it('more representations than LIMIT_REPRESENTATIONS in one request are refused before any SQL', async () => {
     const token = await tokenFor(viewer('agent', randomUUID()));
-    const before = t.sqlCount();
-    const res = await t.gql(ENTITIES, { r: reps(5001, randomUUID) }, { token });
+    const before = ctx.app.sqlCount();
+    const res = await ctx.app.gql(ENTITIES, { r: reps(5001, randomUUID) }, { token });
     expect(res.status).toBe(400);
     expect(res.errors).toHaveLength(1);
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'representations' });
-    expect(t.sqlCount() - before).toBe(0);
+    expect(ctx.app.sqlCount() - before).toBe(0);
     // 5000 is the contract's largest page: served.
-    expect((await t.gql(ENTITIES, { r: reps(5000, randomUUID) }, { token })).data._entities).toHaveLength(5000);
+    expect((await ctx.app.gql(ENTITIES, { r: reps(5000, randomUUID) }, { token })).data._entities).toHaveLength(5000);
   });
 
   it('10,000 aliases of _service { sdl } are refused at parse time (tokens), not answered with 30 MB', async () => {
     const query = `{ ${Array.from({ length: 10_000 }, (_, i) => `s${i}: _service { sdl }`).join(' ')} }`;
     const started = performance.now();
-    const res = await t.gql(query);
+    const res = await ctx.app.gql(query);
     expect(res.status).toBe(400);
     expect(res.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
     expect(res.errors?.[0]?.message).toMatch(/2000 tokens/);
@@ -108,18 +99,18 @@ describe('1: bounded work per request', () => {
   it('5: more than LIMIT_MUTATION_FIELDS rateTicket fields in one operation are refused, with no SQL', async () => {
     const token = await tokenFor(viewer('customer', randomUUID()));
     const query = `mutation { ${Array.from({ length: 6 }, (_, i) => `r${i}: rateTicket(ticketId: "${randomUUID()}", rating: 5) { id }`).join(' ')} }`;
-    const before = t.sqlCount();
-    const res = await t.gql(query, undefined, { token });
+    const before = ctx.app.sqlCount();
+    const res = await ctx.app.gql(query, undefined, { token });
     expect(res.status).toBe(400);
     expect(res.errors?.map((e) => e.extensions?.limit)).toContain('mutationFields');
-    expect(t.sqlCount() - before).toBe(0);
+    expect(ctx.app.sqlCount() - before).toBe(0);
   });
 
   it('a refused request is one warning with the request id, never an error line', async () => {
     const id = `abuse-${randomUUID()}`;
-    await t.gql(`query($r: [_Any!]!) { ${Array.from({ length: 30 }, (_, i) => `a${i}: _entities(representations: $r) { ${ENTITY} }`).join(' ')} }`, { r: reps(100) }, { headers: { 'x-request-id': id } });
-    await expect.poll(() => t.logs.filter((l) => l.requestId === id && l.msg === 'request refused: over a limit')).toHaveLength(1);
-    const mine = t.logs.filter((l) => l.requestId === id);
+    await ctx.app.gql(`query($r: [_Any!]!) { ${Array.from({ length: 30 }, (_, i) => `a${i}: _entities(representations: $r) { ${ENTITY} }`).join(' ')} }`, { r: reps(100) }, { headers: { 'x-request-id': id } });
+    await expect.poll(() => ctx.app.logs.filter((l) => l.requestId === id && l.msg === 'request refused: over a limit')).toHaveLength(1);
+    const mine = ctx.app.logs.filter((l) => l.requestId === id);
     expect(mine.find((l) => l.msg === 'request refused: over a limit')).toMatchObject({ level: 40, limits: expect.arrayContaining(['aliases']) });
     expect(mine.filter((l) => l.level >= 50)).toEqual([]);
   });
@@ -127,11 +118,11 @@ describe('1: bounded work per request', () => {
 
 describe('2: a representation whose __typename is not an entity', () => {
   it.each(['Query', 'Mutation', '_Service', '__Schema', '__Type', 'DateTime'])('__typename %s is BAD_USER_INPUT, one error for the request, no error log', async (typename) => {
-    const res = await t.gql(ENTITIES, { r: [...reps(100), { __typename: typename, id: randomUUID() }] });
+    const res = await ctx.app.gql(ENTITIES, { r: [...reps(100), { __typename: typename, id: randomUUID() }] });
     expect(res.status).toBe(400);
     expect(res.errors).toHaveLength(1);
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'representations' });
-    expect(errorLogs(t)).toEqual([]);
+    expect(errorLogs(ctx.app)).toEqual([]);
   });
 });
 
@@ -139,20 +130,20 @@ describe('7: automatic persisted queries, client mistakes', () => {
   it('a hash that does not match the query, an unsupported version, an unknown hash: their own codes, not internal errors', async () => {
     const query = '{ __typename }';
     const sha = createHash('sha256').update(query).digest('hex');
-    const wrong = await t.gql(query, undefined, { extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } } });
+    const wrong = await ctx.app.gql(query, undefined, { extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } } });
     expect(wrong.status).toBe(400);
     expect(wrong.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
-    const version = await t.gql(query, undefined, { extensions: { persistedQuery: { version: 2, sha256Hash: sha } } });
+    const version = await ctx.app.gql(query, undefined, { extensions: { persistedQuery: { version: 2, sha256Hash: sha } } });
     expect(version.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
-    const unknown = await fetch(t.url, {
+    const unknown = await fetch(ctx.app.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(randomUUID()).digest('hex') } } }),
     }).then((r) => r.json() as Promise<{ errors: { extensions: { code: string } }[] }>);
     expect(unknown.errors[0]!.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     // And the right hash works.
-    expect((await t.gql(query, undefined, { extensions: { persistedQuery: { version: 1, sha256Hash: sha } } })).data).toEqual({ __typename: 'Query' });
-    expect(errorLogs(t)).toEqual([]);
+    expect((await ctx.app.gql(query, undefined, { extensions: { persistedQuery: { version: 1, sha256Hash: sha } } })).data).toEqual({ __typename: 'Query' });
+    expect(errorLogs(ctx.app)).toEqual([]);
   });
 });
 
@@ -169,7 +160,7 @@ describe('8 and 11: production hides schema hints; headers', () => {
       await prod.stop();
     }
     // Development keeps the hint: it helps whoever writes the query.
-    expect((await t.gql('mutation { rateTickt(ticketId: "x", rating: 1) { id } }')).errors?.[0]?.message).toMatch(/Did you mean "rateTicket"/);
+    expect((await ctx.app.gql('mutation { rateTickt(ticketId: "x", rating: 1) { id } }')).errors?.[0]?.message).toMatch(/Did you mean "rateTicket"/);
   });
 
   it('METRICS_PORT serves /metrics on its own listener, and the public one does not', async () => {
@@ -188,15 +179,15 @@ describe('8 and 11: production hides schema hints; headers', () => {
   });
 
   it('GraphQL answers are no-store; every answer is nosniff and carries the request id, 413 and bad JSON included', async () => {
-    const gql = await t.gql('{ __typename }');
+    const gql = await ctx.app.gql('{ __typename }');
     expect(gql.headers.get('cache-control')).toBe('no-store');
     const answers = [
       gql.headers,
-      (await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' })).headers,
-      (await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(5 * 1024 * 1024) }) })).headers,
-      (await fetch(t.url.replace(/\/graphql$/, '/healthz'))).headers,
-      (await fetch(t.url.replace(/\/graphql$/, '/readyz'))).headers,
-      (await fetch(t.url.replace(/\/graphql$/, '/nope'))).headers,
+      (await fetch(ctx.app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' })).headers,
+      (await fetch(ctx.app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(5 * 1024 * 1024) }) })).headers,
+      (await fetch(ctx.app.url.replace(/\/graphql$/, '/healthz'))).headers,
+      (await fetch(ctx.app.url.replace(/\/graphql$/, '/readyz'))).headers,
+      (await fetch(ctx.app.url.replace(/\/graphql$/, '/nope'))).headers,
     ];
     for (const h of answers) {
       expect(h.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
@@ -211,10 +202,10 @@ describe('9: comment normalisation and the body encoding', () => {
     const me = viewer('customer', workspace);
     const token = await tokenFor(me);
     for (const comment of ['\u0085', ' \u00a0\u3000\u2028\ufeff\u0085 ', '\u0085 kept \u0085']) {
-      const ticket = await createTicket(pool, { workspace, requester: me.sub, status: 'resolved' });
-      const res = await t.gql(RATE, { t: ticket.id, r: 3, c: comment }, { token });
+      const ticket = await createTicket(ctx.pool, { workspace, requester: me.sub, status: 'resolved' });
+      const res = await ctx.app.gql(RATE, { t: ticket.id, r: 3, c: comment }, { token });
       expect(res.errors).toBeUndefined();
-      const [stored] = await storedRatings(pool, ticket.id);
+      const [stored] = await storedRatings(ctx.pool, ticket.id);
       expect(stored!.comment).toBe(comment.includes('kept') ? 'kept' : null);
     }
   });
@@ -222,14 +213,14 @@ describe('9: comment normalisation and the body encoding', () => {
   it('a body that is not valid UTF-8 is refused with 400, and nothing is stored', async () => {
     const workspace = randomUUID();
     const me = viewer('customer', workspace);
-    const ticket = await createTicket(pool, { workspace, requester: me.sub, status: 'resolved' });
+    const ticket = await createTicket(ctx.pool, { workspace, requester: me.sub, status: 'resolved' });
     const json = Buffer.from(JSON.stringify({ query: RATE, variables: { t: ticket.id, r: 4, c: 'XX' } }));
     const at = json.indexOf('XX');
     json[at] = 0xc3; // a lead byte followed by an ASCII byte: not UTF-8
-    const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor(me)}` }, body: json });
+    const res = await fetch(ctx.app.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor(me)}` }, body: json });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ errors: [{ message: 'request body is not valid UTF-8', extensions: { code: 'BAD_REQUEST' } }] });
-    expect(await storedRatings(pool, ticket.id)).toEqual([]);
+    expect(await storedRatings(ctx.pool, ticket.id)).toEqual([]);
   });
 });
 
@@ -243,11 +234,11 @@ describe('10: token footguns', () => {
         .setExpirationTime(iat + 3600)
         .sign(new TextEncoder().encode(TEST_SECRET));
     const now = Math.floor(Date.now() / 1000);
-    const res = await t.gql('{ __typename }', undefined, { token: await issuedAt(now + 120) });
+    const res = await ctx.app.gql('{ __typename }', undefined, { token: await issuedAt(now + 120) });
     expect(res.status).toBe(401);
     expect(res.errors?.[0]).toMatchObject({ message: 'token claim "iat" is in the future', extensions: { code: 'UNAUTHENTICATED' } });
     // Within the clock tolerance: accepted.
-    expect((await t.gql('{ __typename }', undefined, { token: await issuedAt(now + 2) })).status).toBe(200);
+    expect((await ctx.app.gql('{ __typename }', undefined, { token: await issuedAt(now + 2) })).status).toBe(200);
   });
 });
 
@@ -350,7 +341,7 @@ describe('6: the drain under load', () => {
     const workspace = randomUUID();
     const me = viewer('customer', workspace);
     const token = await tokenFor(me);
-    const tickets = await Promise.all(Array.from({ length: 400 }, () => createTicket(pool, { workspace, requester: me.sub, status: 'resolved' })));
+    const tickets = await Promise.all(Array.from({ length: 400 }, () => createTicket(ctx.pool, { workspace, requester: me.sub, status: 'resolved' })));
     const outcome = new Map<string, 'ok' | '503' | 'failed'>();
     let next = 0;
     let stopped = false;
@@ -381,7 +372,7 @@ describe('6: the drain under load', () => {
     stopped = true;
     await app.stop();
     await Promise.all(clients);
-    const { rows } = await pool.query<{ ticket_id: string }>('select ticket_id from csat_rating where workspace_id = $1', [workspace]);
+    const { rows } = await ctx.pool.query<{ ticket_id: string }>('select ticket_id from csat_rating where workspace_id = $1', [workspace]);
     const stored = new Set(rows.map((r) => r.ticket_id));
     const ok = [...outcome].filter(([, o]) => o === 'ok').map(([id]) => id);
     expect([...stored].sort()).toEqual(ok.sort());

@@ -1,34 +1,23 @@
 // The public badge: thresholds, no token, and an unknown workspace indistinguishable from a private one.
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BadgeCache } from '../src/badge/badge.cache.js';
 import { BADGE_SQL, SATISFIED_MIN_RATING } from '../src/badge/badge.query.js';
-import { testPool } from './helpers/fixtures.js';
-import { startTestApp, type TestApp } from './helpers/test.app.js';
+import { useTestApp } from './helpers/test.app.js';
 
 const BADGE = `query B($w: ID!) { csatBadge(workspaceId: $w) { average count satisfiedShare asOf } }`;
 
-let t: TestApp;
-let pool: pg.Pool;
-beforeAll(async () => {
-  t = await startTestApp();
-  pool = testPool();
-});
-afterAll(async () => {
-  await t?.stop();
-  await pool?.end();
-});
+const ctx = useTestApp();
 
 /** `ratings` ratings in a fresh workspace (cycling through the given values), with settings when given. */
 async function workspace(ratings: number[], settings?: { badgePublic: boolean; badgeMinCount: number }): Promise<string> {
   const ws = randomUUID();
-  await pool.query(
+  await ctx.pool.query(
     `insert into csat_rating (workspace_id, ticket_id, rating, rated_by) select $1, gen_random_uuid(), r, gen_random_uuid() from unnest($2::smallint[]) r`,
     [ws, ratings],
   );
   if (settings) {
-    await pool.query('insert into csat_settings (workspace_id, badge_public, badge_min_count, updated_by) values ($1, $2, $3, $1)', [ws, settings.badgePublic, settings.badgeMinCount]);
+    await ctx.pool.query('insert into csat_settings (workspace_id, badge_public, badge_min_count, updated_by) values ($1, $2, $3, $1)', [ws, settings.badgePublic, settings.badgeMinCount]);
   }
   return ws;
 }
@@ -39,7 +28,7 @@ describe('csatBadge', () => {
   it('a public workspace at its threshold: average to one decimal, count, satisfied share, asOf, without a token', async () => {
     // 30 ratings: 5,5,4,2,1 six times: average 3.4, satisfied 18/30.
     const ws = await workspace(repeat([5, 5, 4, 2, 1], 30), { badgePublic: true, badgeMinCount: 30 });
-    const res = await t.gql(BADGE, { w: ws });
+    const res = await ctx.app.gql(BADGE, { w: ws });
     expect(res.errors).toBeUndefined();
     expect(res.data.csatBadge).toMatchObject({ average: 3.4, count: 30, satisfiedShare: 0.6 });
     expect(Date.now() - Date.parse(res.data.csatBadge.asOf)).toBeLessThan(60_000);
@@ -47,19 +36,19 @@ describe('csatBadge', () => {
 
   it('sums the rollups to what the ratings themselves say, over several months and assignees', async () => {
     const ws = randomUUID();
-    await pool.query(
+    await ctx.pool.query(
       `insert into csat_rating (workspace_id, ticket_id, rating, rated_by, assignee_id, rated_at)
        select $1, gen_random_uuid(), 1 + (g * 7) % 5, gen_random_uuid(), case when g % 4 = 0 then null else gen_random_uuid() end, now() - (g % 3) * interval '40 days'
          from generate_series(1, 47) g`,
       [ws],
     );
-    await pool.query('insert into csat_settings (workspace_id, badge_public, badge_min_count, updated_by) values ($1, true, 30, $1)', [ws]);
-    const { rows } = await pool.query(
+    await ctx.pool.query('insert into csat_settings (workspace_id, badge_public, badge_min_count, updated_by) values ($1, true, 30, $1)', [ws]);
+    const { rows } = await ctx.pool.query(
       `select count(*)::int as count, round(avg(rating), 1)::float8 as average, (count(*) filter (where rating >= 4))::float8 / count(*) as share
          from csat_rating where workspace_id = $1`,
       [ws],
     );
-    const res = await t.gql(BADGE, { w: ws });
+    const res = await ctx.app.gql(BADGE, { w: ws });
     expect(res.data.csatBadge).toMatchObject({ count: rows[0].count, average: rows[0].average });
     expect(res.data.csatBadge.satisfiedShare).toBeCloseTo(rows[0].share, 12);
   });
@@ -67,7 +56,7 @@ describe('csatBadge', () => {
   it('rounds the average to one decimal', async () => {
     // 31 ratings: 30 fives and a 1: 151/31 = 4.870… -> 4.9
     const ws = await workspace([...repeat([5], 30), 1], { badgePublic: true, badgeMinCount: 31 });
-    expect((await t.gql(BADGE, { w: ws })).data.csatBadge).toMatchObject({ average: 4.9, count: 31 });
+    expect((await ctx.app.gql(BADGE, { w: ws })).data.csatBadge).toMatchObject({ average: 4.9, count: 31 });
   });
 
   it('null one rating under the threshold, and for a private workspace over it', async () => {
@@ -75,7 +64,7 @@ describe('csatBadge', () => {
     const priv = await workspace(repeat([5], 200), { badgePublic: false, badgeMinCount: 30 });
     const defaults = await workspace(repeat([5], 200)); // no settings row: private by default
     for (const w of [under, priv, defaults]) {
-      const res = await t.gql(BADGE, { w });
+      const res = await ctx.app.gql(BADGE, { w });
       expect(res.errors).toBeUndefined();
       expect(res.data.csatBadge).toBeNull();
     }
@@ -86,15 +75,15 @@ describe('csatBadge', () => {
     const unknown = randomUUID();
     const answers = [];
     for (const w of [priv, unknown]) {
-      const before = t.sqlCount();
-      answers.push(await t.gql(BADGE, { w }));
-      expect(t.sqlCount() - before).toBe(1);
+      const before = ctx.app.sqlCount();
+      answers.push(await ctx.app.gql(BADGE, { w }));
+      expect(ctx.app.sqlCount() - before).toBe(1);
     }
     expect(answers[0]!.data).toEqual(answers[1]!.data);
     expect(answers[0]!.data.csatBadge).toBeNull();
     // Equal timing classes: in both cases PostgreSQL never touches a rating row.
     for (const w of [priv, unknown]) {
-      const { rows } = await pool.query(`explain (analyze, format json) ${BADGE_SQL}`, [w, SATISFIED_MIN_RATING]);
+      const { rows } = await ctx.pool.query(`explain (analyze, format json) ${BADGE_SQL}`, [w, SATISFIED_MIN_RATING]);
       const plan = JSON.stringify(rows[0]['QUERY PLAN']);
       expect(plan).toContain('"Relation Name":"csat_rating_monthly"');
       expect(plan).not.toMatch(/"Relation Name":"csat_rating_monthly"[^}]*"Actual Rows":[1-9]/);
@@ -102,19 +91,19 @@ describe('csatBadge', () => {
   });
 
   it('a malformed id is null too, with no SQL', async () => {
-    const before = t.sqlCount();
-    const res = await t.gql(BADGE, { w: 'not-a-workspace' });
-    expect(t.sqlCount() - before).toBe(0);
+    const before = ctx.app.sqlCount();
+    const res = await ctx.app.gql(BADGE, { w: 'not-a-workspace' });
+    expect(ctx.app.sqlCount() - before).toBe(0);
     expect(res.data.csatBadge).toBeNull();
   });
 
   it('is served from the cache for up to 60 s: a second ask sends no SQL and shows the same figures', async () => {
     const ws = await workspace(repeat([5], 30), { badgePublic: true, badgeMinCount: 30 });
-    const first = await t.gql(BADGE, { w: ws });
-    await pool.query(`insert into csat_rating (workspace_id, ticket_id, rating, rated_by) values ($1, gen_random_uuid(), 1, gen_random_uuid())`, [ws]);
-    const before = t.sqlCount();
-    const second = await t.gql(BADGE, { w: ws.toUpperCase() });
-    expect(t.sqlCount() - before).toBe(0);
+    const first = await ctx.app.gql(BADGE, { w: ws });
+    await ctx.pool.query(`insert into csat_rating (workspace_id, ticket_id, rating, rated_by) values ($1, gen_random_uuid(), 1, gen_random_uuid())`, [ws]);
+    const before = ctx.app.sqlCount();
+    const second = await ctx.app.gql(BADGE, { w: ws.toUpperCase() });
+    expect(ctx.app.sqlCount() - before).toBe(0);
     expect(second.data).toEqual(first.data);
   });
 });

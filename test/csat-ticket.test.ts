@@ -1,21 +1,18 @@
 // csatTicket(id): the web components' read, with the who-sees rules of `_entities`, one statement per
 // request, and routed by a real gateway (which completes the Ticket from the Tickets subgraph).
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startSupergraph, type Supergraph } from '../dev/supergraph.js';
-import { loadConfig } from '../src/config/config.js';
-import { createTicket, testPool, type TicketFixture } from './helpers/fixtures.js';
-import { startTestApp, TEST_SECRET, tokenFor, viewer, type TestApp } from './helpers/test.app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Supergraph } from '../dev/supergraph.js';
+import { createTicket, type TicketFixture } from './helpers/fixtures.js';
+import { tokenFor, useTestApp, viewer } from './helpers/test.app.js';
+import { startTestSupergraph } from './helpers/test.supergraph.js';
 
 const CSAT_TICKET = `query($id: ID!) { csatTicket(id: $id) { id csatRating csatComment csatRatedAt csatCanRate } }`;
 const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { id csatRating csatComment csatRatedAt csatCanRate } } }`;
 const HIDDEN = { csatRating: null, csatComment: null, csatRatedAt: null, csatCanRate: false };
 const RATING = { csatRating: 4, csatComment: 'Kind and quick.', csatRatedAt: '2026-11-20T10:00:00.123Z' };
 
-let t: TestApp;
-let pool: pg.Pool;
+const ctx = useTestApp({ LOG_LEVEL: 'warn' });
 const wsA = randomUUID();
 const wsB = randomUUID();
 const requester = randomUUID();
@@ -24,19 +21,13 @@ let rateable: TicketFixture;
 let open: TicketFixture;
 
 beforeAll(async () => {
-  t = await startTestApp({ LOG_LEVEL: 'warn' });
-  pool = testPool();
-  rated = await createTicket(pool, { workspace: wsA, requester, status: 'closed' });
-  rateable = await createTicket(pool, { workspace: wsA, requester, status: 'resolved' });
-  open = await createTicket(pool, { workspace: wsA, requester, status: 'open' });
-  await pool.query(
+  rated = await createTicket(ctx.pool, { workspace: wsA, requester, status: 'closed' });
+  rateable = await createTicket(ctx.pool, { workspace: wsA, requester, status: 'resolved' });
+  open = await createTicket(ctx.pool, { workspace: wsA, requester, status: 'open' });
+  await ctx.pool.query(
     `insert into csat_rating (workspace_id, ticket_id, rating, comment, rated_by, assignee_id, rated_at) values ($1, $2, 4, 'Kind and quick.', $3, $4, '2026-11-20T10:00:00.123Z')`,
     [wsA, rated.id, requester, rated.assignee],
   );
-});
-afterAll(async () => {
-  await t?.stop();
-  await pool?.end();
 });
 
 describe('csatTicket: who sees what (the rules of _entities)', () => {
@@ -68,10 +59,10 @@ describe('csatTicket: who sees what (the rules of _entities)', () => {
     const tickets = { rated: rated.id, rateable: rateable.id, open: open.id, unknown: randomUUID() };
     for (const [caller, token] of Object.entries(tokens)) {
       for (const [name, id] of Object.entries(tickets) as [keyof typeof tickets, string][]) {
-        const res = await t.gql(CSAT_TICKET, { id }, { token });
+        const res = await ctx.app.gql(CSAT_TICKET, { id }, { token });
         expect(res.errors, `${caller} / ${name}`).toBeUndefined();
         expect(res.data.csatTicket, `${caller} / ${name}`).toEqual({ id, ...expected[caller]![name] });
-        const entities = await t.gql(ENTITIES, { r: [{ __typename: 'Ticket', id }] }, { token });
+        const entities = await ctx.app.gql(ENTITIES, { r: [{ __typename: 'Ticket', id }] }, { token });
         expect(entities.data._entities[0], `${caller} / ${name} via _entities`).toEqual(res.data.csatTicket);
       }
     }
@@ -80,7 +71,7 @@ describe('csatTicket: who sees what (the rules of _entities)', () => {
   it('a malformed id is a hidden ticket, not an error (as in _entities); the id comes back as given', async () => {
     const token = await tokenFor(viewer('customer', wsA, requester));
     for (const id of ['not-a-uuid', '', rated.id.toUpperCase()]) {
-      const res = await t.gql(CSAT_TICKET, { id }, { token });
+      const res = await ctx.app.gql(CSAT_TICKET, { id }, { token });
       expect(res.errors).toBeUndefined();
       const visible = id === rated.id.toUpperCase();
       expect(res.data.csatTicket).toEqual({ id, ...(visible ? { ...RATING, csatCanRate: false } : HIDDEN) });
@@ -88,7 +79,7 @@ describe('csatTicket: who sees what (the rules of _entities)', () => {
   });
 
   it('without the id argument it is a validation error', async () => {
-    const res = await t.gql('{ csatTicket { id } }');
+    const res = await ctx.app.gql('{ csatTicket { id } }');
     expect(res.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 });
@@ -114,17 +105,17 @@ describe('csatTicket: SQL statements', () => {
       [null, 0],
     ];
     for (const [token, statements] of cases) {
-      const before = t.sqlCount();
-      const res = await t.gql(CSAT_TICKET, { id: rated.id }, { token });
+      const before = ctx.app.sqlCount();
+      const res = await ctx.app.gql(CSAT_TICKET, { id: rated.id }, { token });
       expect(res.errors).toBeUndefined();
-      expect(t.sqlCount() - before).toBe(statements);
+      expect(ctx.app.sqlCount() - before).toBe(statements);
     }
   });
 
   it('several csatTicket fields of one request share one statement (the loader batch)', async () => {
     const token = await tokenFor(viewer('customer', wsA, requester));
-    const before = t.sqlCount();
-    const res = await t.gql(
+    const before = ctx.app.sqlCount();
+    const res = await ctx.app.gql(
       `query($a: ID!, $b: ID!, $c: ID!) {
         a: csatTicket(id: $a) { id csatRating csatCanRate }
         b: csatTicket(id: $b) { id csatRating csatCanRate }
@@ -133,7 +124,7 @@ describe('csatTicket: SQL statements', () => {
       { a: rated.id, b: rateable.id, c: open.id },
       { token },
     );
-    expect(t.sqlCount() - before).toBe(1);
+    expect(ctx.app.sqlCount() - before).toBe(1);
     expect(res.data).toEqual({
       a: { id: rated.id, csatRating: 4, csatCanRate: false },
       b: { id: rateable.id, csatRating: null, csatCanRate: true },
@@ -145,8 +136,7 @@ describe('csatTicket: SQL statements', () => {
 describe('csatTicket through a real gateway', () => {
   let sg: Supergraph;
   beforeAll(async () => {
-    const config = loadConfig({ DATABASE_URL: inject('databaseUrl'), PORT: '0', AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn' });
-    sg = await startSupergraph({ config, logger: pino({ level: 'warn' }), ports: { gateway: 0, csat: 0, tickets: 0 }, seed: false });
+    sg = await startTestSupergraph();
   });
   afterAll(() => sg?.stop());
 

@@ -3,17 +3,12 @@
 // end early with a complete-looking file); ties and microseconds page exactly; a forged cursor is
 // BAD_USER_INPUT.
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startSupergraph, type Supergraph } from '../dev/supergraph.js';
-import { loadConfig } from '../src/config/config.js';
-import { testPool } from './helpers/fixtures.js';
+import { describe, expect, it } from 'vitest';
 import { insertTickets } from './helpers/export.helpers.js';
-import { TEST_SECRET, tokenFor, viewer } from './helpers/test.app.js';
+import { tokenFor, viewer } from './helpers/test.app.js';
+import { useSupergraph } from './helpers/test.supergraph.js';
 
-let sg: Supergraph;
-let pool: pg.Pool;
+const ctx = useSupergraph();
 const base = Date.parse('2025-08-01T00:00:00.000Z');
 
 interface Listing {
@@ -22,7 +17,7 @@ interface Listing {
 }
 
 async function listing(token: string, first: number, after: string | null): Promise<Listing> {
-  const res = await fetch(sg.gatewayUrl, {
+  const res = await fetch(ctx.sg.gatewayUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({
@@ -35,31 +30,21 @@ async function listing(token: string, first: number, after: string | null): Prom
 
 /** The workspace's ticket ids in the listing's order, straight from the database. */
 async function idsInOrder(workspace: string): Promise<string[]> {
-  const { rows } = await pool.query<{ id: string }>('select id from ticket where workspace_id = $1 order by created_at, id', [workspace]);
+  const { rows } = await ctx.pool.query<{ id: string }>('select id from ticket where workspace_id = $1 order by created_at, id', [workspace]);
   return rows.map((r) => r.id);
 }
-
-beforeAll(async () => {
-  const config = loadConfig({ DATABASE_URL: inject('databaseUrl'), PORT: '0', AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn' });
-  sg = await startSupergraph({ config, logger: pino({ level: 'warn' }), ports: { gateway: 0, csat: 0, tickets: 0 }, seed: false });
-  pool = testPool();
-});
-afterAll(async () => {
-  await sg?.stop();
-  await pool?.end();
-});
 
 describe('a cursor whose row was deleted', () => {
   it('pages on with the right rows', async () => {
     const ws = randomUUID();
-    await insertTickets(pool, ws, Array.from({ length: 9 }, (_, i) => ({ createdAt: new Date(base + i * 1000) })));
+    await insertTickets(ctx.pool, ws, Array.from({ length: 9 }, (_, i) => ({ createdAt: new Date(base + i * 1000) })));
     const token = await tokenFor(viewer('agent', ws));
     const all = await idsInOrder(ws);
 
     const page1 = (await listing(token, 3, null)).data!.tickets;
     expect(page1.edges.map((e) => e.node.id)).toEqual(all.slice(0, 3));
     // The cursor's own row goes away between two pages.
-    await pool.query('delete from ticket where id = $1', [all[2]]);
+    await ctx.pool.query('delete from ticket where id = $1', [all[2]]);
 
     const page2 = await listing(token, 3, page1.pageInfo.endCursor);
     expect(page2.errors).toBeUndefined();
@@ -67,7 +52,7 @@ describe('a cursor whose row was deleted', () => {
     expect(page2.data!.tickets.pageInfo.hasNextPage).toBe(true);
 
     // A row of the next page deleted too: the page after it starts right after the cursor still.
-    await pool.query('delete from ticket where id = $1', [all[5]]);
+    await ctx.pool.query('delete from ticket where id = $1', [all[5]]);
     const page3 = (await listing(token, 3, page2.data!.tickets.pageInfo.endCursor)).data!.tickets;
     expect(page3.edges.map((e) => e.node.id)).toEqual(all.slice(6, 9));
     expect(page3.pageInfo.hasNextPage).toBe(false);
@@ -77,10 +62,10 @@ describe('a cursor whose row was deleted', () => {
 describe('cursors', () => {
   it('page one row at a time through ties (same created_at) and microseconds, exactly once each', async () => {
     const ws = randomUUID();
-    const ids = await insertTickets(pool, ws, Array.from({ length: 8 }, () => ({ createdAt: new Date(base) })));
+    const ids = await insertTickets(ctx.pool, ws, Array.from({ length: 8 }, () => ({ createdAt: new Date(base) })));
     // Four share one instant (ordered by id); four differ by a microsecond only, below a JS Date's precision.
-    await pool.query(`update ticket set created_at = created_at + interval '1 microsecond' where id = any($1::uuid[])`, [ids.slice(4, 8)]);
-    await pool.query(`update ticket set created_at = created_at + interval '1 microsecond' where id = $1`, [ids[7]]);
+    await ctx.pool.query(`update ticket set created_at = created_at + interval '1 microsecond' where id = any($1::uuid[])`, [ids.slice(4, 8)]);
+    await ctx.pool.query(`update ticket set created_at = created_at + interval '1 microsecond' where id = $1`, [ids[7]]);
     const token = await tokenFor(viewer('agent', ws));
     const seen: string[] = [];
     let after: string | null = null;
@@ -97,7 +82,7 @@ describe('cursors', () => {
 
   it('are opaque base64url; a malformed or forged one is BAD_USER_INPUT', async () => {
     const ws = randomUUID();
-    await insertTickets(pool, ws, [{ createdAt: new Date(base) }, { createdAt: new Date(base + 1000) }]);
+    await insertTickets(ctx.pool, ws, [{ createdAt: new Date(base) }, { createdAt: new Date(base + 1000) }]);
     const token = await tokenFor(viewer('agent', ws));
     const { endCursor } = (await listing(token, 1, null)).data!.tickets.pageInfo;
     expect(endCursor).toMatch(/^[A-Za-z0-9_-]+$/);

@@ -5,21 +5,16 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type pg from 'pg';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startSupergraph, type Supergraph } from '../dev/supergraph.js';
-import { loadConfig } from '../src/config/config.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExportError, UsageError } from '../src/export/export.errors.js';
 import { exportOptions, parseCliArgs } from '../src/export/export.options.js';
 import { loadListingQuery } from '../src/export/export.query.js';
 import { runExport, type ExportSummary } from '../src/export/export.run.js';
-import { testPool } from './helpers/fixtures.js';
 import { expectedCsv, faultProxy, filesIn, HEADER, insertTickets, parseCsv, TRIGGERS, type TicketSpec } from './helpers/export.helpers.js';
-import { TEST_SECRET, tokenFor, viewer } from './helpers/test.app.js';
+import { tokenFor, viewer } from './helpers/test.app.js';
+import { useSupergraph } from './helpers/test.supergraph.js';
 
-let sg: Supergraph;
-let pool: pg.Pool;
+const ctx = useSupergraph();
 let dir: string;
 
 const ws = randomUUID();
@@ -63,22 +58,17 @@ function dataset(): TicketSpec[] {
 
 async function exportCsv(args: string[], opts: { token?: string } = {}): Promise<{ summary: ExportSummary; text: string; out: string }> {
   const out = path.join(dir, `${randomUUID()}.csv`);
-  const settings = parseCliArgs(['--endpoint', sg.gatewayUrl, '--token', opts.token ?? token, '--out', out, '--retries', '0', ...args], undefined);
+  const settings = parseCliArgs(['--endpoint', ctx.sg.gatewayUrl, '--token', opts.token ?? token, '--out', out, '--retries', '0', ...args], undefined);
   const summary = await runExport(exportOptions(settings, await loadListingQuery(settings.queryFile)));
   return { summary, text: await readFile(out, 'utf8'), out };
 }
 
 beforeAll(async () => {
-  const config = loadConfig({ DATABASE_URL: inject('databaseUrl'), PORT: '0', AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn' });
-  sg = await startSupergraph({ config, logger: pino({ level: 'warn' }), ports: { gateway: 0, csat: 0, tickets: 0 }, seed: false });
-  pool = testPool();
   dir = await mkdtemp(path.join(tmpdir(), 'csat-export-e2e-'));
-  await insertTickets(pool, ws, dataset());
+  await insertTickets(ctx.pool, ws, dataset());
   token = await tokenFor(viewer('agent', ws));
 });
 afterAll(async () => {
-  await sg?.stop();
-  await pool?.end();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -92,7 +82,7 @@ describe('the CSV', () => {
   it('equals the database row for row, rated and unrated, across pages', async () => {
     const { header, rows } = parseCsv(text);
     expect(header.join(',')).toBe(HEADER);
-    const expected = await expectedCsv(pool, ws);
+    const expected = await expectedCsv(ctx.pool, ws);
     expect(expected).toHaveLength(30);
     expect(rows).toEqual(expected);
     expect(summary).toMatchObject({ rows: 30, rated: 19, scanned: 30, pages: 5 });
@@ -165,7 +155,7 @@ describe('the CSV', () => {
         done();
       },
     });
-    const settings = parseCliArgs(['--endpoint', sg.gatewayUrl, '--token', token, '--page-size', '7', '--retries', '0'], undefined);
+    const settings = parseCliArgs(['--endpoint', ctx.sg.gatewayUrl, '--token', token, '--page-size', '7', '--retries', '0'], undefined);
     const piped = await runExport({ ...exportOptions(settings, await loadListingQuery(undefined)), stdout });
     expect(Buffer.concat(chunks).toString('utf8')).toBe(text);
     expect(piped).toMatchObject({ rows: 30, pages: 5 });
@@ -187,8 +177,8 @@ describe('page boundaries', () => {
   const five = randomUUID();
   const six = randomUUID();
   beforeAll(async () => {
-    await insertTickets(pool, five, Array.from({ length: 5 }, (_, i) => ({ createdAt: at(i), rating: i % 2 ? { rating: 4, comment: `c${i}` } : undefined })));
-    await insertTickets(pool, six, Array.from({ length: 6 }, (_, i) => ({ createdAt: at(i), rating: i % 2 ? { rating: 3, comment: null } : undefined })));
+    await insertTickets(ctx.pool, five, Array.from({ length: 5 }, (_, i) => ({ createdAt: at(i), rating: i % 2 ? { rating: 4, comment: `c${i}` } : undefined })));
+    await insertTickets(ctx.pool, six, Array.from({ length: 6 }, (_, i) => ({ createdAt: at(i), rating: i % 2 ? { rating: 3, comment: null } : undefined })));
   });
 
   it('0 rows: the header alone', async () => {
@@ -200,19 +190,19 @@ describe('page boundaries', () => {
   it('exactly one page', async () => {
     const { summary, text } = await exportCsv(['--page-size', '5'], { token: await tokenFor(viewer('agent', five)) });
     expect(summary).toMatchObject({ rows: 5, rated: 2, pages: 1 });
-    expect(parseCsv(text).rows).toEqual(await expectedCsv(pool, five));
+    expect(parseCsv(text).rows).toEqual(await expectedCsv(ctx.pool, five));
   });
 
   it('one page plus one row', async () => {
     const { summary, text } = await exportCsv(['--page-size', '5'], { token: await tokenFor(viewer('agent', six)) });
     expect(summary).toMatchObject({ rows: 6, rated: 3, pages: 2 });
-    expect(parseCsv(text).rows).toEqual(await expectedCsv(pool, six));
+    expect(parseCsv(text).rows).toEqual(await expectedCsv(ctx.pool, six));
   });
 });
 
 describe('filters', () => {
   it('--status, repeatable and comma-separated', async () => {
-    const expected = await expectedCsv(pool, ws, { status: ['resolved', 'closed'] });
+    const expected = await expectedCsv(ctx.pool, ws, { status: ['resolved', 'closed'] });
     expect(expected.length).toBeGreaterThan(0);
     expect(expected.length).toBeLessThan(30);
     expect(parseCsv((await exportCsv(['--status', 'resolved,closed'])).text).rows).toEqual(expected);
@@ -220,13 +210,13 @@ describe('filters', () => {
   });
 
   it('--assignee', async () => {
-    const expected = await expectedCsv(pool, ws, { assignee: agent2 });
+    const expected = await expectedCsv(ctx.pool, ws, { assignee: agent2 });
     expect(expected.length).toBeGreaterThan(0);
     expect(parseCsv((await exportCsv(['--assignee', agent2])).text).rows).toEqual(expected);
   });
 
   it('--since (inclusive) and --until (exclusive), RFC 3339 with offsets', async () => {
-    const expected = await expectedCsv(pool, ws, { since: at(3), until: at(12) });
+    const expected = await expectedCsv(ctx.pool, ws, { since: at(3), until: at(12) });
     expect(expected).toHaveLength(9);
     // 11:03 UTC written as 12:03+01:00.
     const { text } = await exportCsv(['--since', '2025-03-01T11:03:00+01:00', '--until', at(12).toISOString(), '--page-size', '4']);
@@ -235,20 +225,20 @@ describe('filters', () => {
 
   it('--rated-only keeps rated tickets only (filtered client-side), alone and with --status', async () => {
     const rated = await exportCsv(['--rated-only', '--page-size', '6']);
-    expect(parseCsv(rated.text).rows).toEqual(await expectedCsv(pool, ws, { ratedOnly: true }));
+    expect(parseCsv(rated.text).rows).toEqual(await expectedCsv(ctx.pool, ws, { ratedOnly: true }));
     expect(rated.summary).toMatchObject({ rows: 19, rated: 19, scanned: 30 });
     const closed = await exportCsv(['--rated-only', '--status', 'closed']);
-    expect(parseCsv(closed.text).rows).toEqual(await expectedCsv(pool, ws, { ratedOnly: true, status: ['closed'] }));
+    expect(parseCsv(closed.text).rows).toEqual(await expectedCsv(ctx.pool, ws, { ratedOnly: true, status: ['closed'] }));
   });
 });
 
 describe("the listing's totalCount", () => {
   it('a ticket created during the export fails it as soon as more are read than counted; no file', async () => {
     const grows = randomUUID();
-    await insertTickets(pool, grows, Array.from({ length: 6 }, (_, i) => ({ createdAt: at(i) })));
+    await insertTickets(ctx.pool, grows, Array.from({ length: 6 }, (_, i) => ({ createdAt: at(i) })));
     const sub = await mkdtemp(path.join(dir, 'grows-'));
     // While page 2 is asked for, a new ticket lands at the end of the listing.
-    const proxy = await faultProxy(sg.gatewayUrl, (n) => (n === 2 ? { before: async () => void (await insertTickets(pool, grows, [{ createdAt: at(100) }])) } : 'pass'));
+    const proxy = await faultProxy(ctx.sg.gatewayUrl, (n) => (n === 2 ? { before: async () => void (await insertTickets(ctx.pool, grows, [{ createdAt: at(100) }])) } : 'pass'));
     try {
       const settings = parseCliArgs(['--endpoint', proxy.url, '--token', await tokenFor(viewer('agent', grows)), '--out', path.join(sub, 'x.csv'), '--page-size', '3'], undefined);
       const failed = runExport(exportOptions(settings, await loadListingQuery(undefined)));
@@ -262,7 +252,7 @@ describe("the listing's totalCount", () => {
 
   it('cannot be checked when the listing gives none: a custom query without totalCount pages on past a deleted row', async () => {
     const shrinks = randomUUID();
-    const ids = await insertTickets(pool, shrinks, Array.from({ length: 6 }, (_, i) => ({ createdAt: at(i) })));
+    const ids = await insertTickets(ctx.pool, shrinks, Array.from({ length: 6 }, (_, i) => ({ createdAt: at(i) })));
     const file = path.join(dir, 'no-total.graphql');
     await writeFile(
       file,
@@ -271,7 +261,7 @@ describe("the listing's totalCount", () => {
        }`,
     );
     // The cursor's own row (the last of page 1) is deleted while page 2 is asked for.
-    const proxy = await faultProxy(sg.gatewayUrl, (n) => (n === 2 ? { before: async () => void (await pool.query('delete from ticket where id = $1', [ids[2]])) } : 'pass'));
+    const proxy = await faultProxy(ctx.sg.gatewayUrl, (n) => (n === 2 ? { before: async () => void (await ctx.pool.query('delete from ticket where id = $1', [ids[2]])) } : 'pass'));
     try {
       const out = path.join(dir, `${randomUUID()}.csv`);
       const settings = parseCliArgs(['--endpoint', proxy.url, '--token', await tokenFor(viewer('agent', shrinks)), '--out', out, '--page-size', '3', '--query', file], undefined);
@@ -304,7 +294,7 @@ describe('a helpdesk whose listing differs (--query, --connection-path)', () => 
        }`,
     );
     const { text, summary } = await exportCsv(['--query', file, '--connection-path', 'listing', '--page-size', '8']);
-    expect(parseCsv(text).rows).toEqual(await expectedCsv(pool, ws));
+    expect(parseCsv(text).rows).toEqual(await expectedCsv(ctx.pool, ws));
     expect(summary.pages).toBe(4);
 
     await expect(exportCsv(['--query', file, '--connection-path', 'listing', '--status', 'new'])).rejects.toThrow(/does not declare \$filter/);
@@ -327,21 +317,21 @@ describe('the output file', () => {
     const sub = await mkdtemp(path.join(dir, 'out-'));
     const out = path.join(sub, 'tickets.csv');
     await writeFile(out, 'the previous export\n');
-    const settings = parseCliArgs(['--endpoint', sg.gatewayUrl, '--token', `${token}x`, '--out', out], undefined);
+    const settings = parseCliArgs(['--endpoint', ctx.sg.gatewayUrl, '--token', `${token}x`, '--out', out], undefined);
     const failed = runExport(exportOptions(settings, await loadListingQuery(undefined)));
     await expect(failed).rejects.toThrow(ExportError);
     await expect(failed).rejects.toThrow(/refused the token/);
     expect(await filesIn(sub)).toEqual(['tickets.csv']);
     expect(await readFile(out, 'utf8')).toBe('the previous export\n');
 
-    const ok = parseCliArgs(['--endpoint', sg.gatewayUrl, '--token', token, '--out', out], undefined);
+    const ok = parseCliArgs(['--endpoint', ctx.sg.gatewayUrl, '--token', token, '--out', out], undefined);
     await runExport(exportOptions(ok, await loadListingQuery(undefined)));
     expect(await filesIn(sub)).toEqual(['tickets.csv']);
-    expect(parseCsv(await readFile(out, 'utf8')).rows).toEqual(await expectedCsv(pool, ws));
+    expect(parseCsv(await readFile(out, 'utf8')).rows).toEqual(await expectedCsv(ctx.pool, ws));
   });
 
   it('refuses a directory as --out, a missing folder and a file used as a folder, before any request', async () => {
-    const run = async (out: string) => runExport(exportOptions(parseCliArgs(['--endpoint', sg.gatewayUrl, '--token', token, '--out', out], undefined), await loadListingQuery(undefined)));
+    const run = async (out: string) => runExport(exportOptions(parseCliArgs(['--endpoint', ctx.sg.gatewayUrl, '--token', token, '--out', out], undefined), await loadListingQuery(undefined)));
     await expect(run(dir)).rejects.toThrow(/is a directory; --out needs a file name/);
     await expect(run(path.join(dir, 'no', 'such', 'x.csv'))).rejects.toThrow(new UsageError(`folder does not exist: ${path.join(dir, 'no', 'such')}`));
     const file = path.join(dir, 'a-file');

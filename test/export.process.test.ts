@@ -5,17 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type pg from 'pg';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startSupergraph, type Supergraph } from '../dev/supergraph.js';
-import { loadConfig } from '../src/config/config.js';
-import { testPool } from './helpers/fixtures.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, closedPort, expectedCsv, faultProxy, filesIn, HAS_SCRIPT, HEADER, insertTickets, parseCsv, runCli, runOnTerminal, slowReader, type ProxyAction } from './helpers/export.helpers.js';
-import { TEST_SECRET, tokenFor, viewer } from './helpers/test.app.js';
+import { tokenFor, viewer } from './helpers/test.app.js';
+import { useSupergraph } from './helpers/test.supergraph.js';
 
-let sg: Supergraph;
-let pool: pg.Pool;
+const ctx = useSupergraph();
 let root: string;
 let token: string;
 const ws = randomUUID();
@@ -27,21 +22,16 @@ const PAGE = ['--page-size', '4'];
 const FAST_RETRY = ['--retries', '2', '--retry-delay', '10'];
 
 beforeAll(async () => {
-  const config = loadConfig({ DATABASE_URL: inject('databaseUrl'), PORT: '0', AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn' });
-  sg = await startSupergraph({ config, logger: pino({ level: 'warn' }), ports: { gateway: 0, csat: 0, tickets: 0 }, seed: false });
-  pool = testPool();
   root = await mkdtemp(path.join(tmpdir(), 'csat-export-process-'));
   const comments = ['=1+1', 'fine, thanks', 'two\r\nlines', '"quoted" 🎉', '@here', null];
   await insertTickets(
-    pool,
+    ctx.pool,
     ws,
     Array.from({ length: 12 }, (_, i) => ({ createdAt: new Date(base + i * 1000), rating: i % 2 ? { rating: 1 + (i % 5), comment: comments[(i - 1) / 2]! } : undefined })),
   );
   token = await tokenFor(viewer('agent', ws));
 });
 afterAll(async () => {
-  await sg?.stop();
-  await pool?.end();
   if (root) await rm(root, { recursive: true, force: true });
 });
 
@@ -50,7 +40,7 @@ async function freshDir(): Promise<string> {
 }
 
 async function withProxy<T>(plan: (request: number, after: string | null) => ProxyAction, fn: (url: string, requests: { after: string | null }[]) => Promise<T>): Promise<T> {
-  const proxy = await faultProxy(sg.gatewayUrl, plan);
+  const proxy = await faultProxy(ctx.sg.gatewayUrl, plan);
   try {
     return await fn(proxy.url, proxy.requests);
   } finally {
@@ -60,18 +50,18 @@ async function withProxy<T>(plan: (request: number, after: string | null) => Pro
 
 describe('success', () => {
   it('stdout mode pipes: the token from CSAT_EXPORT_TOKEN, CSV on stdout, the summary on stderr', async () => {
-    const res = await runCli(['--endpoint', sg.gatewayUrl, ...PAGE], { env: { CSAT_EXPORT_TOKEN: token } });
+    const res = await runCli(['--endpoint', ctx.sg.gatewayUrl, ...PAGE], { env: { CSAT_EXPORT_TOKEN: token } });
     expect(res.stderr).toMatch(/^csat-export: 12 rows \(6 rated\) in \d+\.\d s → stdout\n$/);
     expect(res.code).toBe(0);
-    expect(parseCsv(res.stdout).rows).toEqual(await expectedCsv(pool, ws));
+    expect(parseCsv(res.stdout).rows).toEqual(await expectedCsv(ctx.pool, ws));
   });
 
   it('--out with --quiet: the file and nothing else in its folder, nothing on stdout or stderr', async () => {
     const dir = await freshDir();
-    const res = await runCli(['--endpoint', sg.gatewayUrl, '--token', token, '--out', path.join(dir, 'tickets.csv'), '--quiet', ...PAGE]);
+    const res = await runCli(['--endpoint', ctx.sg.gatewayUrl, '--token', token, '--out', path.join(dir, 'tickets.csv'), '--quiet', ...PAGE]);
     expect(res).toMatchObject({ code: 0, stdout: '', stderr: '' });
     expect(await filesIn(dir)).toEqual(['tickets.csv']);
-    expect(parseCsv(await readFile(path.join(dir, 'tickets.csv'), 'utf8')).rows).toEqual(await expectedCsv(pool, ws));
+    expect(parseCsv(await readFile(path.join(dir, 'tickets.csv'), 'utf8')).rows).toEqual(await expectedCsv(ctx.pool, ws));
   });
 
   it('retries 503 and 429 (honouring Retry-After) and still writes the complete file', async () => {
@@ -86,14 +76,14 @@ describe('success', () => {
     expect(res.stderr).toMatch(/csat-export: 12 rows \(6 rated\)/);
     expect(res.ms).toBeGreaterThan(1000);
     expect(await filesIn(dir)).toEqual(['tickets.csv']);
-    expect(parseCsv(await readFile(out, 'utf8')).rows).toEqual(await expectedCsv(pool, ws));
+    expect(parseCsv(await readFile(out, 'utf8')).rows).toEqual(await expectedCsv(ctx.pool, ws));
   });
 });
 
 describe('failure leaves no file and exits non-zero with one clear line', () => {
   it('a refused token', async () => {
     const dir = await freshDir();
-    const res = await runCli(['--endpoint', sg.gatewayUrl, '--token', `${token}x`, '--out', path.join(dir, 'tickets.csv')]);
+    const res = await runCli(['--endpoint', ctx.sg.gatewayUrl, '--token', `${token}x`, '--out', path.join(dir, 'tickets.csv')]);
     expect(res.code).toBe(1);
     expect(res.stderr).toBe(
       `csat-export: the gateway refused the token (UNAUTHENTICATED: token signature is invalid); check --token or CSAT_EXPORT_TOKEN; ${path.join(dir, 'tickets.csv')} not written\n`,
@@ -171,12 +161,12 @@ describe('failure leaves no file and exits non-zero with one clear line', () => 
 
   it("the rows read differ from the listing's totalCount (a ticket deleted during the export): exit 1, no file", async () => {
     const changing = randomUUID();
-    const ids = await insertTickets(pool, changing, Array.from({ length: 12 }, (_, i) => ({ createdAt: new Date(base + i * 1000) })));
+    const ids = await insertTickets(ctx.pool, changing, Array.from({ length: 12 }, (_, i) => ({ createdAt: new Date(base + i * 1000) })));
     const changingToken = await tokenFor(viewer('agent', changing));
     const dir = await freshDir();
     const out = path.join(dir, 'tickets.csv');
     // While page 2 is asked for, a ticket of page 3 goes away: page 1 counted 12, 11 are read.
-    const plan = (n: number): ProxyAction => (n === 2 ? { before: async () => void (await pool.query('delete from ticket where id = $1', [ids[10]])) } : 'pass');
+    const plan = (n: number): ProxyAction => (n === 2 ? { before: async () => void (await ctx.pool.query('delete from ticket where id = $1', [ids[10]])) } : 'pass');
     const res = await withProxy(plan, (url) => runCli(['--endpoint', url, '--token', changingToken, '--out', out, ...PAGE]));
     expect(res.code).toBe(1);
     expect(res.stderr).toBe(
@@ -200,7 +190,7 @@ describe('failure leaves no file and exits non-zero with one clear line', () => 
   });
 
   it('bad arguments: exit 2 with the reason and a pointer to --help, before any request', async () => {
-    const res = await runCli(['--endpoint', sg.gatewayUrl, '--token', token, '--page-size', '5000']);
+    const res = await runCli(['--endpoint', ctx.sg.gatewayUrl, '--token', token, '--page-size', '5000']);
     expect(res.code).toBe(2);
     expect(res.stderr).toBe("csat-export: --page-size must be between 1 and 1000 (got 5000)\nRun 'csat-export --help' for the options.\n");
     const bogus = await withProxy(
@@ -213,7 +203,7 @@ describe('failure leaves no file and exits non-zero with one clear line', () => 
     );
     expect(bogus.code).toBe(2);
     expect(bogus.stderr).toBe("csat-export: --status must be one of new, open, pending, resolved, closed (got 'bogus')\nRun 'csat-export --help' for the options.\n");
-    const noToken = await runCli(['--endpoint', sg.gatewayUrl]);
+    const noToken = await runCli(['--endpoint', ctx.sg.gatewayUrl]);
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toMatch(/^csat-export: no token: pass --token <jwt> or set CSAT_EXPORT_TOKEN\n/);
   });
@@ -228,7 +218,7 @@ describe('stdout is flushed before the process exits', () => {
   beforeAll(async () => {
     const text = 'Helpful, "quick" and kind; thanks!\r\nSecond line. ';
     await insertTickets(
-      pool,
+      ctx.pool,
       bulk,
       Array.from({ length: 240 }, (_, i) => ({ createdAt: at(i), rating: { rating: 1 + (i % 5), comment: text.repeat(20).slice(0, 500 + ((i * 37) % 400)) } })),
     );
@@ -246,7 +236,7 @@ describe('stdout is flushed before the process exits', () => {
 
   async function fileExport(args: string[]): Promise<Buffer> {
     const out = path.join(await freshDir(), 'tickets.csv');
-    const res = await runCli(['--endpoint', sg.gatewayUrl, '--token', bulkToken, '--out', out, '--quiet', ...BULK, ...args]);
+    const res = await runCli(['--endpoint', ctx.sg.gatewayUrl, '--token', bulkToken, '--out', out, '--quiet', ...BULK, ...args]);
     expect(res).toMatchObject({ code: 0, stderr: '' });
     return readFile(out);
   }
@@ -254,7 +244,7 @@ describe('stdout is flushed before the process exits', () => {
   it('on success: a slow reader gets every byte, the same bytes as the file export', async () => {
     const expected = await fileExport([]);
     expect(expected.length).toBeGreaterThan(200_000);
-    const { res, bytes } = await throughSlowReader(['--endpoint', sg.gatewayUrl, ...BULK]);
+    const { res, bytes } = await throughSlowReader(['--endpoint', ctx.sg.gatewayUrl, ...BULK]);
     expect(res.stderr).toMatch(/^csat-export: 240 rows \(240 rated\) in \d+\.\d s → stdout\n$/);
     expect(res.code).toBe(0);
     expect(bytes.length).toBe(expected.length);
@@ -277,7 +267,7 @@ describe('stdout is flushed before the process exits', () => {
   });
 
   it('a reader that goes away (| head): exit 141 silently, like SIGPIPE', async () => {
-    const { res, bytes } = await throughSlowReader(['--endpoint', sg.gatewayUrl, ...BULK], 4096);
+    const { res, bytes } = await throughSlowReader(['--endpoint', ctx.sg.gatewayUrl, ...BULK], 4096);
     expect(bytes.length).toBe(4096);
     expect(res).toMatchObject({ code: 141, stderr: '' });
   });
@@ -288,7 +278,7 @@ describe.skipIf(!HAS_SCRIPT)('the progress bar on a terminal (a real pseudo-term
   const HIDE_CURSOR = '\x1b[?25l';
 
   it('the CSV on the terminal: no bar drawn into it; the CSV and the summary line only', async () => {
-    const { code, screen } = await runOnTerminal(['--endpoint', sg.gatewayUrl, ...PAGE], { env: { CSAT_EXPORT_TOKEN: token } });
+    const { code, screen } = await runOnTerminal(['--endpoint', ctx.sg.gatewayUrl, ...PAGE], { env: { CSAT_EXPORT_TOKEN: token } });
     expect(code).toBe(0);
     expect(screen).toContain(HEADER);
     expect(screen).toMatch(/csat-export: 12 rows \(6 rated\) in \d+\.\d s → stdout/);
@@ -298,12 +288,12 @@ describe.skipIf(!HAS_SCRIPT)('the progress bar on a terminal (a real pseudo-term
 
   it('the CSV piped (here to a file), stderr on the terminal: the bar is shown', async () => {
     const out = path.join(await freshDir(), 'piped.csv');
-    const { code, screen } = await runOnTerminal(['--endpoint', sg.gatewayUrl, ...PAGE], { env: { CSAT_EXPORT_TOKEN: token }, stdoutTo: out });
+    const { code, screen } = await runOnTerminal(['--endpoint', ctx.sg.gatewayUrl, ...PAGE], { env: { CSAT_EXPORT_TOKEN: token }, stdoutTo: out });
     expect(code).toBe(0);
     expect(screen).toContain(HIDE_CURSOR);
     expect(screen).toMatch(/exporting .*tickets/);
     expect(screen).not.toContain(HEADER);
-    expect(parseCsv(await readFile(out, 'utf8')).rows).toEqual(await expectedCsv(pool, ws));
+    expect(parseCsv(await readFile(out, 'utf8')).rows).toEqual(await expectedCsv(ctx.pool, ws));
   });
 });
 

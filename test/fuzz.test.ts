@@ -2,35 +2,27 @@
 // every answer is data or a documented code, never INTERNAL_SERVER_ERROR, and nothing invalid is stored.
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTicket, testPool, type TicketFixture } from './helpers/fixtures.js';
-import { startTestApp, tokenFor, viewer, type TestApp } from './helpers/test.app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTicket, type TicketFixture } from './helpers/fixtures.js';
+import { tokenFor, useTestApp, viewer } from './helpers/test.app.js';
 
 const DOCUMENTED = new Set(['UNAUTHENTICATED', 'NOT_FOUND', 'BAD_USER_INPUT', 'TICKET_NOT_RESOLVED', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST']);
 const RATE = `mutation($t: ID!, $r: Int!, $c: String) { rateTicket(ticketId: $t, rating: $r, comment: $c) { id csatRating csatComment csatRatedAt csatCanRate } }`;
 const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { id csatRating csatComment csatRatedAt csatCanRate } } }`;
 
-let t: TestApp;
-let pool: pg.Pool;
+const ctx = useTestApp({ LOG_LEVEL: 'warn' });
 const workspace = randomUUID();
 const requester = viewer('customer', workspace);
 let tickets: TicketFixture[];
 let tokens: (string | null)[];
 beforeAll(async () => {
-  t = await startTestApp({ LOG_LEVEL: 'warn' });
-  pool = testPool();
   const statuses = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
-  tickets = await Promise.all(Array.from({ length: 60 }, (_, i) => createTicket(pool, { workspace, requester: requester.sub, status: statuses[i % 5]! })));
+  tickets = await Promise.all(Array.from({ length: 60 }, (_, i) => createTicket(ctx.pool, { workspace, requester: requester.sub, status: statuses[i % 5]! })));
   tokens = [await tokenFor(requester), await tokenFor(viewer('customer', workspace)), await tokenFor(viewer('agent', workspace)), await tokenFor(viewer('admin', randomUUID())), null];
-});
-afterAll(async () => {
-  await t?.stop();
-  await pool?.end();
 });
 
 async function post(body: unknown, token: string | null) {
-  const res = await fetch(t.url, {
+  const res = await fetch(ctx.app.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
@@ -69,7 +61,7 @@ describe('rateTicket, fuzzed', () => {
       ),
       { numRuns: 150 },
     );
-    const { rows } = await pool.query<{ ticket_id: string; rating: number; comment: string | null; n: number }>(
+    const { rows } = await ctx.pool.query<{ ticket_id: string; rating: number; comment: string | null; n: number }>(
       `select ticket_id, rating, comment, count(*) over (partition by ticket_id)::int as n from csat_rating where workspace_id = $1`,
       [workspace],
     );
@@ -86,7 +78,7 @@ describe('rateTicket, fuzzed', () => {
         expect(r.comment).toBe(r.comment.replace(/^[\p{White_Space}\uFEFF]+|[\p{White_Space}\uFEFF]+$/gu, ''));
       }
     }
-    expect(t.logs.filter((l) => l.level >= 50)).toEqual([]);
+    expect(ctx.app.logs.filter((l) => l.level >= 50)).toEqual([]);
   });
 });
 
@@ -104,6 +96,6 @@ describe('_entities, fuzzed', () => {
       }),
       { numRuns: 150 },
     );
-    expect(t.logs.filter((l) => l.level >= 50)).toEqual([]);
+    expect(ctx.app.logs.filter((l) => l.level >= 50)).toEqual([]);
   });
 });

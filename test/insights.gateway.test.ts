@@ -1,26 +1,12 @@
 // The insights queries through a real @apollo/gateway with the reference Tickets subgraph, over HTTP:
 // the agent UI's query, paged to the end while ratings arrive, completed with the Tickets subgraph's fields.
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startSupergraph, type Supergraph } from '../dev/supergraph.js';
-import { loadConfig } from '../src/config/config.js';
-import { testPool } from './helpers/fixtures.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { seedRatings, sortRatings, type SeededRating } from './helpers/insights.fixtures.js';
-import { TEST_SECRET, tokenFor, viewer } from './helpers/test.app.js';
+import { tokenFor, viewer } from './helpers/test.app.js';
+import { useSupergraph } from './helpers/test.supergraph.js';
 
-let sg: Supergraph;
-let pool: pg.Pool;
-
-async function gateway(query: string, variables: Record<string, unknown>, token: string | null) {
-  const res = await fetch(sg.gatewayUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await res.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string; field?: string } }[] };
-}
+const ctx = useSupergraph();
 
 const ws = randomUUID();
 const agentX = randomUUID();
@@ -29,15 +15,8 @@ let rows: SeededRating[];
 let token: string;
 
 beforeAll(async () => {
-  const config = loadConfig({ DATABASE_URL: inject('databaseUrl'), PORT: '0', AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn' });
-  sg = await startSupergraph({ config, logger: pino({ level: 'warn' }), ports: { gateway: 0, csat: 0, tickets: 0 }, seed: false });
-  pool = testPool();
-  rows = await seedRatings(pool, { workspace: ws, n: 150, assignees: [agentX, agentY, null], seed: 21 });
+  rows = await seedRatings(ctx.pool, { workspace: ws, n: 150, assignees: [agentX, agentY, null], seed: 21 });
   token = await tokenFor(viewer('agent', ws));
-});
-afterAll(async () => {
-  await sg?.stop();
-  await pool?.end();
 });
 
 const AGENT_UI = `query($x: ID!, $after: String) {
@@ -52,11 +31,11 @@ describe('the agent UI through the gateway', () => {
     const seen: any[] = [];
     let after: string | null = null;
     for (let page = 0; page < 50; page++) {
-      const res = await gateway(AGENT_UI, { x: agentX, after }, token);
+      const res = await ctx.gateway(AGENT_UI, { x: agentX, after }, token);
       expect(res.errors).toBeUndefined();
       seen.push(...res.data.csatRatings.edges.map((e: any) => e.node));
       // Ratings arrive between pages: one better than anything (before the cursor), one worse (after it).
-      await seedRatings(pool, { workspace: ws, n: 2, assignees: [agentX], seed: 500 + page, days: 1, end: Date.now() });
+      await seedRatings(ctx.pool, { workspace: ws, n: 2, assignees: [agentX], seed: 500 + page, days: 1, end: Date.now() });
       if (!res.data.csatRatings.pageInfo.hasNextPage) break;
       after = res.data.csatRatings.pageInfo.endCursor;
     }
@@ -65,13 +44,13 @@ describe('the agent UI through the gateway', () => {
     // Every original row, in the contract's order, with the Tickets subgraph's fields from the ticket relation.
     const expected = sortRatings(rows.filter((r) => r.assignee_id === agentX), 'RATING_DESC').map((r) => r.ticket_id);
     expect(ids.filter((id) => expected.includes(id))).toEqual(expected);
-    const { rows: tickets } = await pool.query(`select id, ref, subject, priority, status from ticket where id = any($1::uuid[])`, [ids]);
+    const { rows: tickets } = await ctx.pool.query(`select id, ref, subject, priority, status from ticket where id = any($1::uuid[])`, [ids]);
     const byId = new Map(tickets.map((t) => [t.id, t]));
     for (const n of seen) {
       expect(n.ticket).toMatchObject({ ...byId.get(n.ticket.id), csatRating: n.rating });
     }
     // Row for row against the database as it is now, the arrivals included where they sort after the cursor.
-    const { rows: stored } = await pool.query(
+    const { rows: stored } = await ctx.pool.query(
       `select ticket_id from csat_rating where workspace_id = $1 and assignee_id = $2 and ticket_id = any($3::uuid[]) order by rating desc, rated_at desc, ticket_id desc`,
       [ws, agentX, ids],
     );
@@ -80,17 +59,17 @@ describe('the agent UI through the gateway', () => {
 
   it('a customer gets FORBIDDEN and an anonymous caller UNAUTHENTICATED through the gateway', async () => {
     const q = `{ csatRatings { edges { node { rating } } } }`;
-    expect((await gateway(q, {}, await tokenFor(viewer('customer', ws)))).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect((await gateway(q, {}, null)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await ctx.gateway(q, {}, await tokenFor(viewer('customer', ws)))).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await ctx.gateway(q, {}, null)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
   it('bad input reaches the client as BAD_USER_INPUT naming the argument', async () => {
-    const res = await gateway(`{ csatRatings(first: 500) { edges { cursor } } }`, {}, token);
+    const res = await ctx.gateway(`{ csatRatings(first: 500) { edges { cursor } } }`, {}, token);
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
   });
 
   it('csatSummary and csatAgentSummaries answer through the gateway, for the token\'s workspace', async () => {
-    const res = await gateway(
+    const res = await ctx.gateway(
       `query($x: ID!) {
         all: csatSummary { count average averageInterval { low high } distribution { rating count share } satisfiedShare satisfiedInterval { low high } offered responseRate }
         one: csatSummary(filter: { assigneeIds: [$x] }) { count }
@@ -100,7 +79,7 @@ describe('the agent UI through the gateway', () => {
       token,
     );
     expect(res.errors).toBeUndefined();
-    const { rows: stored } = await pool.query(`select assignee_id, count(*)::int as n from csat_rating where workspace_id = $1 group by assignee_id`, [ws]);
+    const { rows: stored } = await ctx.pool.query(`select assignee_id, count(*)::int as n from csat_rating where workspace_id = $1 group by assignee_id`, [ws]);
     const total = stored.reduce((s, r) => s + r.n, 0);
     expect(res.data.all.count).toBe(total);
     expect(res.data.all.distribution.map((b: any) => b.rating)).toEqual([1, 2, 3, 4, 5]);

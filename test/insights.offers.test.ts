@@ -2,10 +2,9 @@
 // page's one statement) or by rateTicket without one; never by staff, anonymous callers or pages without
 // csatCanRate. The rollup follows.
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTicket, testPool, type TicketFixture } from './helpers/fixtures.js';
-import { startTestApp, tokenFor, viewer, type TestApp } from './helpers/test.app.js';
+import { describe, expect, it } from 'vitest';
+import { createTicket, type TicketFixture } from './helpers/fixtures.js';
+import { tokenFor, useTestApp, viewer } from './helpers/test.app.js';
 
 const WITH_CAN_RATE = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { id csatRating csatCanRate } } }`;
 const WITH_FRAGMENT = `query($r: [_Any!]!) { _entities(representations: $r) { ...F } } fragment F on Ticket { id prompt: csatCanRate }`;
@@ -14,23 +13,14 @@ const WITHOUT = `query($r: [_Any!]!) { _entities(representations: $r) { ... on T
 const RATE = `mutation($id: ID!, $rating: Int!) { rateTicket(ticketId: $id, rating: $rating) { id csatRating } }`;
 const reps = (tickets: { id: string }[]) => tickets.map((x) => ({ __typename: 'Ticket', id: x.id }));
 
-let t: TestApp;
-let pool: pg.Pool;
-beforeAll(async () => {
-  t = await startTestApp({ LOG_LEVEL: 'warn' });
-  pool = testPool();
-});
-afterAll(async () => {
-  await t?.stop();
-  await pool?.end();
-});
+const ctx = useTestApp({ LOG_LEVEL: 'warn' });
 
 async function offers(workspace: string) {
-  const { rows } = await pool.query(`select ticket_id, assignee_id, offered_at from csat_offer where workspace_id = $1 order by ticket_id`, [workspace]);
+  const { rows } = await ctx.pool.query(`select ticket_id, assignee_id, offered_at from csat_offer where workspace_id = $1 order by ticket_id`, [workspace]);
   return rows as { ticket_id: string; assignee_id: string | null; offered_at: Date }[];
 }
 async function offerRollup(workspace: string) {
-  const { rows } = await pool.query(`select assignee_id, sum(offered)::int as offered, sum(rated)::int as rated from csat_offer_daily where workspace_id = $1 group by assignee_id order by assignee_id`, [workspace]);
+  const { rows } = await ctx.pool.query(`select assignee_id, sum(offered)::int as offered, sum(rated)::int as rated from csat_offer_daily where workspace_id = $1 group by assignee_id order by assignee_id`, [workspace]);
   return rows;
 }
 
@@ -43,8 +33,8 @@ async function portalPage() {
   const page: TicketFixture[] = [];
   for (let i = 0; i < 50; i++) {
     const kind = i % 5;
-    const ticket = await createTicket(pool, { workspace: ws, requester: kind === 4 ? randomUUID() : me.sub, status: kind === 3 ? 'open' : i % 2 ? 'closed' : 'resolved', assignee: i % 7 ? agent : null });
-    if (kind === 2) await pool.query(`insert into csat_rating (workspace_id, ticket_id, rating, rated_by) values ($1, $2, 3, $3)`, [ws, ticket.id, me.sub]);
+    const ticket = await createTicket(ctx.pool, { workspace: ws, requester: kind === 4 ? randomUUID() : me.sub, status: kind === 3 ? 'open' : i % 2 ? 'closed' : 'resolved', assignee: i % 7 ? agent : null });
+    if (kind === 2) await ctx.pool.query(`insert into csat_rating (workspace_id, ticket_id, rating, rated_by) values ($1, $2, 3, $3)`, [ws, ticket.id, me.sub]);
     else if (kind < 2) rateable.push(ticket);
     page.push(ticket);
   }
@@ -55,18 +45,18 @@ describe('offers', () => {
   it("a customer's page with csatCanRate records an offer for each ticket they can rate, in the page's one statement", async () => {
     const { ws, token, rateable, page } = await portalPage();
     const ratedBefore = await offers(ws); // the rated ones recorded theirs when rated
-    const before = t.sqlCount();
-    const res = await t.gql(WITH_CAN_RATE, { r: reps(page) }, { token });
+    const before = ctx.app.sqlCount();
+    const res = await ctx.app.gql(WITH_CAN_RATE, { r: reps(page) }, { token });
     expect(res.errors).toBeUndefined();
-    expect(t.sqlCount() - before).toBe(1);
+    expect(ctx.app.sqlCount() - before).toBe(1);
     expect(res.data._entities.filter((e: any) => e.csatCanRate).map((e: any) => e.id).sort()).toEqual(rateable.map((x) => x.id).sort());
     const recorded = (await offers(ws)).filter((o) => !ratedBefore.some((r) => r.ticket_id === o.ticket_id));
     expect(recorded.map((o) => [o.ticket_id, o.assignee_id])).toEqual(rateable.map((x) => [x.id, x.assignee]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
 
     // The same page again: still one statement, no second offer, the first time kept.
-    const again = t.sqlCount();
-    await t.gql(WITH_FRAGMENT, { r: reps(page) }, { token });
-    expect(t.sqlCount() - again).toBe(1);
+    const again = ctx.app.sqlCount();
+    await ctx.app.gql(WITH_FRAGMENT, { r: reps(page) }, { token });
+    expect(ctx.app.sqlCount() - again).toBe(1);
     expect(await offers(ws)).toEqual([...ratedBefore, ...recorded].sort((a, b) => (a.ticket_id < b.ticket_id ? -1 : 1)));
     const total = (await offerRollup(ws)).reduce((s: number, r: any) => s + r.offered, 0);
     expect(total).toBe(ratedBefore.length + rateable.length);
@@ -74,12 +64,12 @@ describe('offers', () => {
 
   it('a disabled workspace (csat_settings.enabled false) shows no prompt, so its page records no offer, in one statement', async () => {
     const { ws, token, page } = await portalPage();
-    await pool.query(`insert into csat_settings (workspace_id, enabled, updated_by) values ($1, false, $2)`, [ws, randomUUID()]);
+    await ctx.pool.query(`insert into csat_settings (workspace_id, enabled, updated_by) values ($1, false, $2)`, [ws, randomUUID()]);
     const ratedBefore = await offers(ws);
-    const before = t.sqlCount();
-    const res = await t.gql(WITH_CAN_RATE, { r: reps(page) }, { token });
+    const before = ctx.app.sqlCount();
+    const res = await ctx.app.gql(WITH_CAN_RATE, { r: reps(page) }, { token });
     expect(res.errors).toBeUndefined();
-    expect(t.sqlCount() - before).toBe(1);
+    expect(ctx.app.sqlCount() - before).toBe(1);
     expect(res.data._entities.filter((e: any) => e.csatCanRate)).toEqual([]);
     expect(await offers(ws)).toEqual(ratedBefore);
   });
@@ -88,12 +78,12 @@ describe('offers', () => {
     const { ws, token, page } = await portalPage();
     const ratedBefore = await offers(ws);
     for (const [query, variables] of [[WITHOUT, {}], [SKIPPED, { no: true }]] as const) {
-      const before = t.sqlCount();
-      await t.gql(query, { r: reps(page), ...variables }, { token });
-      expect(t.sqlCount() - before).toBe(1);
+      const before = ctx.app.sqlCount();
+      await ctx.app.gql(query, { r: reps(page), ...variables }, { token });
+      expect(ctx.app.sqlCount() - before).toBe(1);
     }
     expect(await offers(ws)).toEqual(ratedBefore);
-    await t.gql(SKIPPED, { r: reps(page), no: false }, { token });
+    await ctx.app.gql(SKIPPED, { r: reps(page), no: false }, { token });
     expect((await offers(ws)).length).toBeGreaterThan(ratedBefore.length);
   });
 
@@ -101,23 +91,23 @@ describe('offers', () => {
     const { ws, page } = await portalPage();
     const ratedBefore = await offers(ws);
     for (const role of ['agent', 'admin'] as const) {
-      const before = t.sqlCount();
-      await t.gql(WITH_CAN_RATE, { r: reps(page) }, { token: await tokenFor(viewer(role, ws)) });
-      expect(t.sqlCount() - before).toBe(1);
+      const before = ctx.app.sqlCount();
+      await ctx.app.gql(WITH_CAN_RATE, { r: reps(page) }, { token: await tokenFor(viewer(role, ws)) });
+      expect(ctx.app.sqlCount() - before).toBe(1);
     }
-    const before = t.sqlCount();
-    await t.gql(WITH_CAN_RATE, { r: reps(page) });
-    expect(t.sqlCount()).toBe(before);
+    const before = ctx.app.sqlCount();
+    await ctx.app.gql(WITH_CAN_RATE, { r: reps(page) });
+    expect(ctx.app.sqlCount()).toBe(before);
     expect(await offers(ws)).toEqual(ratedBefore);
   });
 
   it('csatTicket with csatCanRate records the offer too', async () => {
     const ws = randomUUID();
     const me = viewer('customer', ws);
-    const ticket = await createTicket(pool, { workspace: ws, requester: me.sub, status: 'resolved' });
-    await t.gql(`query($id: ID!) { csatTicket(id: $id) { id csatRating } }`, { id: ticket.id }, { token: await tokenFor(me) });
+    const ticket = await createTicket(ctx.pool, { workspace: ws, requester: me.sub, status: 'resolved' });
+    await ctx.app.gql(`query($id: ID!) { csatTicket(id: $id) { id csatRating } }`, { id: ticket.id }, { token: await tokenFor(me) });
     expect(await offers(ws)).toEqual([]);
-    await t.gql(`query($id: ID!) { csatTicket(id: $id) { id csatCanRate } }`, { id: ticket.id }, { token: await tokenFor(me) });
+    await ctx.app.gql(`query($id: ID!) { csatTicket(id: $id) { id csatCanRate } }`, { id: ticket.id }, { token: await tokenFor(me) });
     expect((await offers(ws)).map((o) => o.ticket_id)).toEqual([ticket.id]);
   });
 
@@ -126,23 +116,23 @@ describe('offers', () => {
     const me = viewer('customer', ws);
     const token = await tokenFor(me);
     const assignee = randomUUID();
-    const unseen = await createTicket(pool, { workspace: ws, requester: me.sub, status: 'resolved', assignee });
-    const seen = await createTicket(pool, { workspace: ws, requester: me.sub, status: 'closed', assignee });
-    await t.gql(WITH_CAN_RATE, { r: reps([seen]) }, { token });
+    const unseen = await createTicket(ctx.pool, { workspace: ws, requester: me.sub, status: 'resolved', assignee });
+    const seen = await createTicket(ctx.pool, { workspace: ws, requester: me.sub, status: 'closed', assignee });
+    await ctx.app.gql(WITH_CAN_RATE, { r: reps([seen]) }, { token });
     const [offerSeen] = await offers(ws);
     for (const ticket of [unseen, seen]) {
-      const before = t.sqlCount();
-      const res = await t.gql(RATE, { id: ticket.id, rating: 5 }, { token });
+      const before = ctx.app.sqlCount();
+      const res = await ctx.app.gql(RATE, { id: ticket.id, rating: 5 }, { token });
       expect(res.data.rateTicket.csatRating).toBe(5);
-      expect(t.sqlCount() - before).toBe(1);
+      expect(ctx.app.sqlCount() - before).toBe(1);
     }
     const after = await offers(ws);
     expect(after).toHaveLength(2);
     expect(after.find((o) => o.ticket_id === seen.id)).toEqual(offerSeen);
-    const { rows } = await pool.query(`select rated_at from csat_rating where ticket_id = $1`, [unseen.id]);
+    const { rows } = await ctx.pool.query(`select rated_at from csat_rating where ticket_id = $1`, [unseen.id]);
     expect(after.find((o) => o.ticket_id === unseen.id)!.offered_at).toEqual(rows[0].rated_at);
     expect(await offerRollup(ws)).toEqual([{ assignee_id: assignee, offered: 2, rated: 2 }]);
-    const { rows: flags } = await pool.query(`select bool_and(rated) as all_rated from csat_offer where workspace_id = $1`, [ws]);
+    const { rows: flags } = await ctx.pool.query(`select bool_and(rated) as all_rated from csat_offer where workspace_id = $1`, [ws]);
     expect(flags[0].all_rated).toBe(true);
   });
 
@@ -152,17 +142,17 @@ describe('offers', () => {
     const token = await tokenFor(me);
     const agents = [randomUUID(), randomUUID(), randomUUID()];
     const tickets: TicketFixture[] = [];
-    for (let i = 0; i < 30; i++) tickets.push(await createTicket(pool, { workspace: ws, requester: me.sub, status: 'resolved', assignee: agents[i % 3]! }));
+    for (let i = 0; i < 30; i++) tickets.push(await createTicket(ctx.pool, { workspace: ws, requester: me.sub, status: 'resolved', assignee: agents[i % 3]! }));
     // Pages in different orders (their offers' rows in other orders), and ratings of some of the same tickets.
     const calls = [
-      ...Array.from({ length: 6 }, (_, i) => t.gql(WITH_CAN_RATE, { r: reps(i % 2 ? [...tickets].reverse() : tickets) }, { token })),
-      ...tickets.slice(0, 10).map((x, i) => t.gql(RATE, { id: x.id, rating: 1 + (i % 5) }, { token })),
+      ...Array.from({ length: 6 }, (_, i) => ctx.app.gql(WITH_CAN_RATE, { r: reps(i % 2 ? [...tickets].reverse() : tickets) }, { token })),
+      ...tickets.slice(0, 10).map((x, i) => ctx.app.gql(RATE, { id: x.id, rating: 1 + (i % 5) }, { token })),
     ];
     const answers = await Promise.all(calls);
     expect(answers.flatMap((a) => a.errors ?? [])).toEqual([]);
     const stored = await offers(ws);
     expect(stored.map((o) => o.ticket_id).sort()).toEqual(tickets.map((x) => x.id).sort());
-    const { rows } = await pool.query(
+    const { rows } = await ctx.pool.query(
       `select assignee_id, count(*)::int as offered, (count(*) filter (where rated))::int as rated from csat_offer where workspace_id = $1 group by assignee_id order by assignee_id`,
       [ws],
     );

@@ -2,12 +2,10 @@
 // of filter (rollup days, partial days at the ends, row filters), the statistics follow from them, the
 // response rate under an assignee filter, visibility, bad input.
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ratingStatistics, responseStatistics, type Distribution } from '../src/insights/statistics.js';
-import { testPool } from './helpers/fixtures.js';
 import { insertRatings, seedRatings, type SeededRating } from './helpers/insights.fixtures.js';
-import { startTestApp, tokenFor, viewer, type TestApp } from './helpers/test.app.js';
+import { tokenFor, useTestApp, viewer } from './helpers/test.app.js';
 
 const INTERVAL = 'low high';
 const SUMMARY_FIELDS = `count average averageInterval { ${INTERVAL} } distribution { rating count share } satisfiedShare satisfiedInterval { ${INTERVAL} } commentShare offered responseRate responseInterval { ${INTERVAL} }`;
@@ -18,8 +16,7 @@ const AGENTS = `query($filter: CsatRatingFilter, $orderBy: CsatAgentOrder, $minC
   }
 }`;
 
-let t: TestApp;
-let pool: pg.Pool;
+const ctx = useTestApp();
 const ws = randomUUID();
 const [agentA, agentB] = [randomUUID(), randomUUID()].sort() as [string, string];
 let rows: SeededRating[];
@@ -29,20 +26,14 @@ let token: string;
 const DAY = 86_400_000;
 
 beforeAll(async () => {
-  t = await startTestApp();
-  pool = testPool();
-  rows = await seedRatings(pool, { workspace: ws, n: 300, assignees: [agentA, agentB, null], seed: 3, days: 90 });
-  await seedRatings(pool, { workspace: randomUUID(), n: 50, assignees: [agentA, agentB], seed: 4 });
+  rows = await seedRatings(ctx.pool, { workspace: ws, n: 300, assignees: [agentA, agentB, null], seed: 3, days: 90 });
+  await seedRatings(ctx.pool, { workspace: randomUUID(), n: 50, assignees: [agentA, agentB], seed: 4 });
   unrated = Array.from({ length: 40 }, (_, i) => ({ at: new Date(Date.now() - i * DAY - 3_600_000).toISOString(), assignee: agentB }));
-  await pool.query(
+  await ctx.pool.query(
     `insert into csat_offer (workspace_id, ticket_id, offered_at, assignee_id) select $1, gen_random_uuid(), at, a from unnest($2::timestamptz[], $3::uuid[]) as x(at, a)`,
     [ws, unrated.map((o) => o.at), unrated.map((o) => o.assignee)],
   );
   token = await tokenFor(viewer('agent', ws));
-});
-afterAll(async () => {
-  await t?.stop();
-  await pool?.end();
 });
 
 interface F {
@@ -104,17 +95,17 @@ describe('csatSummary', () => {
   ];
   it.each(cases)('%s: equals the computation from the stored rows, in one statement', async (_name, make) => {
     const filter = make();
-    const before = t.sqlCount();
-    const res = await t.gql(SUMMARY, { filter }, { token });
+    const before = ctx.app.sqlCount();
+    const res = await ctx.app.gql(SUMMARY, { filter }, { token });
     expect(res.errors).toBeUndefined();
-    expect(t.sqlCount() - before).toBe(filter.ratedFrom && filter.ratedFrom === filter.ratedTo ? 0 : 1);
+    expect(ctx.app.sqlCount() - before).toBe(filter.ratedFrom && filter.ratedFrom === filter.ratedTo ? 0 : 1);
     expectClose(res.data.csatSummary, expectedSummary(filter));
   });
 
   it('the response rate under an assignee filter differs from the unfiltered one where it should', async () => {
-    const all = (await t.gql(SUMMARY, {}, { token })).data.csatSummary;
-    const a = (await t.gql(SUMMARY, { filter: { assigneeIds: [agentA] } }, { token })).data.csatSummary;
-    const b = (await t.gql(SUMMARY, { filter: { assigneeIds: [agentB] } }, { token })).data.csatSummary;
+    const all = (await ctx.app.gql(SUMMARY, {}, { token })).data.csatSummary;
+    const a = (await ctx.app.gql(SUMMARY, { filter: { assigneeIds: [agentA] } }, { token })).data.csatSummary;
+    const b = (await ctx.app.gql(SUMMARY, { filter: { assigneeIds: [agentB] } }, { token })).data.csatSummary;
     // Every offer of A's was rated; B's unrated offers lower B's rate and the workspace's, not A's.
     expect(a.responseRate).toBe(1);
     expect(b.responseRate).toBeLessThan(1);
@@ -122,7 +113,7 @@ describe('csatSummary', () => {
     expect(all.responseRate).toBeGreaterThan(b.responseRate);
     expect(a.offered + b.offered).toBeLessThan(all.offered); // the rest: ratings without an assignee
     // The rating-only parts of a filter do not apply to the response rate.
-    const fives = (await t.gql(SUMMARY, { filter: { assigneeIds: [agentB], ratings: [5], hasComment: true } }, { token })).data.csatSummary;
+    const fives = (await ctx.app.gql(SUMMARY, { filter: { assigneeIds: [agentB], ratings: [5], hasComment: true } }, { token })).data.csatSummary;
     expect([fives.offered, fives.responseRate]).toEqual([b.offered, b.responseRate]);
   });
 
@@ -130,30 +121,30 @@ describe('csatSummary', () => {
     const w = randomUUID();
     const [first, second] = [randomUUID(), randomUUID()];
     const tok = await tokenFor(viewer('admin', w));
-    const [ticket] = await insertRatings(pool, w, first, []).then(async () => {
+    const [ticket] = await insertRatings(ctx.pool, w, first, []).then(async () => {
       const id = randomUUID();
-      await pool.query(`insert into ticket (id, workspace_id, ref, status, requester_id, assignee_id) values ($1, $2, 'X', 'resolved', gen_random_uuid(), $3)`, [id, w, first]);
-      await pool.query(`insert into csat_offer (workspace_id, ticket_id, assignee_id) values ($1, $2, $3)`, [w, id, first]);
+      await ctx.pool.query(`insert into ticket (id, workspace_id, ref, status, requester_id, assignee_id) values ($1, $2, 'X', 'resolved', gen_random_uuid(), $3)`, [id, w, first]);
+      await ctx.pool.query(`insert into csat_offer (workspace_id, ticket_id, assignee_id) values ($1, $2, $3)`, [w, id, first]);
       return [id];
     });
-    await pool.query(`insert into csat_rating (workspace_id, ticket_id, rating, rated_by, assignee_id) values ($1, $2, 4, gen_random_uuid(), $3)`, [w, ticket, second]);
-    const of = async (a: string) => (await t.gql(SUMMARY, { filter: { assigneeIds: [a] } }, { token: tok })).data.csatSummary;
+    await ctx.pool.query(`insert into csat_rating (workspace_id, ticket_id, rating, rated_by, assignee_id) values ($1, $2, 4, gen_random_uuid(), $3)`, [w, ticket, second]);
+    const of = async (a: string) => (await ctx.app.gql(SUMMARY, { filter: { assigneeIds: [a] } }, { token: tok })).data.csatSummary;
     expect(await of(first)).toMatchObject({ count: 0, offered: 1, responseRate: 1 });
     expect(await of(second)).toMatchObject({ count: 1, offered: 0, responseRate: null });
   });
 
   it('counts nothing of other workspaces, and answers zeros for a workspace without ratings', async () => {
-    const res = await t.gql(SUMMARY, {}, { token: await tokenFor(viewer('agent', randomUUID())) });
+    const res = await ctx.app.gql(SUMMARY, {}, { token: await tokenFor(viewer('agent', randomUUID())) });
     expect(res.data.csatSummary).toMatchObject({ count: 0, average: null, averageInterval: null, satisfiedShare: null, offered: 0, responseRate: null });
     expect(res.data.csatSummary.distribution).toHaveLength(5);
   });
 
   it('customers get FORBIDDEN, no token UNAUTHENTICATED; bad input BAD_USER_INPUT; no SQL', async () => {
-    const before = t.sqlCount();
-    expect((await t.gql(SUMMARY, {}, { token: await tokenFor(viewer('customer', ws)) })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect((await t.gql(SUMMARY, {})).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    expect((await t.gql(SUMMARY, { filter: { ratings: [9] } }, { token })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.ratings' });
-    expect(t.sqlCount()).toBe(before);
+    const before = ctx.app.sqlCount();
+    expect((await ctx.app.gql(SUMMARY, {}, { token: await tokenFor(viewer('customer', ws)) })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await ctx.app.gql(SUMMARY, {})).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await ctx.app.gql(SUMMARY, { filter: { ratings: [9] } }, { token })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.ratings' });
+    expect(ctx.app.sqlCount()).toBe(before);
   });
 });
 
@@ -163,16 +154,16 @@ describe('csatAgentSummaries', () => {
   let tok: string;
   beforeAll(async () => {
     // 300 ratings averaging 4.8 against 3 five-star ones; two agents and the unassigned with the same distribution.
-    await insertRatings(pool, w, steady, [...Array(240).fill(5), ...Array(60).fill(4)]);
-    await insertRatings(pool, w, lucky, [5, 5, 5]);
-    for (const a of [twinB, null, twinA]) await insertRatings(pool, w, a, [4, 4, 2]);
+    await insertRatings(ctx.pool, w, steady, [...Array(240).fill(5), ...Array(60).fill(4)]);
+    await insertRatings(ctx.pool, w, lucky, [5, 5, 5]);
+    for (const a of [twinB, null, twinA]) await insertRatings(ctx.pool, w, a, [4, 4, 2]);
     tok = await tokenFor(viewer('agent', w));
   });
 
   const ids = (res: any) => res.data.csatAgentSummaries.edges.map((e: any) => e.node.assigneeId);
 
   it('ranks by the Wilson lower bound by default; ties: assignee id ascending, the unassigned last', async () => {
-    const res = await t.gql(AGENTS, {}, { token: tok });
+    const res = await ctx.app.gql(AGENTS, {}, { token: tok });
     expect(res.errors).toBeUndefined();
     expect(ids(res)).toEqual([steady, lucky, twinA, twinB, null]);
     expect(res.data.csatAgentSummaries.totalCount).toBe(5);
@@ -183,13 +174,13 @@ describe('csatAgentSummaries', () => {
     ['AVERAGE_ASC', () => [twinA, twinB, null, steady, lucky]],
     ['COUNT_DESC', () => [steady, lucky, twinA, twinB, null]],
   ])('%s', async (orderBy, expected) => {
-    expect(ids(await t.gql(AGENTS, { orderBy }, { token: tok }))).toEqual(expected());
+    expect(ids(await ctx.app.gql(AGENTS, { orderBy }, { token: tok }))).toEqual(expected());
   });
 
   it('each row is the summary of that assignee, and minCount drops the small ones', async () => {
-    const res = await t.gql(AGENTS, { minCount: 4 }, { token: tok });
+    const res = await ctx.app.gql(AGENTS, { minCount: 4 }, { token: tok });
     expect(ids(res)).toEqual([steady]);
-    const one = (await t.gql(SUMMARY, { filter: { assigneeIds: [steady] } }, { token: tok })).data.csatSummary;
+    const one = (await ctx.app.gql(SUMMARY, { filter: { assigneeIds: [steady] } }, { token: tok })).data.csatSummary;
     const { assigneeId, ...node } = res.data.csatAgentSummaries.edges[0].node;
     expect(node).toEqual(one);
   });
@@ -198,16 +189,16 @@ describe('csatAgentSummaries', () => {
     const seen: (string | null)[] = [];
     let after: string | null = null;
     for (let i = 0; i < 10; i++) {
-      const res: any = await t.gql(AGENTS, { first: 1, after }, { token: tok });
+      const res: any = await ctx.app.gql(AGENTS, { first: 1, after }, { token: tok });
       seen.push(...ids(res));
       if (!res.data.csatAgentSummaries.pageInfo.hasNextPage) break;
       after = res.data.csatAgentSummaries.pageInfo.endCursor;
     }
     expect(seen).toEqual([steady, lucky, twinA, twinB, null]);
-    const first = await t.gql(AGENTS, { first: 2 }, { token: tok });
+    const first = await ctx.app.gql(AGENTS, { first: 2 }, { token: tok });
     const cursor = first.data.csatAgentSummaries.pageInfo.endCursor;
     for (const v of [{ orderBy: 'COUNT_DESC' }, { minCount: 2 }, { filter: { ratings: [5] } }]) {
-      expect((await t.gql(AGENTS, { ...v, after: cursor }, { token: tok })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+      expect((await ctx.app.gql(AGENTS, { ...v, after: cursor }, { token: tok })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
     }
   });
 
@@ -216,12 +207,12 @@ describe('csatAgentSummaries', () => {
     [{ first: 0 }, 'first'],
     [{ filter: { assigneeIds: [] } }, 'filter.assigneeIds'],
   ])('%o: BAD_USER_INPUT naming the argument, no SQL', async (variables, field) => {
-    const before = t.sqlCount();
-    expect((await t.gql(AGENTS, variables, { token: tok })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
-    expect(t.sqlCount()).toBe(before);
+    const before = ctx.app.sqlCount();
+    expect((await ctx.app.gql(AGENTS, variables, { token: tok })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    expect(ctx.app.sqlCount()).toBe(before);
   });
 
   it('customers get FORBIDDEN', async () => {
-    expect((await t.gql(AGENTS, {}, { token: await tokenFor(viewer('customer', w)) })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await ctx.app.gql(AGENTS, {}, { token: await tokenFor(viewer('customer', w)) })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });

@@ -2,30 +2,23 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
 import { createThrowawayDatabase } from '../dev/throwaway.database.js';
 import { createTicket, storedRatings, testPool } from './helpers/fixtures.js';
-import { startTestApp, tokenFor, viewer, type TestApp } from './helpers/test.app.js';
+import { startTestApp, tokenFor, useTestApp, viewer } from './helpers/test.app.js';
 
 const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { id csatRating csatComment csatRatedAt csatCanRate } } }`;
 const RATE = `mutation($t: ID!, $r: Int!, $c: String) { rateTicket(ticketId: $t, rating: $r, comment: $c) { id csatRating csatComment csatRatedAt csatCanRate } }`;
 
-let t: TestApp;
-let pool: pg.Pool;
+const ctx = useTestApp();
 let base: string;
 beforeAll(async () => {
-  t = await startTestApp();
-  pool = testPool();
-  base = t.url.replace(/\/graphql$/, '');
-});
-afterAll(async () => {
-  await t?.stop();
-  await pool?.end();
+  base = ctx.app.url.replace(/\/graphql$/, '');
 });
 
 /** A POST to /graphql that keeps the raw body text, for asserting what never reaches a client. */
-async function rawGql(query: string, variables: Record<string, unknown>, token?: string, headers: Record<string, string> = {}, url = t.url) {
+async function rawGql(query: string, variables: Record<string, unknown>, token?: string, headers: Record<string, string> = {}, url = ctx.app.url) {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
@@ -37,7 +30,7 @@ async function rawGql(query: string, variables: Record<string, unknown>, token?:
 
 async function agentWithTicket() {
   const workspace = randomUUID();
-  const ticket = await createTicket(pool, { workspace, requester: randomUUID(), status: 'resolved' });
+  const ticket = await createTicket(ctx.pool, { workspace, requester: randomUUID(), status: 'resolved' });
   return { ticket, token: await tokenFor(viewer('agent', workspace)) };
 }
 
@@ -64,21 +57,21 @@ describe('probes and routing', () => {
 
 describe('x-request-id', () => {
   it('is set on /graphql responses when the caller sent none', async () => {
-    const res = await t.gql('{ __typename }');
+    const res = await ctx.app.gql('{ __typename }');
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });
 
   it('echoes a valid incoming id, and logs the request under it', async () => {
     const id = `gw-${randomUUID()}.1:2`;
-    const res = await t.gql('{ __typename }', undefined, { headers: { 'x-request-id': id } });
+    const res = await ctx.app.gql('{ __typename }', undefined, { headers: { 'x-request-id': id } });
     expect(res.headers.get('x-request-id')).toBe(id);
-    await expect.poll(() => t.logs.some((l) => l.requestId === id && l.msg === 'request' && l.path === '/graphql')).toBe(true);
+    await expect.poll(() => ctx.app.logs.some((l) => l.requestId === id && l.msg === 'request' && l.path === '/graphql')).toBe(true);
   });
 
   it('replaces an invalid incoming id (spaces, too long) with a fresh one', async () => {
     for (const bad of ['has spaces in it', 'x'.repeat(129), 'a"b<script>', 'fake\\nline']) {
-      const res = await t.gql('{ __typename }', undefined, { headers: { 'x-request-id': bad } });
+      const res = await ctx.app.gql('{ __typename }', undefined, { headers: { 'x-request-id': bad } });
       const got = res.headers.get('x-request-id');
       expect(got).toBeTruthy();
       expect(got).not.toBe(bad);
@@ -133,13 +126,13 @@ describe('error masking', () => {
 describe('request bodies', () => {
   it('refuses a body over 4 MB with 413', async () => {
     const big = JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(5 * 1024 * 1024) } });
-    const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+    const res = await fetch(ctx.app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
     expect(res.status).toBe(413);
     await res.body?.cancel();
   });
 
   it('answers a body that is not JSON with 400 and a JSON error', async () => {
-    const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ __typename }"' });
+    const res = await fetch(ctx.app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ __typename }"' });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
     const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
@@ -148,7 +141,7 @@ describe('request bodies', () => {
   });
 
   it('still serves after those refusals', async () => {
-    const res = await t.gql('{ __typename }');
+    const res = await ctx.app.gql('{ __typename }');
     expect(res.data).toEqual({ __typename: 'Query' });
   });
 });
@@ -183,19 +176,19 @@ describe('a client that goes away', () => {
   it('mid-request (its rating still being stored) is logged at debug, never as an error', async () => {
     const workspace = randomUUID();
     const me = viewer('customer', workspace);
-    const ticket = await createTicket(pool, { workspace, requester: me.sub, status: 'resolved' });
+    const ticket = await createTicket(ctx.pool, { workspace, requester: me.sub, status: 'resolved' });
     const token = await tokenFor(me);
-    const blocker = await pool.connect();
+    const blocker = await ctx.pool.connect();
     const id = `abort-${randomUUID()}`;
     try {
       await blocker.query('begin');
       await blocker.query(`insert into csat_rating (workspace_id, ticket_id, rating, rated_by) values ($1, $2, 1, $3)`, [workspace, ticket.id, me.sub]);
-      const { hostname, port } = new URL(t.url);
+      const { hostname, port } = new URL(ctx.app.url);
       const socket = connect(Number(port), hostname);
       const body = JSON.stringify({ query: RATE, variables: { t: ticket.id, r: 3, c: 'gone' } });
       socket.write(`POST /graphql HTTP/1.1\r\nhost: t\r\nx-request-id: ${id}\r\ncontent-type: application/json\r\nauthorization: Bearer ${token}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       await expect
-        .poll(async () => (await pool.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into csat_rating%' and datname = current_database()`)).rows[0].n)
+        .poll(async () => (await ctx.pool.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into csat_rating%' and datname = current_database()`)).rows[0].n)
         .toBeGreaterThanOrEqual(1);
       socket.destroy();
       await new Promise((r) => socket.once('close', r));
@@ -204,9 +197,9 @@ describe('a client that goes away', () => {
       blocker.release();
     }
     // The request finishes on the server (the rating is stored), and its answer has nowhere to go.
-    await expect.poll(async () => (await storedRatings(pool, ticket.id)).length).toBe(1);
-    await expect.poll(() => t.logs.filter((l) => l.requestId === id && l.level <= 30).length).toBeGreaterThan(0);
-    expect(t.logs.filter((l) => l.requestId === id && l.level >= 50)).toEqual([]);
+    await expect.poll(async () => (await storedRatings(ctx.pool, ticket.id)).length).toBe(1);
+    await expect.poll(() => ctx.app.logs.filter((l) => l.requestId === id && l.level <= 30).length).toBeGreaterThan(0);
+    expect(ctx.app.logs.filter((l) => l.requestId === id && l.level >= 50)).toEqual([]);
   });
 });
 
@@ -215,18 +208,18 @@ describe('graceful drain', () => {
   it('finishes an in-flight rateTicket, answers 503 on kept-alive sockets (readiness included), then closes the pool', async () => {
     const workspace = randomUUID();
     const me = viewer('customer', workspace);
-    const ticket = await createTicket(pool, { workspace, requester: me.sub, status: 'resolved' });
+    const ticket = await createTicket(ctx.pool, { workspace, requester: me.sub, status: 'resolved' });
     const token = await tokenFor(me);
 
     // rateTicket's INSERT ... ON CONFLICT waits on an uncommitted row with the same key. This lock holds
     // one key only, so test files running beside this one are not slowed.
-    const blocker = await pool.connect();
+    const blocker = await ctx.pool.connect();
     let released = false;
     try {
       await blocker.query('begin');
       await blocker.query(`insert into csat_rating (workspace_id, ticket_id, rating, rated_by) values ($1, $2, 1, $3)`, [workspace, ticket.id, me.sub]);
 
-      const socket = rawSocket(t.url);
+      const socket = rawSocket(ctx.app.url);
       const body = JSON.stringify({ query: RATE, variables: { t: ticket.id, r: 4, c: 'drained' } });
       socket.send(
         `POST /graphql HTTP/1.1\r\nhost: test\r\nconnection: keep-alive\r\ncontent-type: application/json\r\n` +
@@ -235,7 +228,7 @@ describe('graceful drain', () => {
       // The request is really waiting on the database.
       await expect
         .poll(async () => {
-          const { rows } = await pool.query(
+          const { rows } = await ctx.pool.query(
             `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into csat_rating%' and datname = current_database()`,
           );
           return rows[0].n;
@@ -243,14 +236,14 @@ describe('graceful drain', () => {
         .toBeGreaterThanOrEqual(1);
 
       const events: string[] = [];
-      const stopped = t.app.stop().then(() => events.push('stopped'));
+      const stopped = ctx.app.app.stop().then(() => events.push('stopped'));
       // The listener closes: no new connections.
       await expect.poll(() => fetch(`${base}/healthz`).then(() => 'accepted', () => 'refused')).toBe('refused');
       // On the kept-alive socket, a request that arrives while draining is answered 503, not executed and not reset.
       socket.send('GET /readyz HTTP/1.1\r\nhost: test\r\n\r\n');
 
       // The pool stays open while a request is in flight (rateTicket may need its second statement).
-      expect(await t.app.db.orm.isConnected()).toBe(true);
+      expect(await ctx.app.app.db.orm.isConnected()).toBe(true);
       expect(events).toEqual([]); // still draining: the request holds the stop
       await blocker.query('rollback');
       released = true;
@@ -263,8 +256,8 @@ describe('graceful drain', () => {
       expect(ready!.headers.connection).toBe('close');
       await stopped;
       expect(events).toEqual(['stopped']);
-      expect(await t.app.db.orm.isConnected()).toBe(false);
-      expect(await storedRatings(pool, ticket.id)).toEqual([expect.objectContaining({ rating: 4, comment: 'drained' })]);
+      expect(await ctx.app.app.db.orm.isConnected()).toBe(false);
+      expect(await storedRatings(ctx.pool, ticket.id)).toEqual([expect.objectContaining({ rating: 4, comment: 'drained' })]);
     } finally {
       if (!released) await blocker.query('rollback').catch(() => {});
       blocker.release();

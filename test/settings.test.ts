@@ -1,9 +1,8 @@
 // Workspace settings: who reads and changes them, the defaults, and what a disabled workspace does to the hot path.
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTicket, storedRatings, testPool } from './helpers/fixtures.js';
-import { startTestApp, tokenFor, viewer, type TestApp } from './helpers/test.app.js';
+import { describe, expect, it } from 'vitest';
+import { createTicket, storedRatings } from './helpers/fixtures.js';
+import { tokenFor, useTestApp, viewer } from './helpers/test.app.js';
 
 const FIELDS = 'workspaceId enabled badgePublic badgeMinCount unhappyMaxRating vocalMinCommentLength updatedAt updatedBy';
 const READ = `{ csatSettings { ${FIELDS} } }`;
@@ -11,16 +10,7 @@ const UPDATE = `mutation U($input: CsatSettingsInput!) { updateCsatSettings(inpu
 const RATE = `mutation R($ticketId: ID!, $rating: Int!) { rateTicket(ticketId: $ticketId, rating: $rating) { id csatRating csatCanRate } }`;
 const ENTITIES = `query E($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { id csatRating csatCanRate } } }`;
 
-let t: TestApp;
-let pool: pg.Pool;
-beforeAll(async () => {
-  t = await startTestApp();
-  pool = testPool();
-});
-afterAll(async () => {
-  await t?.stop();
-  await pool?.end();
-});
+const ctx = useTestApp();
 
 const tokens = async (workspace: string) => ({
   admin: await tokenFor(viewer('admin', workspace)),
@@ -33,13 +23,13 @@ describe('csatSettings', () => {
     const ws = randomUUID();
     const tk = await tokens(ws);
     for (const token of [tk.admin, tk.agent]) {
-      const res = await t.gql(READ, {}, { token });
+      const res = await ctx.app.gql(READ, {}, { token });
       expect(res.errors).toBeUndefined();
       expect(res.data.csatSettings).toEqual({
         workspaceId: ws, enabled: true, badgePublic: false, badgeMinCount: 100, unhappyMaxRating: 2, vocalMinCommentLength: 200, updatedAt: null, updatedBy: null,
       });
     }
-    const { rows } = await pool.query('select 1 from csat_settings where workspace_id = $1', [ws]);
+    const { rows } = await ctx.pool.query('select 1 from csat_settings where workspace_id = $1', [ws]);
     expect(rows).toHaveLength(0);
   });
 
@@ -47,12 +37,12 @@ describe('csatSettings', () => {
     const ws = randomUUID();
     const tk = await tokens(ws);
     const input = { badgePublic: true };
-    expect((await t.gql(READ, {}, { token: tk.customer })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect((await t.gql(UPDATE, { input }, { token: tk.customer })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect((await t.gql(UPDATE, { input }, { token: tk.agent })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect((await t.gql(READ, {})).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    expect((await t.gql(UPDATE, { input })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    const { rows } = await pool.query('select 1 from csat_settings where workspace_id = $1', [ws]);
+    expect((await ctx.app.gql(READ, {}, { token: tk.customer })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await ctx.app.gql(UPDATE, { input }, { token: tk.customer })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await ctx.app.gql(UPDATE, { input }, { token: tk.agent })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await ctx.app.gql(READ, {})).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await ctx.app.gql(UPDATE, { input })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const { rows } = await ctx.pool.query('select 1 from csat_settings where workspace_id = $1', [ws]);
     expect(rows).toHaveLength(0);
   });
 
@@ -60,19 +50,19 @@ describe('csatSettings', () => {
     const ws = randomUUID();
     const admin = viewer('admin', ws);
     const token = await tokenFor(admin);
-    let before = t.sqlCount();
-    const first = await t.gql(UPDATE, { input: { badgePublic: true, badgeMinCount: 30 } }, { token });
-    expect(t.sqlCount() - before).toBe(1);
+    let before = ctx.app.sqlCount();
+    const first = await ctx.app.gql(UPDATE, { input: { badgePublic: true, badgeMinCount: 30 } }, { token });
+    expect(ctx.app.sqlCount() - before).toBe(1);
     expect(first.errors).toBeUndefined();
     expect(first.data.updateCsatSettings).toMatchObject({ enabled: true, badgePublic: true, badgeMinCount: 30, unhappyMaxRating: 2, vocalMinCommentLength: 200, updatedBy: admin.sub });
     expect(first.data.updateCsatSettings.updatedAt).toMatch(/Z$/);
-    before = t.sqlCount();
-    const second = await t.gql(UPDATE, { input: { unhappyMaxRating: 3, badgePublic: null } }, { token });
-    expect(t.sqlCount() - before).toBe(1);
+    before = ctx.app.sqlCount();
+    const second = await ctx.app.gql(UPDATE, { input: { unhappyMaxRating: 3, badgePublic: null } }, { token });
+    expect(ctx.app.sqlCount() - before).toBe(1);
     expect(second.data.updateCsatSettings).toMatchObject({ badgePublic: true, badgeMinCount: 30, unhappyMaxRating: 3 });
-    const read = await t.gql(READ, {}, { token: await tokenFor(viewer('agent', ws)) });
+    const read = await ctx.app.gql(READ, {}, { token: await tokenFor(viewer('agent', ws)) });
     expect(read.data.csatSettings).toEqual(second.data.updateCsatSettings);
-    const other = await t.gql(READ, {}, { token: await tokenFor(viewer('agent', randomUUID())) });
+    const other = await ctx.app.gql(READ, {}, { token: await tokenFor(viewer('agent', randomUUID())) });
     expect(other.data.csatSettings.badgePublic).toBe(false);
   });
 
@@ -86,15 +76,15 @@ describe('csatSettings', () => {
   ])('refuses %s = %i with BAD_USER_INPUT naming the field, storing nothing', async (field, value) => {
     const ws = randomUUID();
     const token = await tokenFor(viewer('admin', ws));
-    const res = await t.gql(UPDATE, { input: { [field]: value, enabled: false } }, { token });
+    const res = await ctx.app.gql(UPDATE, { input: { [field]: value, enabled: false } }, { token });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
-    const { rows } = await pool.query('select 1 from csat_settings where workspace_id = $1', [ws]);
+    const { rows } = await ctx.pool.query('select 1 from csat_settings where workspace_id = $1', [ws]);
     expect(rows).toHaveLength(0);
   });
 
   it('the table holds the ranges itself (CHECKs)', async () => {
     for (const [col, v] of [['badge_min_count', 29], ['unhappy_max_rating', 6], ['vocal_min_comment_length', 2001]] as const) {
-      await expect(pool.query(`insert into csat_settings (workspace_id, updated_by, ${col}) values ($1, $1, $2)`, [randomUUID(), v])).rejects.toThrow(/check constraint/);
+      await expect(ctx.pool.query(`insert into csat_settings (workspace_id, updated_by, ${col}) values ($1, $1, $2)`, [randomUUID(), v])).rejects.toThrow(/check constraint/);
     }
   });
 });
@@ -102,7 +92,7 @@ describe('csatSettings', () => {
 describe('a disabled workspace', () => {
   async function disabledWorkspace() {
     const ws = randomUUID();
-    await t.gql(UPDATE, { input: { enabled: false } }, { token: await tokenFor(viewer('admin', ws)) });
+    await ctx.app.gql(UPDATE, { input: { enabled: false } }, { token: await tokenFor(viewer('admin', ws)) });
     return ws;
   }
 
@@ -110,21 +100,21 @@ describe('a disabled workspace', () => {
     const ws = await disabledWorkspace();
     const me = viewer('customer', ws);
     const token = await tokenFor(me);
-    const ticket = await createTicket(pool, { workspace: ws, requester: me.sub });
-    const before = t.sqlCount();
-    const res = await t.gql(RATE, { ticketId: ticket.id, rating: 4 }, { token });
-    expect(t.sqlCount() - before).toBe(1);
+    const ticket = await createTicket(ctx.pool, { workspace: ws, requester: me.sub });
+    const before = ctx.app.sqlCount();
+    const res = await ctx.app.gql(RATE, { ticketId: ticket.id, rating: 4 }, { token });
+    expect(ctx.app.sqlCount() - before).toBe(1);
     expect(res.errors?.[0]?.extensions?.code).toBe('CSAT_DISABLED');
-    expect(await storedRatings(pool, ticket.id)).toHaveLength(0);
-    await t.gql(UPDATE, { input: { enabled: true } }, { token: await tokenFor(viewer('admin', ws)) });
-    const again = await t.gql(RATE, { ticketId: ticket.id, rating: 4 }, { token });
+    expect(await storedRatings(ctx.pool, ticket.id)).toHaveLength(0);
+    await ctx.app.gql(UPDATE, { input: { enabled: true } }, { token: await tokenFor(viewer('admin', ws)) });
+    const again = await ctx.app.gql(RATE, { ticketId: ticket.id, rating: 4 }, { token });
     expect(again.data.rateTicket).toMatchObject({ csatRating: 4, csatCanRate: false });
   });
 
   it('keeps NOT_FOUND for other people\'s tickets (no existence leak through the new code)', async () => {
     const ws = await disabledWorkspace();
-    const ticket = await createTicket(pool, { workspace: ws, requester: randomUUID() });
-    const res = await t.gql(RATE, { ticketId: ticket.id, rating: 4 }, { token: await tokenFor(viewer('customer', ws)) });
+    const ticket = await createTicket(ctx.pool, { workspace: ws, requester: randomUUID() });
+    const res = await ctx.app.gql(RATE, { ticketId: ticket.id, rating: 4 }, { token: await tokenFor(viewer('customer', ws)) });
     expect(res.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
@@ -132,26 +122,26 @@ describe('a disabled workspace', () => {
     const ws = randomUUID();
     const me = viewer('customer', ws);
     const token = await tokenFor(me);
-    const rated = await createTicket(pool, { workspace: ws, requester: me.sub });
-    const unrated = await createTicket(pool, { workspace: ws, requester: me.sub });
-    await t.gql(RATE, { ticketId: rated.id, rating: 5 }, { token });
+    const rated = await createTicket(ctx.pool, { workspace: ws, requester: me.sub });
+    const unrated = await createTicket(ctx.pool, { workspace: ws, requester: me.sub });
+    await ctx.app.gql(RATE, { ticketId: rated.id, rating: 5 }, { token });
     const reps = [rated.id, unrated.id].map((id) => ({ __typename: 'Ticket', id }));
-    expect((await t.gql(ENTITIES, { r: reps }, { token })).data._entities[1].csatCanRate).toBe(true);
-    await t.gql(UPDATE, { input: { enabled: false } }, { token: await tokenFor(viewer('admin', ws)) });
+    expect((await ctx.app.gql(ENTITIES, { r: reps }, { token })).data._entities[1].csatCanRate).toBe(true);
+    await ctx.app.gql(UPDATE, { input: { enabled: false } }, { token: await tokenFor(viewer('admin', ws)) });
 
-    let before = t.sqlCount();
-    const page = await t.gql(ENTITIES, { r: reps }, { token });
-    expect(t.sqlCount() - before).toBe(1);
+    let before = ctx.app.sqlCount();
+    const page = await ctx.app.gql(ENTITIES, { r: reps }, { token });
+    expect(ctx.app.sqlCount() - before).toBe(1);
     expect(page.data._entities).toEqual([
       { id: rated.id, csatRating: 5, csatCanRate: false },
       { id: unrated.id, csatRating: null, csatCanRate: false },
     ]);
-    before = t.sqlCount();
-    const staff = await t.gql(ENTITIES, { r: reps }, { token: await tokenFor(viewer('agent', ws)) });
-    expect(t.sqlCount() - before).toBe(1);
+    before = ctx.app.sqlCount();
+    const staff = await ctx.app.gql(ENTITIES, { r: reps }, { token: await tokenFor(viewer('agent', ws)) });
+    expect(ctx.app.sqlCount() - before).toBe(1);
     expect(staff.data._entities.map((e: { csatRating: number | null }) => e.csatRating)).toEqual([5, null]);
     // The no-op stays a no-op: the stored rating is the answer, not an error.
-    const noop = await t.gql(RATE, { ticketId: rated.id, rating: 1 }, { token });
+    const noop = await ctx.app.gql(RATE, { ticketId: rated.id, rating: 1 }, { token });
     expect(noop.errors).toBeUndefined();
     expect(noop.data.rateTicket.csatRating).toBe(5);
   });

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import type pg from 'pg';
 import { pino } from 'pino';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createApp, type App, type AppHooks } from '../../src/app.js';
 import { signDevToken } from '../../src/auth/token.signer.js';
 import type { Role, Viewer } from '../../src/auth/viewer.js';
 import { loadConfig } from '../../src/config/config.js';
+import { testPool } from './fixtures.js';
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 
@@ -61,6 +63,29 @@ export async function startTestApp(env: Record<string, string> = {}, hooks: AppH
       return { status: res.status, data: body.data, errors: body.errors, headers: res.headers };
     },
     stop: () => app.stop(),
+  };
+}
+
+/** One app and one test pool for the file (or describe) it is called in: started before its tests, stopped after them. */
+export function useTestApp(env: Record<string, string> = {}, hooks: AppHooks = {}): { readonly app: TestApp; readonly pool: pg.Pool } {
+  let app: TestApp | undefined;
+  let pool: pg.Pool | undefined;
+  beforeAll(async () => {
+    app = await startTestApp(env, hooks);
+    pool = testPool();
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await pool?.end();
+  });
+  // Getters: the hooks assign after the file has been collected.
+  return {
+    get app() {
+      return app!;
+    },
+    get pool() {
+      return pool!;
+    },
   };
 }
 

@@ -105,6 +105,12 @@ function logLines(svc: Service): Record<string, any>[] {
     .map((l) => JSON.parse(l) as Record<string, any>);
 }
 
+/** The process exits 0 within `ms` of a signal; a failure shows what it logged last (its shutdown error). */
+async function expectCleanExit(svc: Service, ms: number, what: string): Promise<void> {
+  const exit = await within(svc.exited, ms, what);
+  expect(exit, `${what}\nstdout (end):\n${svc.stdout().slice(-3000)}\nstderr:\n${svc.stderr().slice(-3000)}`).toEqual({ code: 0, signal: null });
+}
+
 async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)));
@@ -232,7 +238,7 @@ describe('the service process', () => {
     const firstRating = await rateAsPrinted(banner, url);
 
     first.child.kill('SIGTERM');
-    expect(await within(first.exited, 10_000, 'first run: exit after SIGTERM')).toEqual({ code: 0, signal: null });
+    await expectCleanExit(first, 10_000, 'first run: exit after SIGTERM');
     expect(logLines(first).map((l) => l.msg)).toContain('stopped');
     expect(postgresPidsFor(dataDir)).toEqual([]);
 
@@ -256,7 +262,7 @@ describe('the service process', () => {
       expect(seen.errors).toBeUndefined();
       expect(seen.data._entities[0]).toMatchObject({ id: firstRating.ticketId, csatRating: 5, csatComment: 'Thanks!', csatRatedAt: firstRating.ratedAt });
       again.child.kill('SIGTERM');
-      expect(await within(again.exited, 10_000, `${run} run: exit after SIGTERM`)).toEqual({ code: 0, signal: null });
+      await expectCleanExit(again, 10_000, `${run} run: exit after SIGTERM`);
       expect(postgresPidsFor(dataDir)).toEqual([]);
     }
   });
@@ -274,7 +280,7 @@ describe('the service process', () => {
     const banner = await second.waitForStdout(BANNER_END, 25_000).then(() => second.stdout());
     await rateAsPrinted(banner, await listeningUrl(second, 1_000));
     second.child.kill('SIGTERM');
-    expect(await within(second.exited, 10_000, 'exit after SIGTERM')).toEqual({ code: 0, signal: null });
+    await expectCleanExit(second, 10_000, 'exit after SIGTERM');
     expect(postgresPidsFor(dataDir)).toEqual([]);
   });
 
@@ -304,7 +310,7 @@ describe('the service process', () => {
       const { rows } = await admin.query('select name from csat_migrations');
       expect(rows.map((r) => r.name)).toEqual(migrations.map((m) => m.name));
       for (const r of replicas) r.child.kill('SIGTERM');
-      for (const r of replicas) expect(await within(r.exited, 10_000, 'exit after SIGTERM')).toEqual({ code: 0, signal: null });
+      for (const r of replicas) await expectCleanExit(r, 10_000, 'exit after SIGTERM');
     } finally {
       await admin.end();
     }
@@ -360,7 +366,7 @@ describe('the service process', () => {
         expect(answer.status).toBe(200);
         expect(answer.body.errors?.[0]?.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', retryable: true });
       }
-      expect(await within(svc.exited, 6_000, 'exit after SIGTERM')).toEqual({ code: 0, signal: null });
+      await expectCleanExit(svc, 6_000, 'exit after SIGTERM');
       expect(performance.now() - signalled).toBeLessThan(4000);
       await locker.query('commit');
       const { rows } = await admin.query('select count(*)::int as n from csat_rating where workspace_id = $1', [workspace]);

@@ -101,7 +101,7 @@ async function throughput(token: string, ids: string[]): Promise<Round> {
  * A database that has been in use: HISTORY past ratings (over 100 workspaces), each with its event and a
  * delivered delivery, then `analyze`. A service started on empty tables caches generic plans made for empty
  * tables (foreign-key checks included) until autovacuum's analyze invalidates them: that measures a first
- * minute, not a service (docs/performance.md).
+ * minute, not a service (docs/performance.md, "Plans cached on empty tables").
  */
 async function seedHistory(n: number) {
   if (n <= 0) return;

@@ -291,3 +291,32 @@ describe('DATABASE_URL parameters', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://user@/db?host=/tmp' })).toThrow(/DATABASE_URL is not a valid URL/);
   });
 });
+
+describe('a database connection the server ends while idle', () => {
+  // Its own app and application_name: the connections ended are this app's only (the other files share the database).
+  const name = 'csat-idle-drop-check';
+  const url = new URL(inject('databaseUrl'));
+  url.searchParams.set('application_name', name);
+  const dropped = useTestApp({ DATABASE_URL: url.toString() });
+
+  it('is one warning, not the end of the process: the next request gets a new connection', async () => {
+    const token = await tokenFor(viewer('agent', randomUUID()));
+    const page = () => dropped.app.gql(ENTITIES, { r: [{ __typename: 'Ticket', id: randomUUID() }] }, { token });
+    await Promise.all([page(), page(), page()]);
+    const { rows } = await dropped.pool.query(
+      `select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where application_name = $1 and state = 'idle' and datname = current_database()`,
+      [name],
+    );
+    expect(rows[0].n).toBeGreaterThan(0);
+    const lost = () => dropped.app.logs.filter((l) => l.msg === 'database: idle connection lost');
+    await expect.poll(() => lost().length).toBeGreaterThan(0);
+    const [line] = lost();
+    expect(line).toMatchObject({ level: 40, err: { message: expect.stringMatching(/terminat/), code: '57P01' } });
+    expect(line!.err).not.toHaveProperty('client');
+    const before = dropped.app.sqlCount();
+    const after = await page();
+    expect(after.errors).toBeUndefined();
+    expect(after.data._entities).toEqual([expect.objectContaining({ csatRating: null })]);
+    expect(dropped.app.sqlCount() - before).toBe(1);
+  });
+});

@@ -350,3 +350,24 @@ describe('SSRF guard', () => {
     expect(receiver.received.filter(forTicket(ticket.id))).toEqual([]);
   });
 });
+
+// Last in the file: it ends the idle connections of this file's database (the liveness lock's aside).
+describe('connections the server ends while idle', () => {
+  it('are one warning each, without the pg client on it, and the worker still delivers the next rating', async () => {
+    const { rows } = await pool.query(
+      `select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
+        where datname = current_database() and pid <> pg_backend_pid() and state = 'idle' and query not ilike '%pg_advisory_lock%'`,
+    );
+    expect(rows[0].n).toBeGreaterThan(0);
+    const lost = () => t.logs.filter((l) => l.msg === 'webhook worker: idle connection lost');
+    await expect.poll(() => lost().length).toBeGreaterThan(0);
+    for (const line of lost()) {
+      expect(line.err).toMatchObject({ message: expect.stringMatching(/terminat/), code: '57P01' });
+      expect(line.err).not.toHaveProperty('client');
+    }
+    const w = await workspaceWithWebhook();
+    const ticket = await w.ticket();
+    expect((await t.gql(RATE, { ticketId: ticket.id, rating: 4 }, { token: w.customer })).errors).toBeUndefined();
+    await receiver.waitFor((all) => all.some(forTicket(ticket.id)));
+  });
+});

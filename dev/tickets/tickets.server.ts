@@ -16,6 +16,8 @@ export interface RunningServer {
 /** The reference Tickets subgraph on its own HTTP port, with the same token rules as the CSAT subgraph. */
 export async function startTicketsServer(opts: { databaseUrl: string; auth: AuthConfig; port: number; host: string }): Promise<RunningServer> {
   const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+  // An idle connection the server ended: pg-pool drops it; without a listener it would end the whole demo.
+  pool.on('error', () => {});
   const verifier = createTokenVerifier(opts.auth);
   const server = new ApolloServer<TicketsContext>({
     schema: buildTicketsSchema(pool),

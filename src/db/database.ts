@@ -2,6 +2,7 @@ import { createPostgreSqlTypeParsers, MikroORM } from '@mikro-orm/postgresql';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { StartupError } from '../errors/startup.error.js';
+import { connectionLost } from './connection.lost.js';
 import type { Timeouts } from '../config/config.js';
 import type { Logger } from '../server/logger.js';
 import { ormConfig } from './orm.config.js';
@@ -56,7 +57,11 @@ function createPool(url: string, max: number, timeouts?: Pick<Timeouts, 'stateme
  */
 export async function openDatabase(url: string, logger: Logger, timeouts?: Timeouts): Promise<Database> {
   const statements = new StatementCounter();
-  const pool = new PreparingPool(createPool(url, 10, timeouts));
+  const pgPool = createPool(url, 10, timeouts);
+  // An idle connection the server ends (restart, failover, pg_terminate_backend) is an 'error' event on the pool:
+  // without a listener it would end the process; pg-pool drops that client and the next request gets a new one.
+  pgPool.on('error', (err) => logger.warn({ err: connectionLost(err) }, 'database: idle connection lost'));
+  const pool = new PreparingPool(pgPool);
   const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }), log: statements.count });
   const ormLog = logger.child({ component: 'mikro-orm' });
   const orm = await MikroORM.init(ormConfig({ databaseUrl: url, kysely, log: (m) => ormLog.debug(m) }));

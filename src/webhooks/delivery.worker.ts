@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { run, type Runner, type WorkerEvents } from 'graphile-worker';
 import pg from 'pg';
 import type { WebhookConfig } from '../config/config.js';
+import { connectionLost } from '../db/connection.lost.js';
 import type { Logger } from '../server/logger.js';
 import { deliveryTask } from './delivery.task.js';
 import { quietGraphileLogger } from './queue.schema.js';
@@ -34,10 +35,10 @@ export interface DeliveryWorker {
 export async function startDeliveryWorker(opts: { databaseUrl: string; config: WebhookConfig; lookup: HostLookup; logger: Logger }): Promise<DeliveryWorker> {
   const logger = opts.logger.child({ component: 'webhook-worker' });
   const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.config.concurrency + 4 });
-  pool.on('error', (err) => logger.warn({ err }, 'webhook worker: idle connection lost'));
-  pool.on('connect', (client) => client.on('error', (err) => logger.warn({ err }, 'webhook worker: connection lost')));
+  pool.on('error', (err) => logger.warn({ err: connectionLost(err) }, 'webhook worker: idle connection lost'));
+  pool.on('connect', (client) => client.on('error', (err) => logger.warn({ err: connectionLost(err) }, 'webhook worker: connection lost')));
   const alive = new pg.Client({ connectionString: opts.databaseUrl });
-  alive.on('error', (err) => logger.error({ err }, 'webhook worker: liveness connection lost'));
+  alive.on('error', (err) => logger.error({ err: connectionLost(err) }, 'webhook worker: liveness connection lost'));
   await alive.connect();
 
   const sweep = () =>

@@ -184,7 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mutationFields: integer(env, 'LIMIT_MUTATION_FIELDS', 5, 1, 1000, problems),
     bodyBytes: integer(env, 'LIMIT_BODY_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems),
     answerBytes: integer(env, 'LIMIT_ANSWER_BYTES', 16 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024, problems),
-    answerBytesInFlight: integer(env, 'LIMIT_ANSWER_BYTES_IN_FLIGHT', 64 * 1024 * 1024, 64 * 1024, 16 * 1024 * 1024 * 1024, problems),
+    answerBytesInFlight: integer(env, 'LIMIT_ANSWER_BYTES_IN_FLIGHT', 32 * 1024 * 1024, 64 * 1024, 16 * 1024 * 1024 * 1024, problems),
   };
   // Else the largest answer allowed could never be admitted.
   if (limits.answerBytesInFlight < limits.answerBytes) problems.push('LIMIT_ANSWER_BYTES_IN_FLIGHT must be at least LIMIT_ANSWER_BYTES');

@@ -199,61 +199,64 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
     void reply.code(503).header('retry-after', '1').send(httpError('the request took too long; retry', 'SERVICE_UNAVAILABLE'));
   };
 
-  // Load shedding for /graphql only, in its own context: the probes and /metrics answer whatever the load.
-  // Liveness (/healthz) must not fail because the process is busy (Kubernetes would kill it, and its load
-  // would move to the others); readiness (/readyz) does report the pressure, which takes the pod out of
-  // rotation until the next sample finds it below the thresholds.
-  let isUnderPressure = () => false;
-  let shed = 0;
-  let shedLoggedAt = 0;
-  await fastify.register(async (scope) => {
-    await scope.register(underPressure, {
+  // Load shedding on /graphql: @fastify/under-pressure samples heap, RSS and event-loop delay (every 500 ms)
+  // in a scope of its own without routes, and /graphql's own onRequest asks it (its hook would run, and
+  // allocate, on every request). The probes never shed: liveness (/healthz) must not fail because the process
+  // is busy (Kubernetes would kill it and move its load to the others); readiness (/readyz) reports the
+  // pressure, which takes the pod out of rotation until a sample finds it below the thresholds again.
+  let pressure!: Pick<FastifyInstance, 'isUnderPressure' | 'memoryUsage'>;
+  await fastify.register(async (sampler) => {
+    await sampler.register(underPressure, {
       sampleInterval: PRESSURE_SAMPLE_MS,
       maxEventLoopDelay: config.pressure.maxEventLoopDelayMs,
       maxHeapUsedBytes: config.pressure.maxHeapUsedBytes,
       maxRssBytes: config.pressure.maxRssBytes,
-      pressureHandler: (request, reply, type, value) => {
-        // One warn line a second at most, with how many requests were shed since the last.
-        shed++;
-        if (Date.now() - shedLoggedAt >= 1000) {
-          request.log.warn({ type, value, shed }, 'under pressure: shedding requests');
-          shedLoggedAt = Date.now();
-          shed = 0;
-        }
-        void reply.code(503).header('retry-after', '1');
-        // Returned (not sent here), under-pressure sends it and the request does not run.
-        return httpError('the service is overloaded; retry', 'SERVICE_UNAVAILABLE') as unknown as void;
-      },
     });
-    isUnderPressure = () => scope.isUnderPressure();
-    scope.route({
-      method: ['GET', 'POST'],
-      url: '/graphql',
-      onRequest: (request, reply, done) => {
-        metrics.graphqlRequests.inc();
-        // Answers carry customer comments: no cache may keep them.
-        reply.header('cache-control', 'no-store');
-        deadlines.set(request, setTimeout(onDeadline, config.timeouts.requestMs, request, reply));
-        done();
-      },
-      onResponse: (request, _reply, done) => {
-        clearTimeout(deadlines.get(request));
-        done();
-      },
-      handler: async (request, reply) => {
-        const body = await graphql.call(scope, request as Parameters<typeof graphql>[0], reply as Parameters<typeof graphql>[1]);
-        // A client that hung up before its answer is the client's business: debug, never an error.
-        if (request.raw.socket?.destroyed) request.log.debug({ method: request.method, path: request.url }, 'client went away before the answer was sent');
-        // Draining began while it ran: this socket's next request goes elsewhere.
-        if (phase !== 'serving') reply.header('connection', 'close');
-        // Answered already (the deadline): returning the reply tells Fastify not to send again.
-        return reply.sent ? reply : body;
-      },
-    });
+    pressure = sampler;
+  });
+  let shed = 0;
+  let shedLoggedAt = 0;
+  const shedRequest = (request: FastifyRequest, reply: FastifyReply) => {
+    // One warn line a second at most, with how many requests were shed since the last.
+    shed++;
+    if (Date.now() - shedLoggedAt >= 1000) {
+      const { eventLoopDelay, heapUsed, rssBytes } = pressure.memoryUsage();
+      const { maxEventLoopDelayMs, maxHeapUsedBytes } = config.pressure;
+      const type = maxEventLoopDelayMs && eventLoopDelay > maxEventLoopDelayMs ? 'eventLoopDelay' : maxHeapUsedBytes && heapUsed > maxHeapUsedBytes ? 'heapUsedBytes' : 'rssBytes';
+      request.log.warn({ type, eventLoopDelay: Math.round(eventLoopDelay), heapUsed, rssBytes, shed }, 'under pressure: shedding requests');
+      shedLoggedAt = Date.now();
+      shed = 0;
+    }
+    void reply.code(503).header('retry-after', '1').send(httpError('the service is overloaded; retry', 'SERVICE_UNAVAILABLE'));
+  };
+  fastify.route({
+    method: ['GET', 'POST'],
+    url: '/graphql',
+    onRequest: (request, reply, done) => {
+      metrics.graphqlRequests.inc();
+      // Answers carry customer comments: no cache may keep them.
+      reply.header('cache-control', 'no-store');
+      if (pressure.isUnderPressure()) return shedRequest(request, reply);
+      deadlines.set(request, setTimeout(onDeadline, config.timeouts.requestMs, request, reply));
+      done();
+    },
+    onResponse: (request, _reply, done) => {
+      clearTimeout(deadlines.get(request));
+      done();
+    },
+    handler: async (request, reply) => {
+      const body = await graphql.call(fastify, request as Parameters<typeof graphql>[0], reply as Parameters<typeof graphql>[1]);
+      // A client that hung up before its answer is the client's business: debug, never an error.
+      if (request.raw.socket?.destroyed) request.log.debug({ method: request.method, path: request.url }, 'client went away before the answer was sent');
+      // Draining began while it ran: this socket's next request goes elsewhere.
+      if (phase !== 'serving') reply.header('connection', 'close');
+      // Answered already (the deadline): returning the reply tells Fastify not to send again.
+      return reply.sent ? reply : body;
+    },
   });
   fastify.get('/healthz', async () => ({ status: 'ok' }));
   fastify.get('/readyz', async (_request, reply) => {
-    const status = phase !== 'serving' ? 'draining' : isUnderPressure() ? 'under pressure' : (await deps.ready()) ? 'ready' : 'database unreachable';
+    const status = phase !== 'serving' ? 'draining' : pressure.isUnderPressure() ? 'under pressure' : (await deps.ready()) ? 'ready' : 'database unreachable';
     return reply.code(status === 'ready' ? 200 : 503).send({ status });
   });
 

@@ -114,7 +114,7 @@ describe('loadConfig limits and timeouts', () => {
     expect(config.limits).toEqual({ aliases: 15, depth: 8, cost: 5000, tokens: 2000, directives: 50, representations: 5000, entitiesFields: 1, mutationFields: 5, bodyBytes: 4 * 1024 * 1024, answerBytes: 16 * 1024 * 1024, answerBytesInFlight: 32 * 1024 * 1024 });
     expect(config.timeouts).toEqual({ statementMs: 5000, lockMs: 2000, poolMs: 2000, requestMs: 8000, shutdownGraceMs: 10_000, shutdownDelayMs: 5000 });
     // The heap threshold follows V8's heap limit (--max-old-space-size); RSS shedding is off until set.
-    expect(config.pressure).toEqual({ maxEventLoopDelayMs: 500, maxHeapUsedBytes: Math.floor(getHeapStatistics().heap_size_limit * 0.8), maxRssBytes: 0 });
+    expect(config.pressure).toEqual({ maxEventLoopDelayMs: 1000, maxHeapUsedBytes: Math.floor(getHeapStatistics().heap_size_limit * 0.8), maxRssBytes: 0 });
     expect(config.metricsPort).toBeUndefined();
     expect(config.serviceSdl).toBe(true);
   });

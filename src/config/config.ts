@@ -203,7 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (timeouts.poolMs >= timeouts.requestMs) problems.push('DB_POOL_TIMEOUT_MS must be shorter than REQUEST_TIMEOUT_MS');
   if (timeouts.requestMs >= timeouts.shutdownGraceMs) problems.push('REQUEST_TIMEOUT_MS must be shorter than SHUTDOWN_GRACE_MS');
   const pressure: PressureConfig = {
-    maxEventLoopDelayMs: integer(env, 'PRESSURE_MAX_EVENT_LOOP_DELAY_MS', 500, 0, 3_600_000, problems),
+    maxEventLoopDelayMs: integer(env, 'PRESSURE_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 3_600_000, problems),
     // Shed before V8 runs out of heap (and the process dies); --max-old-space-size moves the limit.
     maxHeapUsedBytes: integer(env, 'PRESSURE_MAX_HEAP_USED_BYTES', Math.floor(getHeapStatistics().heap_size_limit * 0.8), 0, 2 ** 50, problems),
     maxRssBytes: integer(env, 'PRESSURE_MAX_RSS_BYTES', 0, 0, 2 ** 50, problems),

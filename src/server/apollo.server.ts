@@ -9,6 +9,7 @@ import type { Config } from '../config/config.js';
 import { LimitExceededError, ServiceUnavailableError } from '../errors/domain.errors.js';
 import { domainErrorOf, formatError, isClientSafe } from '../errors/error.formatter.js';
 import type { RequestContext } from './context.js';
+import { instantArgumentsPlugin } from './instant.arguments.js';
 import type { Logger } from './logger.js';
 import { requestLimits } from './request.limits.js';
 
@@ -57,6 +58,7 @@ export function createApolloServer(deps: { schema: GraphQLSchema; config: Pick<C
       ApolloServerPluginCacheControlDisabled(),
       ...(config.production ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...limits.plugins,
+      instantArgumentsPlugin(),
       { requestDidStart: async () => errorLogging },
     ],
   });

@@ -72,10 +72,12 @@ function representationsPlugin(limits: Limits): ApolloServerPlugin<RequestContex
         if (field.name.value !== '_entities') continue;
         const arg = field.arguments?.find((a) => a.name.value === 'representations');
         const value = arg && valueFromASTUntyped(arg.value, request.variables);
-        if (!Array.isArray(value)) continue; // graphql-js reports the missing or mistyped argument itself
-        total += value.length;
+        if (value === null || value === undefined) continue; // graphql-js reports the missing argument itself
+        // graphql-js coerces a single value where a list is expected into a list of one: check it the same way.
+        const list: unknown[] = Array.isArray(value) ? value : [value];
+        total += list.length;
         if (total > limits.representations) throw limitError(`at most ${limits.representations} representations per request`, 'representations');
-        for (const r of value) {
+        for (const r of list) {
           if (typeof r !== 'object' || r === null || (r as { __typename?: unknown }).__typename !== ENTITY_TYPENAME) {
             throw new GraphQLError('every representation needs the __typename of an entity of this subgraph (Ticket)', {
               originalError: new BadUserInputError('every representation needs the __typename of an entity of this subgraph (Ticket)', 'representations'),

@@ -124,6 +124,15 @@ describe('2: a representation whose __typename is not an entity', () => {
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'representations' });
     expect(errorLogs(ctx.app)).toEqual([]);
   });
+
+  it('a single representation where the list is expected (graphql-js makes it a list of one) is checked the same way', async () => {
+    const res = await ctx.app.gql(ENTITIES, { r: { __typename: 'Query', id: randomUUID() } });
+    expect(res.status).toBe(400);
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'representations' });
+    const literal = await ctx.app.gql(`{ _entities(representations: { __typename: "Query", id: "x" }) { __typename } }`);
+    expect(literal.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'representations' });
+    expect(errorLogs(ctx.app)).toEqual([]);
+  });
 });
 
 describe('7: automatic persisted queries, client mistakes', () => {

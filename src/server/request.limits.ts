@@ -91,8 +91,8 @@ function representationsPlugin(limits: Limits): ApolloServerPlugin<RequestContex
   return { requestDidStart: async () => listener };
 }
 
-/** Every bound on a request's work: GraphQL Armor's (aliases, depth, cost, directives; field suggestions in production) and ours. */
-export function requestLimits(limits: Limits, opts: { production: boolean; serviceSdl: boolean }) {
+/** Every bound on a request's work: GraphQL Armor's (aliases, depth, cost, directives) and ours. */
+export function requestLimits(limits: Limits, opts: { serviceSdl: boolean }) {
   const reject = (limit: string) => ({
     // Our own report, so that every limit is the same LimitExceededError (code, log line) whichever library found it.
     propagateOnRejection: false,
@@ -105,8 +105,8 @@ export function requestLimits(limits: Limits, opts: { production: boolean; servi
     maxDirectives: { n: limits.directives, ...reject('directives') },
     // The parser's own maxTokens (parseOptions) counts tokens; Armor's would parse every new document twice.
     maxTokens: { enabled: false },
-    // "Did you mean …" names fields a caller did not know: helpful in development, a schema leak in production.
-    blockFieldSuggestion: { enabled: opts.production },
+    // Suggestions ("Did you mean …") are hidden in production by schema.hints.ts, for enum values and variables too.
+    blockFieldSuggestion: { enabled: false },
   }).protect();
   return {
     parseOptions: { maxTokens: limits.tokens },

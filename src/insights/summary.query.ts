@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type RawBuilder } from 'kysely';
 import { rollupAnswers, type Filter } from './insights.filter.js';
-import { periodPlan, type DayRange, type PeriodPlan } from './period.plan.js';
+import { periodPlan, sqlInstant, type DayRange, type PeriodPlan } from './period.plan.js';
 import { filterConditions } from './ratings.query.js';
 
 /** Counts per assignee: ratings per star (with how many had a comment), and offers (with how many were rated). */
@@ -38,7 +38,7 @@ function rollupRanges(plan: PeriodPlan, kind: 'rating' | 'offer'): { table: RawB
 }
 
 function edgeCondition(column: string, edges: [Date, Date][]): RawBuilder<unknown> {
-  return sql`(${sql.join(edges.map(([a, b]) => sql`(${sql.raw(column)} >= ${a.toISOString()}::timestamptz and ${sql.raw(column)} < ${b.toISOString()}::timestamptz)`), sql` or `)})`;
+  return sql`(${sql.join(edges.map(([a, b]) => sql`(${sql.raw(column)} >= ${sqlInstant(a)}::timestamptz and ${sql.raw(column)} < ${sqlInstant(b)}::timestamptz)`), sql` or `)})`;
 }
 
 const and = (parts: RawBuilder<unknown>[]) => sql.join(parts, sql` and `);

@@ -16,8 +16,8 @@ export interface App {
   http: CsatHttpServer;
   /** Resolves with the GraphQL URL once listening. */
   listen(): Promise<string>;
-  /** Drains HTTP, then closes the pool. Safe to call twice. */
-  stop(): Promise<void>;
+  /** Drains HTTP (after `drainDelayMs` of readiness 503 with the listener open: SIGTERM's SHUTDOWN_DELAY_MS), then closes the pool. Safe to call twice. */
+  stop(drainDelayMs?: number): Promise<void>;
 }
 
 export interface AppHooks {
@@ -68,9 +68,9 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
     db,
     http,
     listen: () => http.listen(config.port, config.host),
-    stop: () =>
+    stop: (drainDelayMs = 0) =>
       (stopping ??= (async () => {
-        await http.stop();
+        await http.stop(drainDelayMs);
         await worker?.stop();
         await db.close();
       })()),

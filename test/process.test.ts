@@ -38,8 +38,9 @@ function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   // NODE_ENV is left unset unless a test sets it: under NODE_ENV=test some libraries (Apollo Server's own
   // signal handlers, for one) behave differently than in a real deployment.
   // With DATABASE_URL set the service needs a secret of its own (the built-in one is for the embedded database only).
+  // No drain delay after SIGTERM (test/rolling-restart.process.test.ts has one): these tests bound the exit.
   const auth = env.DATABASE_URL ? { AUTH_JWT_SECRET: PROCESS_SECRET } : {};
-  for (const [k, v] of Object.entries({ PORT: '0', LOG_LEVEL: 'info', ...auth, ...env })) if (v !== undefined) out[k] = v;
+  for (const [k, v] of Object.entries({ PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '0', ...auth, ...env })) if (v !== undefined) out[k] = v;
   return out;
 }
 

@@ -44,7 +44,7 @@ export class CsatDisabledError extends DomainError {
 export class LimitExceededError extends BadUserInputError {
   constructor(
     message: string,
-    /** Which limit: aliases, depth, cost, directives, representations, entitiesFields, mutationFields. */
+    /** Which limit: aliases, depth, cost, directives, representations, answerBytes, entitiesFields, mutationFields. */
     readonly limit: string,
   ) {
     super(message);
@@ -55,3 +55,6 @@ export class LimitExceededError extends BadUserInputError {
 export class ServiceUnavailableError extends DomainError {
   readonly code = 'SERVICE_UNAVAILABLE';
 }
+
+/** Too much work in flight (large answers, memory, event-loop delay): shed before it runs, retryable. */
+export class OverloadedError extends ServiceUnavailableError {}

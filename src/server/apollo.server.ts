@@ -6,7 +6,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config/config.js';
-import { LimitExceededError, ServiceUnavailableError } from '../errors/domain.errors.js';
+import { LimitExceededError, OverloadedError, ServiceUnavailableError } from '../errors/domain.errors.js';
 import { domainErrorOf, formatError, isClientSafe } from '../errors/error.formatter.js';
 import type { RequestContext } from './context.js';
 import { instantArgumentsPlugin } from './instant.arguments.js';
@@ -32,7 +32,9 @@ export function createApolloServer(deps: { schema: GraphQLSchema; config: Pick<C
       }
       for (const error of errors) {
         const domain = domainErrorOf(error);
-        if (domain instanceof ServiceUnavailableError) {
+        if (domain instanceof OverloadedError) {
+          log.warn({ msg: domain.message, operationName: request.operationName }, 'request shed: overloaded');
+        } else if (domain instanceof ServiceUnavailableError) {
           log.warn({ err: error.originalError ?? error, path: error.path }, 'database timeout');
         } else if (domain || isClientSafe(error.toJSON(), error)) {
           log.debug({ code: error.extensions?.code, msg: error.message }, 'request error');

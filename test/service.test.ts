@@ -311,7 +311,12 @@ describe('a database connection the server ends while idle', () => {
     const lost = () => dropped.app.logs.filter((l) => l.msg === 'database: idle connection lost');
     await expect.poll(() => lost().length).toBeGreaterThan(0);
     const [line] = lost();
-    expect(line).toMatchObject({ level: 40, err: { message: expect.stringMatching(/terminat/), code: '57P01' } });
+    expect(line).toMatchObject({ level: 40 });
+    // pg reports the server's message (57P01) when it reads it before the socket closes, else only the closed socket.
+    expect([
+      { message: 'terminating connection due to administrator command', code: '57P01' },
+      { message: 'Connection terminated unexpectedly' },
+    ]).toContainEqual({ message: line!.err.message, ...(line!.err.code === undefined ? {} : { code: line!.err.code }) });
     expect(line!.err).not.toHaveProperty('client');
     const before = dropped.app.sqlCount();
     const after = await page();

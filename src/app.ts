@@ -59,6 +59,7 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
       ready: () => db.ping(),
       onGraceExpired: () => db.cancelRunning(),
       metrics: createMetrics(db.statements),
+      faults: db.faults,
     });
     // CSAT_WORKER=off: deliveries are left to `npm run worker` processes elsewhere.
     if (config.webhooks.worker) worker = await startDeliveryWorker({ databaseUrl: config.databaseUrl, config: config.webhooks, lookup, logger });

@@ -55,3 +55,10 @@ export class LimitExceededError extends BadUserInputError {
 export class ServiceUnavailableError extends DomainError {
   readonly code = 'SERVICE_UNAVAILABLE';
 }
+
+/** The database cannot be reached (refused, reset, its connection ended, starting up or shutting down): retryable. */
+export class DatabaseUnavailableError extends ServiceUnavailableError {
+  constructor() {
+    super('the database is unavailable; retry');
+  }
+}

@@ -6,15 +6,23 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config/config.js';
-import { LimitExceededError, ServiceUnavailableError } from '../errors/domain.errors.js';
+import { FaultLog } from '../db/fault.log.js';
+import { DatabaseUnavailableError, LimitExceededError, ServiceUnavailableError } from '../errors/domain.errors.js';
 import { domainErrorOf, formatError, isClientSafe } from '../errors/error.formatter.js';
 import type { RequestContext } from './context.js';
 import type { Logger } from './logger.js';
 import { requestLimits } from './request.limits.js';
 
 /** Apollo Server over the subgraph schema: masking, error logging, and the plugins this subgraph turns off. */
-export function createApolloServer(deps: { schema: GraphQLSchema; config: Pick<Config, 'production' | 'limits' | 'serviceSdl'>; logger: Logger }): ApolloServer<RequestContext> {
+export function createApolloServer(deps: {
+  schema: GraphQLSchema;
+  config: Pick<Config, 'production' | 'limits' | 'serviceSdl'>;
+  logger: Logger;
+  /** Where database faults are logged, once a second at most (db/fault.log.ts). */
+  faults?: FaultLog;
+}): ApolloServer<RequestContext> {
   const { logger, config } = deps;
+  const faults = deps.faults ?? new FaultLog();
   const limits = requestLimits(config.limits, config);
   // Masked errors reach the client as INTERNAL_SERVER_ERROR; the log gets them whole, with the request id.
   // One listener object for every request (Apollo asks for it per request).
@@ -30,13 +38,24 @@ export function createApolloServer(deps: { schema: GraphQLSchema; config: Pick<C
       for (const error of errors) {
         const domain = domainErrorOf(error);
         if (domain instanceof ServiceUnavailableError) {
-          log.warn({ err: error.originalError ?? error, path: error.path }, 'database timeout');
+          // A database outage fails every request at once: one line a second, with the count of the others.
+          const msg = domain instanceof DatabaseUnavailableError ? 'database unavailable' : 'database timeout';
+          faults.warn(log, { err: error.originalError ?? error, path: error.path }, msg);
         } else if (domain || isClientSafe(error.toJSON(), error)) {
           log.debug({ code: error.extensions?.code, msg: error.message }, 'request error');
         } else {
           log.error({ err: error.originalError ?? error, path: error.path }, 'internal error');
         }
       }
+    },
+  };
+  // An answer with a retryable error says when to retry (the request deadline's 503 does too, http.server.ts).
+  // The status stays 200: a gateway that gets a non-2xx from a subgraph drops the body's errors and their
+  // codes (@apollo/gateway reports "503: Service Unavailable" without SERVICE_UNAVAILABLE), docs/contract.md.
+  const retryAfter: GraphQLRequestListener<RequestContext> = {
+    async willSendResponse({ response }) {
+      if (response.body.kind !== 'single') return;
+      if (response.body.singleResult.errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) response.http.headers.set('retry-after', '1');
     },
   };
   return new ApolloServer<RequestContext>({
@@ -58,6 +77,7 @@ export function createApolloServer(deps: { schema: GraphQLSchema; config: Pick<C
       ...(config.production ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...limits.plugins,
       { requestDidStart: async () => errorLogging },
+      { requestDidStart: async () => retryAfter },
     ],
   });
 }

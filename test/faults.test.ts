@@ -335,5 +335,13 @@ describe('database faults under load, against the real process', () => {
     expect(unavailable.length).toBeLessThanOrEqual(Math.ceil(seconds) + 2);
     expect(unavailable.some((l) => l.suppressed > 0)).toBe(true);
     expect(lines.filter((l) => l.level >= 50).map((l) => l.msg)).toEqual([]);
+    const byMessage = new Map<string, number>();
+    for (const l of lines) byMessage.set(l.msg, (byMessage.get(l.msg) ?? 0) + 1);
+    console.log(`log lines during the restarts (${Math.round(seconds)} s): ${JSON.stringify(Object.fromEntries(byMessage))}`);
+    // The webhook worker's liveness lock (delivery.worker.ts) is held again once the server is back.
+    await expect
+      .poll(async () => (await admin<{ n: number }>(`select count(*)::int as n from pg_locks l join pg_database d on d.oid = l.database
+                                                      where d.datname = $1 and l.locktype = 'advisory' and l.granted and l.classid = $2::int::oid`, [DATABASE, 0x63737477]))[0]!.n)
+      .toBeGreaterThan(0);
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 // The one place database faults get their code (src/errors/error.formatter.ts): a database that cannot be reached,
 // or whose connection ended, is the retryable SERVICE_UNAVAILABLE, however the error reached the resolver (pg's
-// own, MikroORM's wrapping, a cause chain); any other database error stays a masked INTERNAL_SERVER_ERROR.
+// own, MikroORM's wrapping, a cause chain); any other error stays a masked INTERNAL_SERVER_ERROR, a socket error
+// that is not the database's (a JWKS endpoint down) included.
 // Errors from real sockets and a real server where a test can make them; pg's own error class for the SQLSTATEs a
 // test cannot provoke (a crash, "too many connections", a protocol failure).
 import { DriverException } from '@mikro-orm/core';
@@ -8,7 +9,10 @@ import { GraphQLError } from 'graphql';
 import { createServer, type AddressInfo } from 'node:net';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { formatError } from '../src/errors/error.formatter.js';
+import { freePort } from '../dev/embedded.postgres.js';
+import { guardedPool } from '../src/db/guarded.pool.js';
+import { PreparingPool } from '../src/db/prepared.statements.js';
+import { formatError, rethrowAsDatabaseError } from '../src/errors/error.formatter.js';
 
 const UNAVAILABLE = { message: 'the database is unavailable; retry', extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true } };
 const TIMEOUT = { message: 'the database did not answer in time; retry', extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true } };
@@ -23,17 +27,25 @@ function answer(err: Error) {
 
 const pgError = (code: string, message: string) => Object.assign(new pg.DatabaseError(message, 0, 'error'), { code });
 
-/** The error a query gets when it runs against `connectionString` (or connecting to it). */
-async function queryError(connectionString: string, sql = 'select 1'): Promise<Error> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 });
-  client.on('error', () => {});
+/** The service's own path to PostgreSQL (db/prepared.statements.ts over a guarded pg pool). */
+function servicePool(connectionString: string): PreparingPool {
+  return new PreparingPool(guardedPool({ connectionString, max: 1, connectionTimeoutMillis: 5000 }, () => {}));
+}
+
+/** The error a statement gets on the service's path when it runs against `connectionString` (or connecting to it). */
+async function queryError(connectionString: string): Promise<Error> {
+  const pool = servicePool(connectionString);
   try {
-    await client.connect();
-    await client.query(sql);
+    const client = await pool.connect();
+    try {
+      await client.query('select 1', []);
+    } finally {
+      client.release();
+    }
   } catch (err) {
     return err as Error;
   } finally {
-    await client.end().catch(() => {});
+    await pool.end().catch(() => {});
   }
   throw new Error('expected a failure');
 }
@@ -59,14 +71,13 @@ describe('database faults map to SERVICE_UNAVAILABLE', () => {
   });
 
   it('a connection the server terminates mid-statement (57P01), and the client used after it', async () => {
-    const client = new pg.Client({ connectionString: inject('databaseUrl') });
-    client.on('error', () => {});
-    await client.connect();
-    const pid = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+    const pool = servicePool(inject('databaseUrl'));
+    const client = await pool.connect();
+    const pid = client.processID!;
     const admin = new pg.Client({ connectionString: inject('databaseUrl') });
     await admin.connect();
     try {
-      const running = client.query('select pg_sleep(30)').then(
+      const running = client.query('select pg_sleep(30)', []).then(
         () => new Error('expected a failure'),
         (err: Error) => err,
       );
@@ -75,14 +86,15 @@ describe('database faults map to SERVICE_UNAVAILABLE', () => {
       const err = await running;
       expect(['57P01', undefined]).toContain((err as { code?: string }).code);
       expect(answer(err)).toEqual(UNAVAILABLE);
-      const after = await client.query('select 1').then(
+      const after = await client.query('select 1', []).then(
         () => new Error('expected a failure'),
         (e: Error) => e,
       );
       expect(answer(after), after.message).toEqual(UNAVAILABLE);
     } finally {
       await admin.end();
-      await client.end().catch(() => {});
+      client.release();
+      await pool.end().catch(() => {});
     }
   });
 
@@ -108,8 +120,11 @@ describe('database faults map to SERVICE_UNAVAILABLE', () => {
     ['ETIMEDOUT', 'connect ETIMEDOUT 10.0.0.1:5432'],
     ['EHOSTUNREACH', 'connect EHOSTUNREACH 10.0.0.1:5432'],
     ['EAI_AGAIN', 'getaddrinfo EAI_AGAIN db.internal'],
-  ])('socket error %s', (code, message) => {
-    expect(answer(Object.assign(new Error(message), { code, syscall: 'read' }))).toEqual(UNAVAILABLE);
+  ])('socket error %s, raised by a database call', (code, message) => {
+    const err = Object.assign(new Error(message), { code, syscall: 'read' });
+    expect(() => rethrowAsDatabaseError(err)).toThrow(err);
+    expect(answer(err)).toEqual(UNAVAILABLE);
+    expect(answer(new DriverException(err))).toEqual(UNAVAILABLE);
   });
 
   it('timeouts keep their own message: a statement or lock timeout, the wait for a pooled connection', () => {
@@ -120,7 +135,17 @@ describe('database faults map to SERVICE_UNAVAILABLE', () => {
   });
 });
 
-describe('other database errors stay internal (masked)', () => {
+describe('other errors stay internal (masked)', () => {
+  it('a socket error that is not the database\'s: a JWKS endpoint that refuses the connection', async () => {
+    const err = await fetch(`http://127.0.0.1:${await freePort()}/jwks.json`).then(
+      () => new Error('expected a failure'),
+      (e: Error) => e,
+    );
+    expect((err.cause as { code?: string }).code).toBe('ECONNREFUSED');
+    expect(answer(err)).toEqual(INTERNAL);
+  });
+
+
   it.each([
     ['23505', 'duplicate key value violates unique constraint "csat_rating_pkey"'],
     ['42P01', 'relation "ticket" does not exist'],

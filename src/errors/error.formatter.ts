@@ -30,15 +30,29 @@ function isDatabaseTimeout(e: Error): boolean {
 }
 
 // The database cannot be reached or its connection ended: a restart, a failover, pg_terminate_backend, a dropped
-// network. Sockets (refused, reset, unreachable, a name that no longer resolves); SQLSTATE class 08 (connection
-// exception), 57P01-57P03 (admin_shutdown, crash_shutdown, cannot_connect_now: shutting down or starting up) and
-// 53300 (too_many_connections); pg's own messages for a connection that ended or broke earlier.
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
+// network. SQLSTATE class 08 (connection exception), 57P01-57P03 (admin_shutdown, crash_shutdown,
+// cannot_connect_now: shutting down or starting up) and 53300 (too_many_connections); pg's own messages for a
+// connection that ended or broke earlier; and socket errors (refused, reset, unreachable, a name that no longer
+// resolves), but only those a database call raised: a JWKS endpoint's ECONNREFUSED is not the database's.
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'ENOTFOUND', 'EAI_AGAIN']);
 const UNAVAILABLE_MESSAGES = ['Connection terminated', 'Client has encountered a connection error and is not queryable', 'Client was closed and is not queryable'];
+
+/** Set on errors a database call raised (db/prepared.statements.ts); a string key, so MikroORM's wrapping copies it. */
+const FROM_DATABASE = 'csatFromDatabase';
+
+/** Rethrows `err` marked as the database's: its socket codes then mean an unavailable database. */
+export function rethrowAsDatabaseError(err: unknown): never {
+  if (err instanceof Error) Object.defineProperty(err, FROM_DATABASE, { value: true, configurable: true });
+  throw err;
+}
 
 function isDatabaseUnavailable(e: Error): boolean {
   const code = (e as { code?: unknown }).code;
-  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  if (typeof code === 'string') {
+    if (UNAVAILABLE_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;
+    if (UNAVAILABLE_SOCKET_CODES.has(code) && (e as { [FROM_DATABASE]?: boolean })[FROM_DATABASE]) return true;
+  }
   return UNAVAILABLE_MESSAGES.some((m) => e.message.startsWith(m));
 }
 

@@ -1,7 +1,7 @@
 import type { Job, Task } from 'graphile-worker';
 import type pg from 'pg';
 import type { WebhookConfig } from '../config/config.js';
-import { isDatabaseFault } from '../errors/error.formatter.js';
+import { isDatabaseFault, rethrowAsDatabaseError } from '../errors/error.formatter.js';
 import type { Logger } from '../server/logger.js';
 import { retryDelayMs } from './delivery.backoff.js';
 import { DELIVERY_TIMEOUT_MS, postOnce, type SendResult } from './delivery.sender.js';
@@ -111,7 +111,7 @@ async function record(deps: DeliveryDeps, values: unknown[]): Promise<{ status: 
   const until = Date.now() + RECORD_RETRY_MS;
   for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
     try {
-      return (await deps.pool.query<{ status: string }>(RECORD_SQL, values)).rows[0];
+      return (await deps.pool.query<{ status: string }>(RECORD_SQL, values).catch(rethrowAsDatabaseError)).rows[0];
     } catch (err) {
       if (!isDatabaseFault(err) || Date.now() + wait > until) throw err;
       deps.logger.debug({ err, deliveryId: values[0] }, 'webhook delivery: recording the attempt again after a database fault');

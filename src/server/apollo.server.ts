@@ -27,7 +27,7 @@ export function createApolloServer(deps: {
   // Masked errors reach the client as INTERNAL_SERVER_ERROR; the log gets them whole, with the request id.
   // One listener object for every request (Apollo asks for it per request).
   const errorLogging: GraphQLRequestListener<RequestContext> = {
-    async didEncounterErrors({ errors, contextValue, request }) {
+    async didEncounterErrors({ errors, contextValue, request, response }) {
       const log = contextValue?.log ?? logger;
       // A request over a limit is one warning, however many errors (or representations) it carried.
       const limited = errors.map((e) => domainErrorOf(e)).filter((d): d is LimitExceededError => d instanceof LimitExceededError);
@@ -38,6 +38,10 @@ export function createApolloServer(deps: {
       for (const error of errors) {
         const domain = domainErrorOf(error);
         if (domain instanceof ServiceUnavailableError) {
+          // A retryable answer says when to retry (as the request deadline's 503 does, http.server.ts). The status
+          // stays 200: @apollo/gateway turns a subgraph's non-2xx into "503: Service Unavailable" without our code
+          // (docs/contract.md, Errors).
+          response.http.headers.set('retry-after', '1');
           // A database outage fails every request at once: one line a second, with the count of the others.
           const msg = domain instanceof DatabaseUnavailableError ? 'database unavailable' : 'database timeout';
           faults.warn(log, { err: error.originalError ?? error, path: error.path }, msg);
@@ -47,15 +51,6 @@ export function createApolloServer(deps: {
           log.error({ err: error.originalError ?? error, path: error.path }, 'internal error');
         }
       }
-    },
-  };
-  // An answer with a retryable error says when to retry (the request deadline's 503 does too, http.server.ts).
-  // The status stays 200: a gateway that gets a non-2xx from a subgraph drops the body's errors and their
-  // codes (@apollo/gateway reports "503: Service Unavailable" without SERVICE_UNAVAILABLE), docs/contract.md.
-  const retryAfter: GraphQLRequestListener<RequestContext> = {
-    async willSendResponse({ response }) {
-      if (response.body.kind !== 'single') return;
-      if (response.body.singleResult.errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) response.http.headers.set('retry-after', '1');
     },
   };
   return new ApolloServer<RequestContext>({
@@ -77,7 +72,6 @@ export function createApolloServer(deps: {
       ...(config.production ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...limits.plugins,
       { requestDidStart: async () => errorLogging },
-      { requestDidStart: async () => retryAfter },
     ],
   });
 }

@@ -152,4 +152,25 @@ describe('the webhook worker when PostgreSQL ends its connections mid-delivery',
     expect(ended).toBeGreaterThan(3);
     await expect.poll(async () => (await livenessLocks()).filter((l) => mine.includes(l.objid))).toHaveLength(mine.length);
   });
+
+  it('a worker pool graphile-worker gives up (as after a long outage; here told of a breaking migration) is started again, and delivers', async () => {
+    // Only this app's worker from here on: the delivery below is its, after its restart.
+    for (const w of workers.splice(0)) await w.stop();
+    const exitCode = process.exitCode;
+    try {
+      await pool.query(`select pg_notify('worker:migrate', '{"breaking":true,"migrationNumber":999}')`);
+      await expect.poll(() => t.logs.some((l) => l.msg === 'webhook worker: graphile-worker stopped after database faults; starting it again')).toBe(true);
+    } finally {
+      // graphile-worker also sets the exit code it wants the process to end with; this test's process is not the service.
+      process.exitCode = exitCode;
+    }
+    receiver.plan = () => 200;
+    const ws = randomUUID();
+    const admin = await tokenFor(viewer('admin', ws));
+    expect((await t.gql(CREATE, { input: { url: receiver.url, events: ['CSAT_RATING_CREATED'] } }, { token: admin })).errors).toBeUndefined();
+    const me = viewer('customer', ws);
+    const ticket = await createTicket(pool, { workspace: ws, requester: me.sub });
+    expect((await t.gql(RATE, { ticketId: ticket.id, rating: 5 }, { token: await tokenFor(me) })).errors).toBeUndefined();
+    await receiver.waitFor((all) => all.some((r) => r.json.data.ticketId === ticket.id), 30_000);
+  });
 });

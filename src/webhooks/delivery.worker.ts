@@ -86,22 +86,29 @@ export async function startDeliveryWorker(opts: { databaseUrl: string; config: W
   let restart: NodeJS.Timeout | undefined;
   // The runner ends only when asked to, or when graphile-worker gives up after a long outage (its completions
   // kept failing): then this worker starts it again, so deliveries resume once the database is back.
+  const restartLater = () => {
+    restart = setTimeout(() => {
+      if (stopping) return;
+      // run() checks graphile-worker's schema first: while the database is still down it fails, and is tried again.
+      start().then(
+        (next) => {
+          runner = next;
+          supervise(next);
+        },
+        (err: unknown) => {
+          faults.warn(logger, { err }, 'webhook worker: restart failed; trying again');
+          restartLater();
+        },
+      );
+    }, RESTART_DELAY_MS);
+  };
   const supervise = (r: Runner) => {
     void r.promise
       .catch(() => {})
       .then(() => {
         if (stopping) return;
         logger.error('webhook worker: graphile-worker stopped after database faults; starting it again');
-        restart = setTimeout(() => {
-          if (stopping) return;
-          start().then(
-            (next) => {
-              runner = next;
-              supervise(next);
-            },
-            (err: unknown) => logger.error({ err }, 'webhook worker: restart failed'),
-          );
-        }, RESTART_DELAY_MS);
+        restartLater();
       });
   };
   try {

@@ -137,7 +137,7 @@ export function deliveryTask(deps: DeliveryDeps): Task {
     try {
       await run;
     } catch (err) {
-      if (err instanceof JobNotHeldError) deps.logger.info({ jobId: job.id, msg: err.message }, 'webhook delivery skipped: the job is no longer this worker\'s');
+      if (err instanceof JobNotHeldError) deps.logger.info({ jobId: job.id, reason: err.message }, 'webhook delivery skipped: the job is no longer this worker\'s');
       throw err;
     } finally {
       running.delete(job.id);

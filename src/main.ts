@@ -17,7 +17,7 @@ async function main(): Promise<void> {
 
   let app;
   try {
-    app = await createApp({ ...config, databaseUrl: config.databaseUrl ?? dev!.url }, logger, { beforeStart: dev?.seed });
+    app = await createApp({ ...config, databaseUrl: config.databaseUrl ?? dev!.url }, logger, { prepare: dev?.prepare, beforeStart: dev?.seed });
   } catch (err) {
     await dev?.stop();
     throw err;

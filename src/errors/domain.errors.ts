@@ -58,3 +58,10 @@ export class ServiceUnavailableError extends DomainError {
 
 /** Too much work in flight (large answers, memory, event-loop delay): shed before it runs, retryable. */
 export class OverloadedError extends ServiceUnavailableError {}
+
+/** The database cannot be reached (refused, reset, its connection ended, starting up or shutting down): retryable. */
+export class DatabaseUnavailableError extends ServiceUnavailableError {
+  constructor() {
+    super('the database is unavailable; retry');
+  }
+}

@@ -9,6 +9,7 @@ import { maxHeaderSize } from 'node:http';
 import secureJson from 'secure-json-parse';
 import type { Socket } from 'node:net';
 import type { Config } from '../config/config.js';
+import type { FaultLog } from '../db/fault.log.js';
 import { domainErrorOf, toGraphQLError } from '../errors/error.formatter.js';
 import { createApolloServer } from './apollo.server.js';
 import type { RequestContext } from './context.js';
@@ -37,6 +38,8 @@ export interface HttpServerDeps {
   /** The drain's grace is over: cancel what the database still runs for requests that are about to be cut. */
   onGraceExpired: () => Promise<void>;
   metrics: Metrics;
+  /** Where database faults are logged, once a second at most. */
+  faults?: FaultLog;
 }
 
 export interface CsatHttpServer {

@@ -1,6 +1,6 @@
 import { css, html, nothing } from 'lit';
 import type { TicketCsat } from './client.js';
-import { CATALOGUES, type CardStrings } from './catalogue.js';
+import { COMPONENT_TEXTS, type CardStrings } from './catalogue.js';
 import { exactTime, fill, formatNumber, langOf, MAX, relativeTime } from './i18n.js';
 import { staticStars } from './styles.js';
 import { TicketElement } from './ticket-element.js';
@@ -8,7 +8,7 @@ import { TicketElement } from './ticket-element.js';
 export type { CardStrings } from './catalogue.js';
 
 /** The English texts (every language: catalogue.ts). */
-export const CARD_STRINGS: CardStrings = CATALOGUES.en.card;
+export const CARD_STRINGS: CardStrings = COMPONENT_TEXTS.en.card;
 
 export type CardState = 'loading' | 'empty' | 'rated' | 'error';
 

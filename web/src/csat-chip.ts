@@ -1,12 +1,12 @@
 import { css, html, LitElement, nothing } from 'lit';
-import { CATALOGUES, catalogueFor, type ChipStrings } from './catalogue.js';
+import { COMPONENT_TEXTS, languageOf, type ChipStrings } from './catalogue.js';
 import { fill, formatNumber, langOf, MAX } from './i18n.js';
 import { starIcon, tokens } from './styles.js';
 
 export type { ChipStrings } from './catalogue.js';
 
 /** The English texts (every language: catalogue.ts). */
-export const CHIP_STRINGS: ChipStrings = CATALOGUES.en.chip;
+export const CHIP_STRINGS: ChipStrings = COMPONENT_TEXTS.en.chip;
 
 /**
  * `<csat-chip rating>`: the inbox row's small amber chip "★ 5", tooltip "Customer rating: 5 / 5" (on hover
@@ -70,7 +70,7 @@ export class CsatChip extends LitElement {
     const rating = this._valid();
     if (rating === null) return nothing;
     const lang = this.lang || langOf(this);
-    const s = { ...catalogueFor(lang).chip, ...this.strings };
+    const s = { ...COMPONENT_TEXTS[languageOf(lang)].chip, ...this.strings };
     const values = { rating: formatNumber(lang, rating), max: formatNumber(lang, MAX) };
     const tip = fill(s.tooltip, values);
     return html`<span

@@ -1,5 +1,5 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
-import { catalogueFor, CATALOGUES, type InsightsStrings } from './catalogue.js';
+import { INSIGHTS_TEXTS, languageOf, type InsightsStrings } from './catalogue.js';
 import { CsatError, graphql, type CsatFetch } from './client.js';
 import { errorText, fill, formatNumber, langOf, MAX } from './i18n.js';
 import { CHART, tipPosition, trendChart } from './insights-chart.js';
@@ -25,7 +25,7 @@ import { dayOfText, zone, type Zone } from './zone.js';
 export type { InsightsStrings } from './catalogue.js';
 
 /** The English texts (every language: catalogue.ts). */
-export const INSIGHTS_STRINGS: InsightsStrings = CATALOGUES.en.insights;
+export const INSIGHTS_STRINGS: InsightsStrings = INSIGHTS_TEXTS.en;
 
 export type InsightsState = 'loading' | 'ready' | 'empty' | 'error' | 'forbidden';
 
@@ -406,7 +406,7 @@ export class CsatInsights extends LitElement {
   ];
 
   protected get s(): InsightsStrings {
-    return { ...catalogueFor(this._lang).insights, ...this.strings };
+    return { ...INSIGHTS_TEXTS[languageOf(this._lang)], ...this.strings };
   }
 
   private get _lang(): string | undefined {

@@ -1,6 +1,6 @@
 import { css, html, nothing, type PropertyValues } from 'lit';
 import { graphql, RATE_MUTATION, ticketOf, type TicketCsat } from './client.js';
-import { CATALOGUES, type PromptStrings } from './catalogue.js';
+import { COMPONENT_TEXTS, type PromptStrings } from './catalogue.js';
 import { codePoints, COMMENT_MAX, fill, formatNumber, langOf, MAX, normaliseComment } from './i18n.js';
 import { starIcon, staticStars } from './styles.js';
 import { TicketElement } from './ticket-element.js';
@@ -8,7 +8,7 @@ import { TicketElement } from './ticket-element.js';
 export type { PromptStrings } from './catalogue.js';
 
 /** The English texts (every language: catalogue.ts). */
-export const PROMPT_STRINGS: PromptStrings = CATALOGUES.en.prompt;
+export const PROMPT_STRINGS: PromptStrings = COMPONENT_TEXTS.en.prompt;
 
 /**
  * What the panel shows: nothing while loading and when there is nothing to rate nor to show (no nag);

@@ -3,7 +3,7 @@
 import { CsatInsights } from './csat-insights.js';
 
 export { CsatInsights, INSIGHTS_STRINGS, type InsightsState, type InsightsStrings } from './csat-insights.js';
-export { CATALOGUES, catalogueFor, LANGUAGES, type Catalogue, type Language } from './catalogue.js';
+export { INSIGHTS_TEXTS, LANGUAGES, languageOf, type Language } from './catalogue.js';
 export { CsatError, type CsatErrorCode, type CsatFetch } from './client.js';
 
 if (!customElements.get('csat-insights')) customElements.define('csat-insights', CsatInsights);

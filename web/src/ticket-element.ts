@@ -1,6 +1,6 @@
 import { css, html, LitElement, type CSSResultGroup, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { CsatError, graphql, ticketOf, TICKET_QUERY, type CsatFetch, type TicketCsat } from './client.js';
-import { catalogueFor, type Catalogue } from './catalogue.js';
+import { COMPONENT_TEXTS, languageOf } from './catalogue.js';
 import { errorText, langOf, type ErrorStrings } from './i18n.js';
 import { tokens } from './styles.js';
 
@@ -70,7 +70,7 @@ export abstract class TicketElement<Strings extends ErrorStrings, State extends 
 
   /** The texts: the catalogue's for `lang` (the nearest up the tree; English without one), then the host's own. */
   protected get s(): Strings {
-    return { ...(catalogueFor(this.lang || langOf(this))[this._texts] as unknown as Strings), ...this.strings };
+    return { ...(COMPONENT_TEXTS[languageOf(this.lang || langOf(this))][this._texts] as unknown as Strings), ...this.strings };
   }
 
   protected get transport() {

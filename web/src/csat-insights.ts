@@ -64,6 +64,7 @@ export class CsatInsights extends LitElement {
     _point: { state: true },
     _tabStop: { state: true },
     _tipHidden: { state: true },
+    _draft: { state: true },
   };
 
   /** The GraphQL endpoint (the gateway). */
@@ -92,6 +93,8 @@ export class CsatInsights extends LitElement {
   declare private _point: number;
   declare private _tabStop: number;
   declare private _tipHidden: boolean;
+  /** A custom range being chosen (first and last day): nothing is asked until Apply. */
+  declare private _draft: { from: string; to: string } | null;
   private _loads = 0;
   private _period: Period | null = null;
   private _zone: Zone | null = null;
@@ -117,6 +120,7 @@ export class CsatInsights extends LitElement {
     this._point = -1;
     this._tabStop = -1;
     this._tipHidden = false;
+    this._draft = null;
   }
 
   static override styles = [
@@ -470,18 +474,23 @@ export class CsatInsights extends LitElement {
     if (value === 'custom') {
       // The range shown so far, to adjust and apply; no request until then.
       const p = this._period;
-      if (p) [this.from, this.to] = [dayText(p.first), dayText(p.last)];
+      this._draft = p ? { from: dayText(p.first), to: dayText(p.last) } : { from: this.from ?? '', to: this.to ?? '' };
+      return;
     }
+    this._draft = null;
     this.period = value;
-    if (value !== 'custom') this._changed();
+    this._changed();
   }
 
   private _applyRange(): void {
     const from = this.renderRoot.querySelector<HTMLInputElement>('#from')?.value ?? '';
     const to = this.renderRoot.querySelector<HTMLInputElement>('#to')?.value ?? '';
     if (dayOfText(from) === null || dayOfText(to) === null) return;
+    // One update, so one request.
     this.from = from;
     this.to = to;
+    this.period = 'custom';
+    this._draft = null;
     this._changed();
   }
 
@@ -571,11 +580,11 @@ export class CsatInsights extends LitElement {
     return html`<div class="controls" part="controls">
       <label for="period">${s.periodLabel}</label>
       <select id="period" part="period" @change=${this._pickPeriod}>
-        ${PRESETS.map((p) => html`<option value=${p} ?selected=${p === this.period}>${names[p]}</option>`)}
+        ${PRESETS.map((p) => html`<option value=${p} ?selected=${p === (this._draft ? 'custom' : this.period)}>${names[p]}</option>`)}
       </select>
-      ${this.period === 'custom'
-        ? html`<label for="from">${s.from}</label><input id="from" part="range" type="date" .value=${this.from ?? ''} />
-            <label for="to">${s.to}</label><input id="to" part="range" type="date" .value=${this.to ?? ''} />
+      ${this._draft || this.period === 'custom'
+        ? html`<label for="from">${s.from}</label><input id="from" part="range" type="date" .value=${this._draft?.from ?? this.from ?? ''} />
+            <label for="to">${s.to}</label><input id="to" part="range" type="date" .value=${this._draft?.to ?? this.to ?? ''} />
             <button class="secondary" part="apply" type="button" @click=${this._applyRange}>${s.apply}</button>`
         : nothing}
       ${agent
@@ -660,7 +669,7 @@ export class CsatInsights extends LitElement {
         ${tip ? html`<div class="tooltip chart-tip" part="tooltip" aria-hidden="true" style="left:${tip.left}%;top:${tip.top}%">${this._pointLabel(points[active]!)}</div>` : nothing}
       </div>
       <p class="band-note" id="band-note">${s.trendBand}</p>
-      <table class="sr-only" part="table">
+      <div class="sr-only" part="table"><table>
         <caption>${s.tableCaption}</caption>
         <thead>
           <tr><th scope="col">${s.colPeriod}</th><th scope="col">${s.colCsat}</th><th scope="col">${s.colInterval}</th><th scope="col">${s.colAverage}</th><th scope="col">${s.colCount}</th></tr>
@@ -676,7 +685,7 @@ export class CsatInsights extends LitElement {
             </tr>`,
           )}
         </tbody>
-      </table>
+      </table></div>
     </figure>`;
   }
 

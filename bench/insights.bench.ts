@@ -1,6 +1,8 @@
 // `npm run bench:insights` — the insights queries at 2,000,000 ratings: p50/p99 latency over loopback HTTP
 // against the built service (dist/, production mode), one request at a time, plus the naive
-// `select avg(rating)` anchor and EXPLAIN (analyze, buffers) of every list order's first page and page 1000.
+// `select avg(rating)` anchor and EXPLAIN (analyze, buffers) of every list order's first page and page 1000;
+// csatTrend by week over two years and by day over 90 days, and its statement against a coarser rollup grain
+// (per workspace and day, without the assignee) built here only, to measure what that grain would give.
 // Prints figures; asserts nothing. Options: --ratings N (the big workspace; default 1000000, as many again over
 // 100 others), --samples S (requests measured per item, default 300), --explain FILE (write the EXPLAINs there),
 // --keep (leave the seeded database `csat_bench_insights` on DATABASE_URL's server), --reuse (measure that kept
@@ -19,6 +21,9 @@ import { normaliseFilter } from '../src/insights/insights.filter.js';
 import { CsatRatingOrder } from '../src/insights/insights.types.js';
 import { ratingPageQuery, readRatingsCursor } from '../src/insights/ratings.query.js';
 import { summaryQuery } from '../src/insights/summary.query.js';
+import { zoneClock } from '../src/insights/time-zone.js';
+import { trendBounds, trendPlan, type TrendInterval } from '../src/insights/trend.plan.js';
+import { ROLLUP_TABLES, trendQuery, type TrendTables } from '../src/insights/trend.query.js';
 import { filterHash } from '../src/insights/insights.filter.js';
 import { waitUntilServing } from './bench.process.js';
 
@@ -185,6 +190,53 @@ async function main() {
     const { rows } = await db.query(`explain (analyze, buffers) ${compiled.sql}`, compiled.parameters as unknown[]);
     explains.push(`### csatSummary, ${title}\n\n\`\`\`\n${rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\`\n`);
   }
+  console.log('\ntrends');
+  const TREND = `query($filter: CsatRatingFilter, $interval: CsatInterval!, $timeZone: String) {
+    csatTrend(filter: $filter, interval: $interval, timeZone: $timeZone) { start end count average averageInterval { low high } satisfiedShare satisfiedInterval { low high } offered responseRate responseInterval { low high } }
+  }`;
+  const now = Date.now();
+  const twoYears = { ratedFrom: new Date(now - 730 * 86_400_000).toISOString(), ratedTo: new Date(now).toISOString() };
+  const ninety = { ratedFrom: new Date(now - 90 * 86_400_000).toISOString(), ratedTo: new Date(now).toISOString() };
+  const trendItems: [string, Record<string, unknown>, TrendInterval, string][] = [
+    ['WEEK over two years', twoYears, 'WEEK', 'UTC'],
+    ['WEEK over two years, Europe/Berlin', twoYears, 'WEEK', 'Europe/Berlin'],
+    ['WEEK over two years, one agent', { ...twoYears, ...oneAgent }, 'WEEK', 'UTC'],
+    ['DAY over 90 days', ninety, 'DAY', 'UTC'],
+    ['DAY over 90 days, Europe/Berlin', ninety, 'DAY', 'Europe/Berlin'],
+    ['DAY over 90 days, America/New_York', ninety, 'DAY', 'America/New_York'],
+    ['MONTH over two years', twoYears, 'MONTH', 'UTC'],
+    ['MONTH over two years, Europe/Berlin', twoYears, 'MONTH', 'Europe/Berlin'],
+  ];
+  for (const [title, filter, interval, timeZone] of trendItems) {
+    await measure(`csatTrend ${title}`, async () => {
+      const points = (await gql(TREND, { filter, interval, timeZone })).csatTrend as { count: number }[];
+      return `${points.length} points, ${points.reduce((s, p) => s + p.count, 0)} ratings`;
+    });
+  }
+  // The statement alone (pg, no HTTP), on today's rollups and on a coarser grain built here for the measurement:
+  // per workspace and UTC day, without the assignee (what a whole-workspace trend sums; the per-assignee tables
+  // stay for the agent filter). Not a migration: docs/insights.md says which table and trigger would keep it.
+  await timed('coarser grain (bench only): csat_rating_daily_ws, csat_offer_daily_ws', async () => {
+    await db.query(`drop table if exists csat_rating_daily_ws, csat_offer_daily_ws`);
+    await db.query(`create table csat_rating_daily_ws as select workspace_id, day, rating, sum(ratings)::int as ratings, sum(commented)::int as commented from csat_rating_daily group by 1, 2, 3`);
+    await db.query(`create unique index on csat_rating_daily_ws (workspace_id, day, rating) include (ratings, commented)`);
+    await db.query(`create table csat_offer_daily_ws as select workspace_id, day, sum(offered)::int as offered, sum(rated)::int as rated from csat_offer_daily group by 1, 2`);
+    await db.query(`create unique index on csat_offer_daily_ws (workspace_id, day) include (offered, rated)`);
+    await db.query(`vacuum analyze csat_rating_daily_ws, csat_offer_daily_ws`);
+  });
+  const COARSE: TrendTables = { ratingDaily: 'csat_rating_daily_ws', ratingMonthly: 'csat_rating_monthly', offerDaily: 'csat_offer_daily_ws', offerMonthly: 'csat_offer_monthly' };
+  for (const [title, filter, interval, timeZone] of trendItems.filter(([t]) => !t.includes('agent') && !t.startsWith('MONTH'))) {
+    const f = normaliseFilter({ ratedFrom: new Date(String(filter.ratedFrom)), ratedTo: new Date(String(filter.ratedTo)) });
+    const plan = trendPlan(trendBounds(f.ratedFrom!.getTime(), f.ratedTo!.getTime(), interval, zoneClock(timeZone)));
+    for (const [grain, tables] of [['per assignee (today)', ROLLUP_TABLES], ['per workspace (bench only)', COARSE]] as const) {
+      const compiled = trendQuery(WS, f, plan, tables).compile(kysely);
+      await measure(`trend statement (pg), ${title}, rollup ${grain}`, async () => `${(await db.query(compiled.sql, compiled.parameters as unknown[])).rowCount} rows`, Math.min(SAMPLES, 100));
+      const { rows } = await db.query(`explain (analyze, buffers) ${compiled.sql}`, compiled.parameters as unknown[]);
+      explains.push(`### csatTrend ${title}, rollup ${grain}\n\n\`\`\`\n${rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\`\n`);
+    }
+  }
+  await db.query(`drop table if exists csat_rating_daily_ws, csat_offer_daily_ws`);
+
   console.log('\nanchor');
   await measure('naive select avg(rating) where workspace_id = $1 (pg, no HTTP)', async () => {
     const { rows } = await db.query('select avg(rating)::float8 as a, count(*)::int as n from csat_rating where workspace_id = $1', [WS]);

@@ -6,7 +6,7 @@
 // Prints figures; asserts nothing. Options: --ratings N (the big workspace; default 1000000, as many again over
 // 100 others), --samples S (requests measured per item, default 300), --explain FILE (write the EXPLAINs there),
 // --keep (leave the seeded database `csat_bench_insights` on DATABASE_URL's server), --reuse (measure that kept
-// database again, without seeding). Uses DATABASE_URL's server (a throwaway database, dropped at the end unless
+// database again, without seeding), --only trends (the csatTrend items alone). Uses DATABASE_URL's server (a throwaway database, dropped at the end unless
 // --keep) or an embedded one.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -27,7 +27,9 @@ import { ROLLUP_TABLES, trendQuery, type TrendTables } from '../src/insights/tre
 import { filterHash } from '../src/insights/insights.filter.js';
 import { waitUntilServing } from './bench.process.js';
 
-const { values } = parseArgs({ options: { ratings: { type: 'string', default: '1000000' }, samples: { type: 'string', default: '300' }, explain: { type: 'string' }, keep: { type: 'boolean', default: false }, reuse: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { ratings: { type: 'string', default: '1000000' }, samples: { type: 'string', default: '300' }, explain: { type: 'string' }, keep: { type: 'boolean', default: false }, reuse: { type: 'boolean', default: false }, only: { type: 'string' } } });
+/** --only trends: the csatTrend items alone (with --reuse, a re-measure without the list walk). */
+const ALL = values.only !== 'trends';
 if ((values.keep || values.reuse) && !process.env.DATABASE_URL) throw new Error('--keep and --reuse need DATABASE_URL (an embedded server does not outlive the run)');
 const N = Number(values.ratings);
 const SAMPLES = Number(values.samples);
@@ -163,8 +165,8 @@ async function main() {
     explains.push(`### ${title}\n\n\`\`\`\n${rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\`\n`);
   };
 
-  console.log('\nlist pages (first: 50, no totalCount)');
-  for (const order of Object.values(CsatRatingOrder)) {
+  if (ALL) console.log('\nlist pages (first: 50, no totalCount)');
+  for (const order of ALL ? Object.values(CsatRatingOrder) : []) {
     await measure(`csatRatings ${order}, first page`, async () => `${(await gql(LIST, { orderBy: order })).csatRatings.edges.length} rows`);
     await measure(`csatRatings ${order}, one agent, first page`, async () => `${(await gql(LIST, { orderBy: order, filter: oneAgent })).csatRatings.edges.length} rows`);
     let after: string | null = null;
@@ -175,20 +177,22 @@ async function main() {
     await explain(`${order}: first page`, order, null);
     await explain(`${order}: page 1000`, order, after);
   }
-  console.log('\nwith totalCount');
-  await measure('csatRatings + totalCount, whole workspace', async () => `${(await gql(COUNTED)).csatRatings.totalCount} rows`, SAMPLES / 3);
-  await measure('csatRatings + totalCount, one agent', async () => `${(await gql(COUNTED, { filter: oneAgent })).csatRatings.totalCount} rows`, SAMPLES / 3);
-  console.log('\nsummaries');
-  const thirty = { ratedFrom: new Date(Date.now() - 30 * 86_400_000).toISOString() };
-  await measure('csatSummary, whole workspace', async () => `count ${(await gql(SUMMARY)).csatSummary.count}`);
-  await measure('csatSummary, one agent', async () => `count ${(await gql(SUMMARY, { filter: oneAgent })).csatSummary.count}`);
-  await measure('csatSummary, last 30 days', async () => `count ${(await gql(SUMMARY, { filter: thirty })).csatSummary.count}`);
-  await measure('csatSummary, with a comment (no rollup: row scan)', async () => `count ${(await gql(SUMMARY, { filter: { hasComment: true, ...oneAgent } })).csatSummary.count}`, SAMPLES / 3);
-  await measure('csatAgentSummaries', async () => `${(await gql(AGENTS)).csatAgentSummaries.totalCount} rows`);
-  for (const [title, f] of [['whole workspace', {}], ['one agent', oneAgent], ['last 30 days', { ratedFrom: new Date(thirty.ratedFrom) }]] as const) {
-    const compiled = summaryQuery(WS, normaliseFilter(f))!.compile(kysely);
-    const { rows } = await db.query(`explain (analyze, buffers) ${compiled.sql}`, compiled.parameters as unknown[]);
-    explains.push(`### csatSummary, ${title}\n\n\`\`\`\n${rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\`\n`);
+  if (ALL) {
+    console.log('\nwith totalCount');
+    await measure('csatRatings + totalCount, whole workspace', async () => `${(await gql(COUNTED)).csatRatings.totalCount} rows`, SAMPLES / 3);
+    await measure('csatRatings + totalCount, one agent', async () => `${(await gql(COUNTED, { filter: oneAgent })).csatRatings.totalCount} rows`, SAMPLES / 3);
+    console.log('\nsummaries');
+    const thirty = { ratedFrom: new Date(Date.now() - 30 * 86_400_000).toISOString() };
+    await measure('csatSummary, whole workspace', async () => `count ${(await gql(SUMMARY)).csatSummary.count}`);
+    await measure('csatSummary, one agent', async () => `count ${(await gql(SUMMARY, { filter: oneAgent })).csatSummary.count}`);
+    await measure('csatSummary, last 30 days', async () => `count ${(await gql(SUMMARY, { filter: thirty })).csatSummary.count}`);
+    await measure('csatSummary, with a comment (no rollup: row scan)', async () => `count ${(await gql(SUMMARY, { filter: { hasComment: true, ...oneAgent } })).csatSummary.count}`, SAMPLES / 3);
+    await measure('csatAgentSummaries', async () => `${(await gql(AGENTS)).csatAgentSummaries.totalCount} rows`);
+    for (const [title, f] of [['whole workspace', {}], ['one agent', oneAgent], ['last 30 days', { ratedFrom: new Date(thirty.ratedFrom) }]] as const) {
+      const compiled = summaryQuery(WS, normaliseFilter(f))!.compile(kysely);
+      const { rows } = await db.query(`explain (analyze, buffers) ${compiled.sql}`, compiled.parameters as unknown[]);
+      explains.push(`### csatSummary, ${title}\n\n\`\`\`\n${rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\`\n`);
+    }
   }
   console.log('\ntrends');
   const TREND = `query($filter: CsatRatingFilter, $interval: CsatInterval!, $timeZone: String) {
@@ -237,8 +241,8 @@ async function main() {
   }
   await db.query(`drop table if exists csat_rating_daily_ws, csat_offer_daily_ws`);
 
-  console.log('\nanchor');
-  await measure('naive select avg(rating) where workspace_id = $1 (pg, no HTTP)', async () => {
+  if (ALL) console.log('\nanchor');
+  if (ALL) await measure('naive select avg(rating) where workspace_id = $1 (pg, no HTTP)', async () => {
     const { rows } = await db.query('select avg(rating)::float8 as a, count(*)::int as n from csat_rating where workspace_id = $1', [WS]);
     return `avg ${rows[0].a.toFixed(3)} over ${rows[0].n}`;
   }, Math.min(SAMPLES, 60));

@@ -212,6 +212,7 @@ describe.skipIf(!HAVE_CHROMIUM)('<csat-insights> in Chromium', () => {
     await expect.poll(() => sent.length).toBe(3);
     await page.locator('csat-insights:not([assignee-ids])[state="ready"]').waitFor({ state: 'attached' });
     expect(changes.map((c) => [c.period, c.assigneeIds])).toEqual([['last90', []], ['last90', [bad]], ['last90', []]]);
+    expect(changes[0]).toMatchObject({ ratedFrom: new Date(last(90).from).toISOString(), ratedTo: new Date(last(90).to).toISOString() });
 
     // A custom range asks nothing until applied, then once.
     await el.locator('select#period').selectOption('custom');

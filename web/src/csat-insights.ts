@@ -426,10 +426,7 @@ export class CsatInsights extends LitElement {
   async reload(): Promise<void> {
     const load = ++this._loads;
     const z = (this._zone ??= zone(this.timeZone));
-    const first = this.from ? dayOfText(this.from) : null;
-    const last = this.to ? dayOfText(this.to) : null;
-    const period = periodOf(this.period, z, Date.now(), first !== null && last !== null ? { first, last } : null);
-    this._period = period;
+    const period = (this._period = this._currentPeriod());
     this.state = 'loading';
     this._error = null;
     try {
@@ -452,6 +449,14 @@ export class CsatInsights extends LitElement {
     }
   }
 
+  /** The period the properties describe now (a custom range without both days is the last 30 days). */
+  private _currentPeriod(): Period {
+    const z = (this._zone ??= zone(this.timeZone));
+    const first = this.from ? dayOfText(this.from) : null;
+    const last = this.to ? dayOfText(this.to) : null;
+    return periodOf(this.period, z, Date.now(), first !== null && last !== null ? { first, last } : null);
+  }
+
   protected override updated(): void {
     if (!this._measure) return;
     this._measure = false;
@@ -459,10 +464,10 @@ export class CsatInsights extends LitElement {
   }
 
   private _changed(): void {
-    const p = this._period;
+    const p = this._currentPeriod();
     this.dispatchEvent(
       new CustomEvent('csat-change', {
-        detail: { period: this.period, from: this.from, to: this.to, assigneeIds: this.assigneeIds ?? [], ...(p ? { ratedFrom: new Date(p.from).toISOString(), ratedTo: new Date(p.to).toISOString() } : {}) },
+        detail: { period: this.period, from: this.from, to: this.to, assigneeIds: this.assigneeIds ?? [], ratedFrom: new Date(p.from).toISOString(), ratedTo: new Date(p.to).toISOString() },
         bubbles: true,
         composed: true,
       }),

@@ -228,6 +228,8 @@ async function main() {
     await db.query(`create unique index on csat_offer_daily_ws (workspace_id, day) include (offered, rated)`);
     await db.query(`vacuum analyze csat_rating_daily_ws, csat_offer_daily_ws`);
   });
+  // As the service's own connections (src/db/database.ts): no JIT.
+  await db.query('set jit = off');
   const COARSE: TrendTables = { ratingDaily: 'csat_rating_daily_ws', ratingMonthly: 'csat_rating_monthly', offerDaily: 'csat_offer_daily_ws', offerMonthly: 'csat_offer_monthly' };
   for (const [title, filter, interval, timeZone] of trendItems.filter(([t]) => !t.includes('agent') && !t.startsWith('MONTH'))) {
     const f = normaliseFilter({ ratedFrom: new Date(String(filter.ratedFrom)), ratedTo: new Date(String(filter.ratedTo)) });

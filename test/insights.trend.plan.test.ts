@@ -117,12 +117,12 @@ describe('trendPlan', () => {
             const at = Math.floor(from + p * (to - from));
             const day = Math.floor(at / DAY);
             const net = new Array<number>(n).fill(0);
-            // What foldTrendRows does with a rating at `at`: its rollup row to the home of its day (a month's row to the
-            // home of the month's first day), its row (when read) to its own bucket and off its day's home.
+            // What foldTrendRows does with a rating at `at`: its rollup row to the home of its day (a monthly row, whose
+            // `day` is its month's first, to the home of that day), its row (when read) to its own bucket and off its day's home.
             const month = plan.months.find((r) => dayText(day) >= r.from && dayText(day) < r.to);
             const daily = plan.days.find((r) => dayText(day) >= r.from && dayText(day) < r.to);
             expect(Boolean(month) && Boolean(daily)).toBe(false);
-            if (month) net[homeBucket(plan, Date.parse(month.from) / DAY)!]! += 1;
+            if (month) net[homeBucket(plan, Date.parse(`${dayText(day).slice(0, 7)}-01`) / DAY)!]! += 1;
             if (daily) net[homeBucket(plan, day)!]! += 1;
             expect(Boolean(month || daily)).toBe(homeBucket(plan, day) !== null);
             if (plan.rows.some(([s, e]) => at >= s && at < e)) {

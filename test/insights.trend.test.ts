@@ -3,6 +3,7 @@
 // zones with DST changes, partial days at the ends, filters the rollups answer and ones they cannot; empty
 // buckets; one statement per call; every bad input before any SQL.
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedRatings, type SeededRating } from './helpers/insights.fixtures.js';
 import { tokenFor, useTestApp, viewer } from './helpers/test.app.js';
@@ -129,5 +130,10 @@ describe('csatTrend', () => {
     const other = await ctx.app.gql(TREND, variables, { token: await tokenFor(viewer('admin', randomUUID())) });
     expect(other.data.csatTrend).toHaveLength(11); // END is 17:00: ten whole days and a part
     expect(other.data.csatTrend.every((p: any) => p.count === 0 && p.offered === 0)).toBe(true);
+  });
+
+  it("runs without JIT: the service's connections set jit = off (the trend's ranges would cross jit_above_cost)", async () => {
+    const { rows } = await sql<{ jit: string }>`select current_setting('jit') as jit`.execute(ctx.app.app.db.orm.em.getKysely());
+    expect(rows[0]!.jit).toBe('off');
   });
 });

@@ -67,7 +67,12 @@ function rollupParts(workspace: string, filter: Filter, plan: TrendPlan, kind: '
   });
 }
 
-/** The instant ranges of the plan as a relation `g(s, e)`: one index range scan each (index-only, the covering rated-at and offered-at indexes). */
+/**
+ * The instant ranges of the plan as a relation `g(s, e)`: one index range scan each (index-only, the covering
+ * rated-at and offered-at indexes). The join repeats each range as `tstzrange(s, e) @> column`: PostgreSQL takes
+ * a third of the index for each bound it cannot see (a million rows estimated for 8,000), and sizes the
+ * aggregate's hash table by that; the containment's join selectivity brings the estimate to the real order.
+ */
 function rangesRelation(ranges: [number, number][]): RawBuilder<unknown> {
   return sql`unnest(${ranges.map((r) => iso(r[0]))}::timestamptz[], ${ranges.map((r) => iso(r[1]))}::timestamptz[]) as g(s, e)`;
 }
@@ -89,7 +94,7 @@ function ratingRowParts(workspace: string, filter: Filter, plan: TrendPlan): Raw
   const own = filterConditions({ ...filter, ratedFrom: null, ratedTo: null });
   return [
     sql`select 'r' as kind, false as rollup, width_bucket(r.rated_at, ${bounds}) as b, ${utcDay('r.rated_at')} as day, r.rating, count(*)::int as n, (count(*) filter (where r.comment_length > 0))::int as m
-      from ${rangesRelation(plan.rows)} join csat_rating r on r.rated_at >= g.s and r.rated_at < g.e
+      from ${rangesRelation(plan.rows)} join csat_rating r on r.rated_at >= g.s and r.rated_at < g.e and tstzrange(g.s, g.e) @> r.rated_at
       where ${and([...base, ...own])} group by 3, 4, 5`,
   ];
 }
@@ -99,7 +104,7 @@ function offerRowParts(workspace: string, filter: Filter, plan: TrendPlan): RawB
   const bounds = sql`${plan.bounds.map(iso)}::timestamptz[]`;
   return [
     sql`select 'o' as kind, false as rollup, width_bucket(o.offered_at, ${bounds}) as b, ${utcDay('o.offered_at')} as day, null::smallint as rating, count(*)::int as n, (count(*) filter (where o.rated))::int as m
-      from ${rangesRelation(plan.rows)} join csat_offer o on o.offered_at >= g.s and o.offered_at < g.e
+      from ${rangesRelation(plan.rows)} join csat_offer o on o.offered_at >= g.s and o.offered_at < g.e and tstzrange(g.s, g.e) @> o.offered_at
       where ${and([sql`o.workspace_id = ${workspace}::uuid`, ...assigneeCondition('o.assignee_id', filter)])} group by 3, 4`,
   ];
 }

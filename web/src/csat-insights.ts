@@ -618,8 +618,10 @@ export class CsatInsights extends LitElement {
     const s = this.s;
     if (before === null || now === null) return html`<p class="change">${s.noPrevious}</p>`;
     const real = significant(a, b);
+    // A count has no interval: its change is shown, never judged.
+    const verdict = a && b ? ` · ${real ? s.significant : s.notSignificant}` : '';
     return html`<p class="change ${real ? 'real' : ''}" part=${real ? 'change change-real' : 'change'}>
-      ${real ? (now > before ? '▲ ' : '▼ ') : ''}${fill(s.change, { delta: format(now - before, true) })} · ${real ? s.significant : s.notSignificant}
+      ${real ? (now > before ? '▲ ' : '▼ ') : ''}${fill(s.change, { delta: format(now - before, true) })}${verdict}
     </p>`;
   }
 

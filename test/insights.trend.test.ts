@@ -2,10 +2,15 @@
 // independently (Intl's civil date of every rating in the zone, grouped by day, ISO week or month), for UTC and
 // zones with DST changes, partial days at the ends, filters the rollups answer and ones they cannot; empty
 // buckets; one statement per call; every bad input before any SQL.
+import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedRatings, type SeededRating } from './helpers/insights.fixtures.js';
+import { normaliseFilter } from '../src/insights/insights.filter.js';
+import { zoneClock } from '../src/insights/time-zone.js';
+import { trendBounds, trendPlan } from '../src/insights/trend.plan.js';
+import { foldTrendRows, trendQuery } from '../src/insights/trend.query.js';
 import { tokenFor, useTestApp, viewer } from './helpers/test.app.js';
 import { expectedTrend, expectTrend, TREND_FIELDS, type Interval, type TrendFilter as F } from './helpers/trend.expect.js';
 
@@ -135,5 +140,24 @@ describe('csatTrend', () => {
   it("runs without JIT: the service's connections set jit = off (the trend's ranges would cross jit_above_cost)", async () => {
     const { rows } = await sql<{ jit: string }>`select current_setting('jit') as jit`.execute(ctx.app.app.db.orm.em.getKysely());
     expect(rows[0]!.jit).toBe('off');
+  });
+
+  it('the coarser grains the benchmark measures (per workspace and day, per workspace and hour) give the same counts', async () => {
+    // Built here from the rows, as bench/insights.bench.ts builds them: the tables docs/insights.md proposes.
+    const db = ctx.app.app.db.orm.em.getKysely();
+    await ctx.pool.query(`create table if not exists t_rating_daily_ws as select workspace_id, day, rating, sum(ratings)::int as ratings, sum(commented)::int as commented from csat_rating_daily where workspace_id = $1 group by 1, 2, 3`, [ws]);
+    await ctx.pool.query(`create table if not exists t_offer_daily_ws as select workspace_id, day, sum(offered)::int as offered, sum(rated)::int as rated from csat_offer_daily where workspace_id = $1 group by 1, 2`, [ws]);
+    await ctx.pool.query(`create table if not exists t_rating_hourly_ws as select workspace_id, date_trunc('hour', rated_at) as hour, rating, count(*)::int as ratings, count(comment)::int as commented from csat_rating where workspace_id = $1 group by 1, 2, 3`, [ws]);
+    await ctx.pool.query(`create table if not exists t_offer_hourly_ws as select workspace_id, date_trunc('hour', offered_at) as hour, count(*)::int as offered, (count(*) filter (where rated))::int as rated from csat_offer where workspace_id = $1 group by 1, 2`, [ws]);
+    const coarse = { ratingDaily: 't_rating_daily_ws', ratingMonthly: 'csat_rating_monthly', offerDaily: 't_offer_daily_ws', offerMonthly: 'csat_offer_monthly', ratingHourly: 't_rating_hourly_ws', offerHourly: 't_offer_hourly_ws' };
+    for (const [zone, interval, days] of [['Europe/Berlin', 'DAY', 40], ['America/St_Johns', 'WEEK', 58], ['Asia/Kolkata', 'DAY', 30], ['UTC', 'WEEK', 60]] as const) {
+      const filter = normaliseFilter({ ratedFrom: new Date(END - days * DAY - 7 * 60_000), ratedTo: new Date(END) });
+      const plan = trendPlan(trendBounds(filter.ratedFrom!.getTime(), END, interval, zoneClock(zone)));
+      const today = foldTrendRows(plan, (await trendQuery(ws, filter, plan).execute(db)).rows);
+      const proposed = foldTrendRows(plan, (await trendQuery(ws, filter, plan, coarse).execute(db)).rows);
+      expect(proposed, `${zone} ${interval}`).toEqual(today);
+      expect(today.reduce((s, b) => s + b.distribution.reduce((x, y) => x + y, 0), 0)).toBeGreaterThan(0);
+    }
+    await ctx.pool.query(`drop table t_rating_daily_ws, t_offer_daily_ws, t_rating_hourly_ws, t_offer_hourly_ws`);
   });
 });

@@ -28,12 +28,19 @@ interface TrendRow {
   m: number;
 }
 
-/** The rollup tables a trend reads; the benchmark swaps in a coarser grain to measure it (bench/insights.bench.ts). */
+/**
+ * The rollup tables a trend reads; the benchmark swaps in coarser grains to measure them (bench/insights.bench.ts).
+ * With hourly tables (`workspace_id, hour, [rating,] counts`: none exist yet, docs/insights.md), the whole UTC
+ * hours of the moved parts are read from them and only what is left of an hour from the rows. Tables without
+ * `assignee_id` serve only filters without `assigneeIds` (the hourly ones are skipped for such a filter).
+ */
 export interface TrendTables {
   ratingDaily: string;
   ratingMonthly: string;
   offerDaily: string;
   offerMonthly: string;
+  ratingHourly?: string;
+  offerHourly?: string;
 }
 
 export const ROLLUP_TABLES: TrendTables = { ratingDaily: 'csat_rating_daily', ratingMonthly: 'csat_rating_monthly', offerDaily: 'csat_offer_daily', offerMonthly: 'csat_offer_monthly' };
@@ -79,7 +86,49 @@ function rangesRelation(ranges: [number, number][]): RawBuilder<unknown> {
 
 const utcDay = (column: string) => sql.raw(`((${column} at time zone 'UTC')::date - date '1970-01-01')`);
 
-function ratingRowParts(workspace: string, filter: Filter, plan: TrendPlan): RawBuilder<unknown>[] {
+const HOUR = 3_600_000;
+
+/** The moved parts as whole UTC hours (for an hourly table) and what is left of an hour at their ends (rows). */
+export function splitHours(ranges: [number, number][]): { hours: number[]; rest: [number, number][] } {
+  const hours: number[] = [];
+  const rest: [number, number][] = [];
+  for (const [s, e] of ranges) {
+    const first = Math.ceil(s / HOUR) * HOUR;
+    const last = Math.floor(e / HOUR) * HOUR;
+    if (first >= last) {
+      rest.push([s, e]);
+      continue;
+    }
+    if (s < first) rest.push([s, first]);
+    for (let h = first; h < last; h += HOUR) hours.push(h);
+    if (last < e) rest.push([last, e]);
+  }
+  return { hours, rest };
+}
+
+/** The moved whole hours from an hourly table, shaped as row parts (their bucket and UTC day). */
+function hourlyPart(workspace: string, filter: Filter, plan: TrendPlan, kind: 'r' | 'o', table: string, hours: number[]): RawBuilder<unknown>[] {
+  if (!hours.length) return [];
+  const bounds = sql`${plan.bounds.map(iso)}::timestamptz[]`;
+  const where = [sql`workspace_id = ${workspace}::uuid`, sql`hour = any(${hours.map(iso)}::timestamptz[])`];
+  if (kind === 'o') {
+    return [sql`select 'o' as kind, false as rollup, width_bucket(hour, ${bounds}) as b, ${utcDay('hour')} as day, null::smallint as rating, sum(offered)::int as n, sum(rated)::int as m
+      from ${sql.raw(table)} where ${and(where)} group by 3, 4`];
+  }
+  if (filter.ratings) where.push(sql`rating = any(${filter.ratings}::smallint[])`);
+  return [sql`select 'r' as kind, false as rollup, width_bucket(hour, ${bounds}) as b, ${utcDay('hour')} as day, rating, sum(ratings)::int as n, sum(commented)::int as m
+    from ${sql.raw(table)} where ${and(where)} group by 3, 4, 5`];
+}
+
+/** The ranges to read from the rows, and the hourly parts in their place when an hourly table is given (no assignee filter). */
+function movedParts(workspace: string, filter: Filter, plan: TrendPlan, kind: 'r' | 'o', tables: TrendTables): { ranges: [number, number][]; hourly: RawBuilder<unknown>[] } {
+  const table = kind === 'r' ? tables.ratingHourly : tables.offerHourly;
+  if (!table || filter.assigneeIds) return { ranges: plan.rows, hourly: [] };
+  const { hours, rest } = splitHours(plan.rows);
+  return { ranges: rest, hourly: hourlyPart(workspace, filter, plan, kind, table, hours) };
+}
+
+function ratingRowParts(workspace: string, filter: Filter, plan: TrendPlan, tables: TrendTables): RawBuilder<unknown>[] {
   const bounds = sql`${plan.bounds.map(iso)}::timestamptz[]`;
   const join = filter.reopenedSinceRating !== null ? sql`left join ticket t on t.id = r.ticket_id` : sql``;
   const base = [sql`r.workspace_id = ${workspace}::uuid`, ...assigneeCondition('r.assignee_id', filter)];
@@ -90,21 +139,25 @@ function ratingRowParts(workspace: string, filter: Filter, plan: TrendPlan): Raw
         from csat_rating r ${join} where ${and([...base, ...filterConditions(filter)])} group by 3, 5`,
     ];
   }
-  if (!plan.rows.length) return [];
+  const { ranges, hourly } = movedParts(workspace, filter, plan, 'r', tables);
+  if (!ranges.length) return hourly;
   const own = filterConditions({ ...filter, ratedFrom: null, ratedTo: null });
   return [
+    ...hourly,
     sql`select 'r' as kind, false as rollup, width_bucket(r.rated_at, ${bounds}) as b, ${utcDay('r.rated_at')} as day, r.rating, count(*)::int as n, (count(*) filter (where r.comment_length > 0))::int as m
-      from ${rangesRelation(plan.rows)} join csat_rating r on r.rated_at >= g.s and r.rated_at < g.e and tstzrange(g.s, g.e) @> r.rated_at
+      from ${rangesRelation(ranges)} join csat_rating r on r.rated_at >= g.s and r.rated_at < g.e and tstzrange(g.s, g.e) @> r.rated_at
       where ${and([...base, ...own])} group by 3, 4, 5`,
   ];
 }
 
-function offerRowParts(workspace: string, filter: Filter, plan: TrendPlan): RawBuilder<unknown>[] {
-  if (!plan.rows.length) return [];
+function offerRowParts(workspace: string, filter: Filter, plan: TrendPlan, tables: TrendTables): RawBuilder<unknown>[] {
   const bounds = sql`${plan.bounds.map(iso)}::timestamptz[]`;
+  const { ranges, hourly } = movedParts(workspace, filter, plan, 'o', tables);
+  if (!ranges.length) return hourly;
   return [
+    ...hourly,
     sql`select 'o' as kind, false as rollup, width_bucket(o.offered_at, ${bounds}) as b, ${utcDay('o.offered_at')} as day, null::smallint as rating, count(*)::int as n, (count(*) filter (where o.rated))::int as m
-      from ${rangesRelation(plan.rows)} join csat_offer o on o.offered_at >= g.s and o.offered_at < g.e and tstzrange(g.s, g.e) @> o.offered_at
+      from ${rangesRelation(ranges)} join csat_offer o on o.offered_at >= g.s and o.offered_at < g.e and tstzrange(g.s, g.e) @> o.offered_at
       where ${and([sql`o.workspace_id = ${workspace}::uuid`, ...assigneeCondition('o.assignee_id', filter)])} group by 3, 4`,
   ];
 }
@@ -113,9 +166,9 @@ function offerRowParts(workspace: string, filter: Filter, plan: TrendPlan): RawB
 export function trendQuery(workspace: string, filter: Filter, plan: TrendPlan, tables: TrendTables = ROLLUP_TABLES): RawBuilder<TrendRow> {
   const parts = [
     ...(rollupAnswers(filter) ? rollupParts(workspace, filter, plan, 'r', tables) : []),
-    ...ratingRowParts(workspace, filter, plan),
+    ...ratingRowParts(workspace, filter, plan, tables),
     ...rollupParts(workspace, filter, plan, 'o', tables),
-    ...offerRowParts(workspace, filter, plan),
+    ...offerRowParts(workspace, filter, plan, tables),
   ];
   // A period with no rollup day and no row range cannot happen (from < to), but keep the statement valid.
   if (!parts.length) return sql<TrendRow>`select 'r' as kind, false as rollup, 0 as b, null::int as day, null::smallint as rating, 0 as n, 0 as m where false`;

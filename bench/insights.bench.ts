@@ -6,7 +6,7 @@
 // Prints figures; asserts nothing. Options: --ratings N (the big workspace; default 1000000, as many again over
 // 100 others), --samples S (requests measured per item, default 300), --explain FILE (write the EXPLAINs there),
 // --keep (leave the seeded database `csat_bench_insights` on DATABASE_URL's server), --reuse (measure that kept
-// database again, without seeding), --only trends (the csatTrend items alone). Uses DATABASE_URL's server (a throwaway database, dropped at the end unless
+// database again, without seeding), --only trends (the csatTrend items alone), --only statements (their statements). Uses DATABASE_URL's server (a throwaway database, dropped at the end unless
 // --keep) or an embedded one.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -28,8 +28,8 @@ import { filterHash } from '../src/insights/insights.filter.js';
 import { waitUntilServing } from './bench.process.js';
 
 const { values } = parseArgs({ options: { ratings: { type: 'string', default: '1000000' }, samples: { type: 'string', default: '300' }, explain: { type: 'string' }, keep: { type: 'boolean', default: false }, reuse: { type: 'boolean', default: false }, only: { type: 'string' } } });
-/** --only trends: the csatTrend items alone (with --reuse, a re-measure without the list walk). */
-const ALL = values.only !== 'trends';
+/** --only trends: the csatTrend items alone (with --reuse, a re-measure without the list walk); --only statements: their statements alone. */
+const ALL = values.only !== 'trends' && values.only !== 'statements';
 if ((values.keep || values.reuse) && !process.env.DATABASE_URL) throw new Error('--keep and --reuse need DATABASE_URL (an embedded server does not outlive the run)');
 const N = Number(values.ratings);
 const SAMPLES = Number(values.samples);
@@ -211,7 +211,7 @@ async function main() {
     ['MONTH over two years', twoYears, 'MONTH', 'UTC'],
     ['MONTH over two years, Europe/Berlin', twoYears, 'MONTH', 'Europe/Berlin'],
   ];
-  for (const [title, filter, interval, timeZone] of trendItems) {
+  for (const [title, filter, interval, timeZone] of values.only === 'statements' ? [] : trendItems) {
     await measure(`csatTrend ${title}`, async () => {
       const points = (await gql(TREND, { filter, interval, timeZone })).csatTrend as { count: number }[];
       return `${points.length} points, ${points.reduce((s, p) => s + p.count, 0)} ratings`;
@@ -233,8 +233,10 @@ async function main() {
     await db.query(`create unique index on csat_offer_daily_ws (workspace_id, day) include (offered, rated)`);
     await db.query(`vacuum analyze csat_rating_daily_ws, csat_offer_daily_ws, csat_rating_hourly_ws, csat_offer_hourly_ws`);
   });
-  // As the service's own connections (src/db/database.ts): no JIT.
+  // As the service's own connections (src/db/database.ts): no JIT. And no parallel workers: the statement's own
+  // work, not a worker's start, which on a machine shared with other jobs can take 100 ms (bench/README.md).
   await db.query('set jit = off');
+  await db.query('set max_parallel_workers_per_gather = 0');
   const COARSE: TrendTables = { ratingDaily: 'csat_rating_daily_ws', ratingMonthly: 'csat_rating_monthly', offerDaily: 'csat_offer_daily_ws', offerMonthly: 'csat_offer_monthly' };
   const HOURLY: TrendTables = { ...COARSE, ratingHourly: 'csat_rating_hourly_ws', offerHourly: 'csat_offer_hourly_ws' };
   for (const [title, filter, interval, timeZone] of trendItems.filter(([t]) => !t.includes('agent') && !t.startsWith('MONTH'))) {

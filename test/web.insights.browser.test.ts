@@ -75,6 +75,9 @@ describe.skipIf(!HAVE_CHROMIUM)('<csat-insights> in Chromium', () => {
     };
     add(good, 150, [5, 5, 5, 4, 5, 4, 5, 3], 120);
     add(bad, 140, [2, 3, 2, 1, 3, 4, 2], 120);
+    // The last two weeks busier, so the week views have a rating on most days.
+    add(good, 50, [5, 4, 5, 5, 3, 5], 14);
+    add(bad, 45, [2, 3, 4, 1, 3, 2], 14);
     add(fresh, 3, [5], 5);
     add(null, 20, [4, 3, 5], 120);
     rows.push({ ticket: randomUUID(), rating: 1, comment: LONG_COMPLAINT, at: now - 2 * DAY, assignee: bad });

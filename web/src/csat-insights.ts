@@ -509,19 +509,31 @@ export class CsatInsights extends LitElement {
     return this.agentNames?.[id] ?? fill(this.s.agent, { id: id.slice(0, 8) });
   }
 
-  // Formatting for `lang`.
+  // Formatting for `lang` (and the zone), each formatter built once: a render formats a few hundred values.
+  private _formats = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+
+  private _number(opts: Intl.NumberFormatOptions): Intl.NumberFormat {
+    const key = `n ${this._lang} ${JSON.stringify(opts)}`;
+    let f = this._formats.get(key) as Intl.NumberFormat | undefined;
+    if (!f) this._formats.set(key, (f = new Intl.NumberFormat(this._lang, opts)));
+    return f;
+  }
+
   private _pct(v: number | null, signed = false): string {
     if (v === null) return this.s.none;
-    return new Intl.NumberFormat(this._lang, { style: 'percent', maximumFractionDigits: 0, signDisplay: signed ? 'exceptZero' : 'auto' }).format(v);
+    return this._number({ style: 'percent', maximumFractionDigits: 0, signDisplay: signed ? 'exceptZero' : 'auto' }).format(v);
   }
 
   private _avg(v: number | null, signed = false): string {
     if (v === null) return this.s.none;
-    return new Intl.NumberFormat(this._lang, { minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: signed ? 'exceptZero' : 'auto' }).format(v);
+    return this._number({ minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: signed ? 'exceptZero' : 'auto' }).format(v);
   }
 
   private _date(ms: number, opts: Intl.DateTimeFormatOptions = { dateStyle: 'medium' }): string {
-    return new Intl.DateTimeFormat(this._lang, { ...opts, timeZone: this._zone?.name }).format(ms);
+    const key = `d ${this._lang} ${this._zone?.name} ${JSON.stringify(opts)}`;
+    let f = this._formats.get(key) as Intl.DateTimeFormat | undefined;
+    if (!f) this._formats.set(key, (f = new Intl.DateTimeFormat(this._lang, { ...opts, timeZone: this._zone?.name })));
+    return f.format(ms);
   }
 
   private _periodName(p: TrendPoint): string {
@@ -630,7 +642,7 @@ export class CsatInsights extends LitElement {
     const range = (i: Interval | null, f: (v: number) => string) => (i ? fill(s.interval, { low: f(i.low), high: f(i.high) }) : null);
     const pct = (v: number, signed = false) => this._pct(v, signed);
     const avg = (v: number, signed = false) => this._avg(v, signed);
-    const count = (v: number, signed: boolean) => new Intl.NumberFormat(this._lang, { signDisplay: signed ? 'exceptZero' : 'auto' }).format(v);
+    const count = (v: number, signed: boolean) => this._number({ signDisplay: signed ? 'exceptZero' : 'auto' }).format(v);
     return html`<ul class="tiles" part="tiles">
       ${this._tile(s.tileCsat, this._pct(c.satisfiedShare), range(c.satisfiedInterval, pct), this._change(c.satisfiedShare, p.satisfiedShare, c.satisfiedInterval, p.satisfiedInterval, pct))}
       ${this._tile(s.tileAverage, this._avg(c.average), range(c.averageInterval, avg), this._change(c.average, p.average, c.averageInterval, p.averageInterval, avg))}

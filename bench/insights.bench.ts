@@ -1,10 +1,12 @@
 // `npm run bench:insights` — the insights queries at 2,000,000 ratings: p50/p99 latency over loopback HTTP
 // against the built service (dist/, production mode), one request at a time, plus the naive
-// `select avg(rating)` anchor and EXPLAIN (analyze, buffers) of every list order's first page and page 1000.
+// `select avg(rating)` anchor and EXPLAIN (analyze, buffers) of every list order's first page and page 1000;
+// csatTrend by week over two years and by day over 90 days, and its statement against coarser rollup grains
+// (per workspace and day without the assignee, and per workspace and hour) built here only, to measure them.
 // Prints figures; asserts nothing. Options: --ratings N (the big workspace; default 1000000, as many again over
 // 100 others), --samples S (requests measured per item, default 300), --explain FILE (write the EXPLAINs there),
 // --keep (leave the seeded database `csat_bench_insights` on DATABASE_URL's server), --reuse (measure that kept
-// database again, without seeding). Uses DATABASE_URL's server (a throwaway database, dropped at the end unless
+// database again, without seeding), --only trends (the csatTrend items alone), --only statements (their statements). Uses DATABASE_URL's server (a throwaway database, dropped at the end unless
 // --keep) or an embedded one.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -19,10 +21,15 @@ import { normaliseFilter } from '../src/insights/insights.filter.js';
 import { CsatRatingOrder } from '../src/insights/insights.types.js';
 import { ratingPageQuery, readRatingsCursor } from '../src/insights/ratings.query.js';
 import { summaryQuery } from '../src/insights/summary.query.js';
+import { zoneClock } from '../src/insights/time-zone.js';
+import { trendBounds, trendPlan, type TrendInterval } from '../src/insights/trend.plan.js';
+import { ROLLUP_TABLES, trendQuery, type TrendTables } from '../src/insights/trend.query.js';
 import { filterHash } from '../src/insights/insights.filter.js';
 import { waitUntilServing } from './bench.process.js';
 
-const { values } = parseArgs({ options: { ratings: { type: 'string', default: '1000000' }, samples: { type: 'string', default: '300' }, explain: { type: 'string' }, keep: { type: 'boolean', default: false }, reuse: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { ratings: { type: 'string', default: '1000000' }, samples: { type: 'string', default: '300' }, explain: { type: 'string' }, keep: { type: 'boolean', default: false }, reuse: { type: 'boolean', default: false }, only: { type: 'string' } } });
+/** --only trends: the csatTrend items alone (with --reuse, a re-measure without the list walk); --only statements: their statements alone. */
+const ALL = values.only !== 'trends' && values.only !== 'statements';
 if ((values.keep || values.reuse) && !process.env.DATABASE_URL) throw new Error('--keep and --reuse need DATABASE_URL (an embedded server does not outlive the run)');
 const N = Number(values.ratings);
 const SAMPLES = Number(values.samples);
@@ -158,8 +165,8 @@ async function main() {
     explains.push(`### ${title}\n\n\`\`\`\n${rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\`\n`);
   };
 
-  console.log('\nlist pages (first: 50, no totalCount)');
-  for (const order of Object.values(CsatRatingOrder)) {
+  if (ALL) console.log('\nlist pages (first: 50, no totalCount)');
+  for (const order of ALL ? Object.values(CsatRatingOrder) : []) {
     await measure(`csatRatings ${order}, first page`, async () => `${(await gql(LIST, { orderBy: order })).csatRatings.edges.length} rows`);
     await measure(`csatRatings ${order}, one agent, first page`, async () => `${(await gql(LIST, { orderBy: order, filter: oneAgent })).csatRatings.edges.length} rows`);
     let after: string | null = null;
@@ -170,23 +177,99 @@ async function main() {
     await explain(`${order}: first page`, order, null);
     await explain(`${order}: page 1000`, order, after);
   }
-  console.log('\nwith totalCount');
-  await measure('csatRatings + totalCount, whole workspace', async () => `${(await gql(COUNTED)).csatRatings.totalCount} rows`, SAMPLES / 3);
-  await measure('csatRatings + totalCount, one agent', async () => `${(await gql(COUNTED, { filter: oneAgent })).csatRatings.totalCount} rows`, SAMPLES / 3);
-  console.log('\nsummaries');
-  const thirty = { ratedFrom: new Date(Date.now() - 30 * 86_400_000).toISOString() };
-  await measure('csatSummary, whole workspace', async () => `count ${(await gql(SUMMARY)).csatSummary.count}`);
-  await measure('csatSummary, one agent', async () => `count ${(await gql(SUMMARY, { filter: oneAgent })).csatSummary.count}`);
-  await measure('csatSummary, last 30 days', async () => `count ${(await gql(SUMMARY, { filter: thirty })).csatSummary.count}`);
-  await measure('csatSummary, with a comment (no rollup: row scan)', async () => `count ${(await gql(SUMMARY, { filter: { hasComment: true, ...oneAgent } })).csatSummary.count}`, SAMPLES / 3);
-  await measure('csatAgentSummaries', async () => `${(await gql(AGENTS)).csatAgentSummaries.totalCount} rows`);
-  for (const [title, f] of [['whole workspace', {}], ['one agent', oneAgent], ['last 30 days', { ratedFrom: new Date(thirty.ratedFrom) }]] as const) {
-    const compiled = summaryQuery(WS, normaliseFilter(f))!.compile(kysely);
-    const { rows } = await db.query(`explain (analyze, buffers) ${compiled.sql}`, compiled.parameters as unknown[]);
-    explains.push(`### csatSummary, ${title}\n\n\`\`\`\n${rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\`\n`);
+  if (ALL) {
+    console.log('\nwith totalCount');
+    await measure('csatRatings + totalCount, whole workspace', async () => `${(await gql(COUNTED)).csatRatings.totalCount} rows`, SAMPLES / 3);
+    await measure('csatRatings + totalCount, one agent', async () => `${(await gql(COUNTED, { filter: oneAgent })).csatRatings.totalCount} rows`, SAMPLES / 3);
+    console.log('\nsummaries');
+    const thirty = { ratedFrom: new Date(Date.now() - 30 * 86_400_000).toISOString() };
+    await measure('csatSummary, whole workspace', async () => `count ${(await gql(SUMMARY)).csatSummary.count}`);
+    await measure('csatSummary, one agent', async () => `count ${(await gql(SUMMARY, { filter: oneAgent })).csatSummary.count}`);
+    await measure('csatSummary, last 30 days', async () => `count ${(await gql(SUMMARY, { filter: thirty })).csatSummary.count}`);
+    await measure('csatSummary, with a comment (no rollup: row scan)', async () => `count ${(await gql(SUMMARY, { filter: { hasComment: true, ...oneAgent } })).csatSummary.count}`, SAMPLES / 3);
+    await measure('csatAgentSummaries', async () => `${(await gql(AGENTS)).csatAgentSummaries.totalCount} rows`);
+    for (const [title, f] of [['whole workspace', {}], ['one agent', oneAgent], ['last 30 days', { ratedFrom: new Date(thirty.ratedFrom) }]] as const) {
+      const compiled = summaryQuery(WS, normaliseFilter(f))!.compile(kysely);
+      const { rows } = await db.query(`explain (analyze, buffers) ${compiled.sql}`, compiled.parameters as unknown[]);
+      explains.push(`### csatSummary, ${title}\n\n\`\`\`\n${rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\`\n`);
+    }
   }
-  console.log('\nanchor');
-  await measure('naive select avg(rating) where workspace_id = $1 (pg, no HTTP)', async () => {
+  console.log('\ntrends');
+  const TREND = `query($filter: CsatRatingFilter, $interval: CsatInterval!, $timeZone: String) {
+    csatTrend(filter: $filter, interval: $interval, timeZone: $timeZone) { start end count average averageInterval { low high } satisfiedShare satisfiedInterval { low high } offered responseRate responseInterval { low high } }
+  }`;
+  const now = Date.now();
+  const twoYears = { ratedFrom: new Date(now - 730 * 86_400_000).toISOString(), ratedTo: new Date(now).toISOString() };
+  const ninety = { ratedFrom: new Date(now - 90 * 86_400_000).toISOString(), ratedTo: new Date(now).toISOString() };
+  const trendItems: [string, Record<string, unknown>, TrendInterval, string][] = [
+    ['WEEK over two years', twoYears, 'WEEK', 'UTC'],
+    ['WEEK over two years, Europe/Berlin', twoYears, 'WEEK', 'Europe/Berlin'],
+    ['WEEK over two years, one agent', { ...twoYears, ...oneAgent }, 'WEEK', 'UTC'],
+    ['DAY over 90 days', ninety, 'DAY', 'UTC'],
+    ['DAY over 90 days, Europe/Berlin', ninety, 'DAY', 'Europe/Berlin'],
+    ['DAY over 90 days, America/New_York', ninety, 'DAY', 'America/New_York'],
+    ['MONTH over two years', twoYears, 'MONTH', 'UTC'],
+    ['MONTH over two years, Europe/Berlin', twoYears, 'MONTH', 'Europe/Berlin'],
+  ];
+  for (const [title, filter, interval, timeZone] of values.only === 'statements' ? [] : trendItems) {
+    await measure(`csatTrend ${title}`, async () => {
+      const points = (await gql(TREND, { filter, interval, timeZone })).csatTrend as { count: number }[];
+      return `${points.length} points, ${points.reduce((s, p) => s + p.count, 0)} ratings`;
+    });
+  }
+  // The statement alone (pg, no HTTP), on today's rollups and on a coarser grain built here for the measurement:
+  // per workspace and UTC day, without the assignee (what a whole-workspace trend sums; the per-assignee tables
+  // stay for the agent filter). Not a migration: docs/insights.md says which table and trigger would keep it.
+  await timed('coarser grains (bench only): csat_rating_daily_ws, csat_offer_daily_ws, csat_rating_hourly_ws, csat_offer_hourly_ws', async () => {
+    await db.query(`drop table if exists csat_rating_daily_ws, csat_offer_daily_ws, csat_rating_hourly_ws, csat_offer_hourly_ws`);
+    // Per workspace and UTC hour: the moved parts of the days a bucket edge cuts, in any zone with whole-hour offsets.
+    await db.query(`create table csat_rating_hourly_ws as select workspace_id, date_trunc('hour', rated_at) as hour, rating, count(*)::int as ratings, count(comment)::int as commented from csat_rating group by 1, 2, 3`);
+    await db.query(`create unique index on csat_rating_hourly_ws (workspace_id, hour, rating) include (ratings, commented)`);
+    await db.query(`create table csat_offer_hourly_ws as select workspace_id, date_trunc('hour', offered_at) as hour, count(*)::int as offered, (count(*) filter (where rated))::int as rated from csat_offer group by 1, 2`);
+    await db.query(`create unique index on csat_offer_hourly_ws (workspace_id, hour) include (offered, rated)`);
+    await db.query(`create table csat_rating_daily_ws as select workspace_id, day, rating, sum(ratings)::int as ratings, sum(commented)::int as commented from csat_rating_daily group by 1, 2, 3`);
+    await db.query(`create unique index on csat_rating_daily_ws (workspace_id, day, rating) include (ratings, commented)`);
+    await db.query(`create table csat_offer_daily_ws as select workspace_id, day, sum(offered)::int as offered, sum(rated)::int as rated from csat_offer_daily group by 1, 2`);
+    await db.query(`create unique index on csat_offer_daily_ws (workspace_id, day) include (offered, rated)`);
+    await db.query(`vacuum analyze csat_rating_daily_ws, csat_offer_daily_ws, csat_rating_hourly_ws, csat_offer_hourly_ws`);
+  });
+  // As the service's own connections (src/db/database.ts): no JIT. And no parallel workers: the statement's own
+  // work, not a worker's start, which on a machine shared with other jobs can take 100 ms (bench/README.md).
+  await db.query('set jit = off');
+  await db.query('set max_parallel_workers_per_gather = 0');
+  const COARSE: TrendTables = { ratingDaily: 'csat_rating_daily_ws', ratingMonthly: 'csat_rating_monthly', offerDaily: 'csat_offer_daily_ws', offerMonthly: 'csat_offer_monthly' };
+  const HOURLY: TrendTables = { ...COARSE, ratingHourly: 'csat_rating_hourly_ws', offerHourly: 'csat_offer_hourly_ws' };
+  for (const [title, filter, interval, timeZone] of trendItems.filter(([t]) => !t.includes('agent') && !t.startsWith('MONTH'))) {
+    const f = normaliseFilter({ ratedFrom: new Date(String(filter.ratedFrom)), ratedTo: new Date(String(filter.ratedTo)) });
+    const plan = trendPlan(trendBounds(f.ratedFrom!.getTime(), f.ratedTo!.getTime(), interval, zoneClock(timeZone)));
+    const grains = [['per assignee (today)', ROLLUP_TABLES], ['per workspace (bench only)', COARSE], ['per workspace + hourly (bench only)', HOURLY]] as const;
+    for (const [grain, tables] of timeZone === 'UTC' ? grains.slice(0, 2) : grains) {
+      const compiled = trendQuery(WS, f, plan, tables).compile(kysely);
+      await measure(`trend statement (pg), ${title}, rollup ${grain}`, async () => `${(await db.query(compiled.sql, compiled.parameters as unknown[])).rowCount} rows`, Math.min(SAMPLES, 100));
+      const { rows } = await db.query(`explain (analyze, buffers) ${compiled.sql}`, compiled.parameters as unknown[]);
+      explains.push(`### csatTrend ${title}, rollup ${grain}\n\n\`\`\`\n${rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\`\n`);
+    }
+  }
+  await db.query(`drop table if exists csat_rating_daily_ws, csat_offer_daily_ws, csat_rating_hourly_ws, csat_offer_hourly_ws`);
+  // One agent over two years: the daily rollups' key puts the day before the assignee, so the statement walks
+  // every assignee's rows of the period; an index led by the assignee (bench only) reads that agent's alone.
+  {
+    const f = normaliseFilter({ ...oneAgent, ratedFrom: new Date(twoYears.ratedFrom), ratedTo: new Date(twoYears.ratedTo) });
+    const plan = trendPlan(trendBounds(f.ratedFrom!.getTime(), f.ratedTo!.getTime(), 'WEEK', zoneClock('UTC')));
+    const compiled = trendQuery(WS, f, plan).compile(kysely);
+    const run = async () => `${(await db.query(compiled.sql, compiled.parameters as unknown[])).rowCount} rows`;
+    await measure('trend statement (pg), WEEK over two years, one agent, rollup key (today)', run, Math.min(SAMPLES, 100));
+    await db.query(`create index csat_rating_daily_assignee_bench on csat_rating_daily (workspace_id, assignee_id, day, rating) include (ratings, commented)`);
+    await db.query(`create index csat_offer_daily_assignee_bench on csat_offer_daily (workspace_id, assignee_id, day) include (offered, rated)`);
+    await db.query(`analyze csat_rating_daily, csat_offer_daily`);
+    await measure('trend statement (pg), WEEK over two years, one agent, + index (assignee, day) (bench only)', run, Math.min(SAMPLES, 100));
+    const { rows } = await db.query(`explain (analyze, buffers) ${compiled.sql}`, compiled.parameters as unknown[]);
+    explains.push(`### csatTrend WEEK over two years, one agent, with an index led by the assignee\n\n\`\`\`\n${rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\`\n`);
+    await db.query(`drop index csat_rating_daily_assignee_bench, csat_offer_daily_assignee_bench`);
+  }
+
+  if (ALL) console.log('\nanchor');
+  if (ALL) await measure('naive select avg(rating) where workspace_id = $1 (pg, no HTTP)', async () => {
     const { rows } = await db.query('select avg(rating)::float8 as a, count(*)::int as n from csat_rating where workspace_id = $1', [WS]);
     return `avg ${rows[0].a.toFixed(3)} over ${rows[0].n}`;
   }, Math.min(SAMPLES, 60));

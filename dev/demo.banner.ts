@@ -50,7 +50,7 @@ export interface SupergraphUrls {
   csatUrl: string;
   ticketsUrl: string;
   /** The web components' demo pages, when served. */
-  demo?: { url: string; portalUrl: string; agentUrl: string };
+  demo?: { url: string; portalUrl: string; agentUrl: string; reportsUrl: string };
   /** The demo webhook receiver, when running. */
   webhookReceiver?: { url: string };
 }
@@ -71,6 +71,7 @@ export async function supergraphBanner(sg: SupergraphUrls, seed: SeedResult, con
       `Web components demo (${sg.demo.url}):`,
       `  customer portal, a ticket to rate:  ${sg.demo.portalUrl}`,
       `  agent inbox with CSAT chips:        ${sg.demo.agentUrl}  (a row opens the ticket page with the feedback card)`,
+      `  reports (the CSAT dashboard):       ${sg.demo.reportsUrl}`,
     );
   }
   const sign = signer(config);

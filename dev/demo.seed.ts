@@ -2,7 +2,7 @@
 // two workspaces, agents, customers, a few hundred tickets in every status, some rated with and without
 // comments, some prompts shown and not answered (insights). Deterministic, so the printed tokens and ids stay valid across runs. Never part of production.
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { readFile } from 'node:fs/promises';
 
 const id = (prefix: string, n: number) => `00000000-0000-4000-${prefix}-${n.toString(16).padStart(12, '0')}`;
@@ -13,6 +13,27 @@ export const DEMO = {
     { id: id('8a00', 2), name: 'Globex', agents: [id('8b00', 11)], admin: id('8b00', 13), customers: [11, 12, 13].map((n) => id('8c00', n)), tickets: 100 },
   ],
 } as const;
+/**
+ * Acme's agents by name, for the demo "Reports" page, and how their customers rate them over the history of
+ * the last 400 days (`mean` at the start and at the end of it): two clearly better than the others, one
+ * improving, one clearly worse, and a new one with too few ratings to rank.
+ */
+export const DEMO_AGENTS = [
+  { id: id('8b00', 1), name: 'Alex Morgan', mean: [4.6, 4.6], perDay: 2.2 },
+  { id: id('8b00', 2), name: 'Blake Chen', mean: [3.8, 3.9], perDay: 2 },
+  { id: id('8b00', 4), name: 'Casey Patel', mean: [4.4, 4.5], perDay: 1.9 },
+  { id: id('8b00', 5), name: 'Drew Kim', mean: [3.0, 2.9], perDay: 1.7 },
+  { id: id('8b00', 6), name: 'Emery Rossi', mean: [3.1, 4.4], perDay: 1.9 },
+  { id: id('8b00', 7), name: 'Finley Okafor', mean: [4.0, 4.0], perDay: 0, few: 6 },
+] as const;
+const HISTORY_DAYS = 400;
+const UNHAPPY = [
+  'Three days without an answer, then a reply that did not read my question. I had to explain the whole problem again from the start, and the fix you sent broke the export we rely on every Monday.',
+  'The ticket was closed while the problem was still there. Nobody asked whether it worked for me.',
+  'I was sent the same help article twice. It does not cover our setup, which I had described in detail.',
+  'Slow, and the answer contradicted what your colleague told me last week.',
+];
+
 /** The workspace the banners' tokens belong to, and its first customer: the one who rates in the examples. */
 export const DEMO_WORKSPACE = DEMO.workspaces[0];
 export const DEMO_CUSTOMER = DEMO_WORKSPACE.customers[0]!;
@@ -86,7 +107,8 @@ export async function seedDemo(orm: MikroORM): Promise<SeedResult> {
         tickets.push([ticketId, ws.id, `${ws.name.slice(0, 2).toUpperCase()}-${ref++}`, `${pick(SUBJECTS)} #${i + 1}`, status, pick(PRIORITIES), requester, assignee, createdAt, new Date(createdAt.getTime() + 3_600_000)]);
         if ((status === 'resolved' || status === 'closed') && rand() < 0.6) {
           const comment = rand() < 0.5 ? pick(COMMENTS) : null;
-          ratings.push([ws.id, ticketId, 1 + Math.floor(rand() * 5), comment, requester, assignee, new Date(createdAt.getTime() + 7_200_000)]);
+          // Mostly content customers (the same one draw as a uniform 1-5 would take, so the data set is otherwise unchanged).
+          ratings.push([ws.id, ticketId, [1, 2, 3, 3, 4, 4, 5, 5, 5, 5][Math.floor(rand() * 10)]!, comment, requester, assignee, new Date(createdAt.getTime() + 7_200_000)]);
         }
       }
     }
@@ -97,6 +119,7 @@ export async function seedDemo(orm: MikroORM): Promise<SeedResult> {
       const r = columns(ratings, 7);
       await sql`insert into csat_rating (workspace_id, ticket_id, rating, comment, rated_by, assignee_id, rated_at)
         select * from unnest(${r[0]}::uuid[], ${r[1]}::uuid[], ${r[2]}::smallint[], ${r[3]}::text[], ${r[4]}::uuid[], ${r[5]}::uuid[], ${r[6]}::timestamptz[])`.execute(trx);
+      await seedHistory(trx, now);
       // Prompts shown and never answered, on about half of the unrated resolved tickets: the insights' response
       // rate below 100 % (each rating above recorded its own offer through the trigger).
       await sql`insert into csat_offer (workspace_id, ticket_id, offered_at, assignee_id)
@@ -107,6 +130,50 @@ export async function seedDemo(orm: MikroORM): Promise<SeedResult> {
     });
   }
   return { created, rateableTicket: await rateableTicket(orm) };
+}
+
+/**
+ * A year and more of closed, rated tickets in Acme for the "Reports" page: each agent's daily ratings around
+ * their mean, a third of them with a comment (the unhappy ones with a long one), and prompts nobody answered.
+ * Tickets of customers other than DEMO_CUSTOMER, so the portal's examples are unchanged. About 2,700 ratings.
+ */
+async function seedHistory(trx: Kysely<any>, now: number): Promise<void> {
+  const rand = prng(7);
+  const ws = DEMO_WORKSPACE.id;
+  const customers = Array.from({ length: 12 }, (_, n) => id('8c00', 21 + n));
+  const tickets: unknown[][] = [];
+  const ratings: unknown[][] = [];
+  const offers: unknown[][] = [];
+  let n = 0;
+  const star = (mean: number) => Math.min(5, Math.max(1, Math.round(mean + (rand() + rand() + rand() - 1.5) * 1.6)));
+  for (const agent of DEMO_AGENTS) {
+    const days = 'few' in agent ? 21 : HISTORY_DAYS;
+    const count = 'few' in agent ? agent.few : Math.round(agent.perDay * HISTORY_DAYS);
+    for (let i = 0; i < count; i++) {
+      const age = rand() * days;
+      const at = new Date(now - age * 86_400_000 - 3_600_000);
+      const ticketId = id('8f00', ++n);
+      tickets.push([ticketId, ws, `AC-H${10000 + n}`, `${SUBJECTS[n % SUBJECTS.length]} #H${n}`, 'closed', PRIORITIES[n % PRIORITIES.length], customers[n % customers.length], agent.id, new Date(at.getTime() - 86_400_000), at]);
+      // Three in ten prompts go unanswered: the response rate.
+      if (rand() < 0.3 && !('few' in agent)) {
+        offers.push([ws, ticketId, at, agent.id]);
+        continue;
+      }
+      const progress = 1 - age / HISTORY_DAYS;
+      const rating = star(agent.mean[0] + (agent.mean[1] - agent.mean[0]) * progress);
+      const comment = rating <= 2 ? (rand() < 0.7 ? UNHAPPY[n % UNHAPPY.length]! : null) : rand() < 0.3 ? COMMENTS[n % 5]! : null;
+      ratings.push([ws, ticketId, rating, comment, customers[n % customers.length], agent.id, new Date(at.getTime() + 600_000)]);
+    }
+  }
+  const t = columns(tickets, 10);
+  await sql`insert into ticket (id, workspace_id, ref, subject, status, priority, requester_id, assignee_id, created_at, updated_at)
+    select * from unnest(${t[0]}::uuid[], ${t[1]}::uuid[], ${t[2]}::text[], ${t[3]}::text[], ${t[4]}::text[], ${t[5]}::text[], ${t[6]}::uuid[], ${t[7]}::uuid[], ${t[8]}::timestamptz[], ${t[9]}::timestamptz[])`.execute(trx);
+  const r = columns(ratings, 7);
+  await sql`insert into csat_rating (workspace_id, ticket_id, rating, comment, rated_by, assignee_id, rated_at)
+    select * from unnest(${r[0]}::uuid[], ${r[1]}::uuid[], ${r[2]}::smallint[], ${r[3]}::text[], ${r[4]}::uuid[], ${r[5]}::uuid[], ${r[6]}::timestamptz[])`.execute(trx);
+  const o = columns(offers, 4);
+  await sql`insert into csat_offer (workspace_id, ticket_id, offered_at, assignee_id)
+    select * from unnest(${o[0]}::uuid[], ${o[1]}::uuid[], ${o[2]}::timestamptz[], ${o[3]}::uuid[])`.execute(trx);
 }
 
 /** DEMO_CUSTOMER's newest resolved, unrated ticket; a new one when they have rated them all. */

@@ -1,5 +1,6 @@
-// The web components (web/) as one ES module, Lit included: what `npm run build:web` writes to web/dist/
-// and what the demo pages of `npm run supergraph` load (built in memory at start, so web/dist is never needed).
+// The web components (web/) as ES modules, Lit included in each: the prompt, card and chip in one, the
+// <csat-insights> dashboard in its own. What `npm run build:web` writes to web/dist/ and what the demo pages of
+// `npm run supergraph` load (built in memory at start, so web/dist is never needed).
 import { build } from 'esbuild';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, path.basename(path.dirname(HERE)) === 'dist' ? '../..' : '..');
 export const WEB_ENTRY = path.join(ROOT, 'web/src/index.ts');
+export const INSIGHTS_ENTRY = path.join(ROOT, 'web/src/insights.ts');
 
 export interface WebBundle {
   code: string;
@@ -17,9 +19,10 @@ export interface WebBundle {
   gzip: number;
 }
 
-export async function bundleWebComponents(): Promise<WebBundle> {
+/** `csat-components.js` by default; `INSIGHTS_ENTRY` gives `csat-insights.js`. */
+export async function bundleWebComponents(entry = WEB_ENTRY): Promise<WebBundle> {
   const result = await build({
-    entryPoints: [WEB_ENTRY],
+    entryPoints: [entry],
     bundle: true,
     format: 'esm',
     target: 'es2022',

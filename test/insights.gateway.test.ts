@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { seedRatings, sortRatings, type SeededRating } from './helpers/insights.fixtures.js';
 import { tokenFor, viewer } from './helpers/test.app.js';
 import { useSupergraph } from './helpers/test.supergraph.js';
+import { expectedTrend, expectTrend, TREND_FIELDS } from './helpers/trend.expect.js';
 
 const ctx = useSupergraph();
 
@@ -86,5 +87,22 @@ describe('the agent UI through the gateway', () => {
     expect(res.data.one.count).toBe(stored.find((r) => r.assignee_id === agentX).n);
     expect(res.data.csatAgentSummaries.totalCount).toBe(3);
     expect(res.data.csatAgentSummaries.edges.at(-1).node.assigneeId === null || res.data.csatAgentSummaries.edges.some((e: any) => e.node.assigneeId === null)).toBe(true);
+  });
+
+  it('csatTrend answers through the gateway: weeks in Europe/Berlin equal the rows grouped here, empty weeks included', async () => {
+    const now = Date.now();
+    const filter = { ratedFrom: new Date(now - 70 * 86_400_000).toISOString(), ratedTo: new Date(now).toISOString(), assigneeIds: [agentX, agentY] };
+    const res = await ctx.gateway(`query($f: CsatRatingFilter) { csatTrend(filter: $f, interval: WEEK, timeZone: "Europe/Berlin") { ${TREND_FIELDS} } }`, { f: filter }, token);
+    expect(res.errors).toBeUndefined();
+    // The rows as stored now (the first test added some), each with the offer its rating made.
+    const { rows: stored } = await ctx.pool.query(`select rating, comment, assignee_id, to_char(rated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as rated_at from csat_rating where workspace_id = $1`, [ws]);
+    const data = stored.map((r) => ({ ...r, ticket_id: '', workspace_id: ws, comment_length: 0, status: 'closed' }));
+    const expected = expectedTrend(data, data.map((r) => ({ at: r.rated_at, assignee: r.assignee_id, rated: true })), filter, 'WEEK', 'Europe/Berlin', now);
+    expect(expected.some((p) => p.count === 0)).toBe(true);
+    expectTrend(res.data.csatTrend, expected, 'Europe/Berlin', 'WEEK', Date.parse(filter.ratedFrom), now);
+    const customer = await ctx.gateway(`{ csatTrend(filter: { ratedFrom: "2026-01-01T00:00:00Z" }, interval: DAY) { count } }`, {}, await tokenFor(viewer('customer', ws)));
+    expect(customer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const badZone = await ctx.gateway(`{ csatTrend(filter: { ratedFrom: "2026-01-01T00:00:00Z" }, interval: DAY, timeZone: "Nowhere/Land") { count } }`, {}, token);
+    expect(badZone.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'timeZone' });
   });
 });

@@ -72,8 +72,8 @@ describe('the running service', () => {
     expect(ours.map((d: any) => d.name.value).sort()).toEqual([
       // Sorted. Insights (docs/insights.md); settings, badge, webhooks (docs/webhooks.md); the core.
       'CreateCsatWebhookInput', 'CsatAgentOrder', 'CsatAgentSummary', 'CsatAgentSummaryConnection', 'CsatAgentSummaryEdge', 'CsatBadge', 'CsatBucket',
-      'CsatDelivery', 'CsatDeliveryAttempt', 'CsatDeliveryConnection', 'CsatDeliveryEdge', 'CsatDeliveryStatus', 'CsatEventType', 'CsatPageInfo',
-      'CsatRating', 'CsatRatingConnection', 'CsatRatingEdge', 'CsatRatingFilter', 'CsatRatingOrder', 'CsatSettings', 'CsatSettingsInput', 'CsatSummary',
+      'CsatDelivery', 'CsatDeliveryAttempt', 'CsatDeliveryConnection', 'CsatDeliveryEdge', 'CsatDeliveryStatus', 'CsatEventType', 'CsatInterval', 'CsatPageInfo',
+      'CsatRating', 'CsatRatingConnection', 'CsatRatingEdge', 'CsatRatingFilter', 'CsatRatingOrder', 'CsatSettings', 'CsatSettingsInput', 'CsatSummary', 'CsatTrendPoint',
       'CsatWebhook', 'CsatWebhookCreated', 'DateTime', 'Interval', 'Mutation', 'Ticket', 'UpdateCsatWebhookInput',
     ]);
     for (const d of ours as any[]) expect(served.get(d.name.value)).toBe(print(d));

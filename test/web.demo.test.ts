@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { supergraphBanner } from '../dev/demo.banner.js';
 import { startSupergraph, type Supergraph } from '../dev/supergraph.js';
-import { bundleWebComponents, ROOT } from '../dev/web.bundle.js';
+import { bundleWebComponents, INSIGHTS_ENTRY, ROOT } from '../dev/web.bundle.js';
 import { loadConfig } from '../src/config/config.js';
 import { TEST_SECRET } from './helpers/test.app.js';
 
@@ -24,12 +24,30 @@ describe('the web components bundle', () => {
     expect(bundle.code).not.toMatch(/localStorage|sessionStorage|indexedDB|document\.cookie/);
   });
 
-  it('npm run build:web writes web/dist/csat-components.js and its declarations, and prints the size', () => {
+  it('the dashboard is its own self-contained ES module under 40 KB gzipped; the components module does not carry it', async () => {
+    const insights = await bundleWebComponents(INSIGHTS_ENTRY);
+    console.log(`csat-insights.js: ${insights.raw} bytes, ${insights.gzip} bytes gzipped`);
+    expect(insights.gzip).toBeLessThan(40 * 1024);
+    expect(insights.code).not.toMatch(/^\s*import\s|from\s*["']lit|from\s*["']d3/m);
+    expect(insights.code).toContain('"csat-insights"');
+    expect(insights.code).not.toMatch(/localStorage|sessionStorage|indexedDB|document\.cookie/);
+    const components = await bundleWebComponents();
+    expect(components.code).not.toContain('csat-insights');
+    // Its texts stay out too: the components module has the prompt's, card's and chip's, in four languages.
+    expect(components.code).not.toContain('Unhappy and vocal');
+    expect(components.code).toContain('Wie war unser Service?');
+  });
+
+  it('npm run build:web writes web/dist/csat-components.js, web/dist/csat-insights.js and their declarations, and prints the sizes', () => {
     const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-web.ts'], { cwd: ROOT, encoding: 'utf8' });
     expect(out).toMatch(/csat-components\.js: \d+ bytes .*, \d+ bytes gzipped/);
+    expect(out).toMatch(/csat-insights\.js: \d+ bytes .*, \d+ bytes gzipped/);
     const dts = path.join(ROOT, 'web/dist/types/index.d.ts');
     return Promise.all([
       readFile(path.join(ROOT, 'web/dist/csat-components.d.ts'), 'utf8').then((t) => expect(t).toContain('./types/index.js')),
+      readFile(path.join(ROOT, 'web/dist/csat-insights.d.ts'), 'utf8').then((t) => expect(t).toContain('./types/insights.js')),
+      readFile(path.join(ROOT, 'web/dist/types/csat-insights.d.ts'), 'utf8').then((t) => expect(t).toMatch(/class CsatInsights extends LitElement/)),
+      readFile(path.join(ROOT, 'web/dist/csat-insights.js'), 'utf8').then((t) => expect(t).toContain('"csat-insights"')),
       readFile(dts, 'utf8').then((t) => expect(t).toMatch(/CsatPrompt[\s\S]*CsatCard[\s\S]*CsatChip/)),
       // The prompt's and the card's shared properties are declared on their base class.
       readFile(path.join(ROOT, 'web/dist/types/csat-prompt.d.ts'), 'utf8').then((t) => expect(t).toMatch(/class CsatPrompt extends TicketElement</)),
@@ -56,6 +74,12 @@ describe('the demo pages of npm run supergraph', () => {
     const portal = await get('/portal');
     expect(portal).toMatchObject({ status: 200, type: 'text/html; charset=utf-8' });
     expect(portal.body).toContain('<csat-prompt');
+    const reports = await get('/reports');
+    expect(reports.body).toContain('csat-insights');
+    expect(reports.body).toContain('/csat-insights.js');
+    const dashboard = await get('/csat-insights.js');
+    expect(dashboard).toMatchObject({ status: 200, type: 'text/javascript; charset=utf-8' });
+    expect(dashboard.body).toBe(demo.insightsBundle.code);
     const agent = await get('/agent');
     expect(agent.body).toContain('<csat-card');
     expect(agent.body).toContain('csat-chip');
@@ -76,6 +100,7 @@ describe('the demo pages of npm run supergraph', () => {
     const text = await supergraphBanner(sg, { created: false, rateableTicket: randomUUID() }, config, 'test');
     expect(text).toContain(sg.demo!.portalUrl);
     expect(text).toContain(sg.demo!.agentUrl);
+    expect(text).toContain(sg.demo!.reportsUrl);
   });
 
   it('without a demo port (as the other end-to-end tests start it) no demo pages are served', async () => {

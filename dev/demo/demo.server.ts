@@ -1,13 +1,14 @@
-// The demo pages of `npm run supergraph`: a customer portal ticket page with <csat-prompt>, and an agent
-// inbox (a <csat-chip> per row) with a ticket page (<csat-card>), all talking to the running gateway with
-// development tokens. A small static server on loopback; development only.
+// The demo pages of `npm run supergraph`: a customer portal ticket page with <csat-prompt>, an agent inbox
+// (a <csat-chip> per row) with a ticket page (<csat-card>), and the "Reports" page with <csat-insights>, all
+// talking to the running gateway with development tokens. A small static server on loopback; development only.
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { signDevToken } from '../../src/auth/token.signer.js';
 import type { AuthConfig } from '../../src/config/config.js';
-import { bundleWebComponents, ROOT, type WebBundle } from '../web.bundle.js';
+import { DEMO_AGENTS } from '../demo.seed.js';
+import { bundleWebComponents, INSIGHTS_ENTRY, ROOT, type WebBundle } from '../web.bundle.js';
 
 export interface DemoIdentities {
   workspace: string;
@@ -21,7 +22,9 @@ export interface DemoServer {
   url: string;
   portalUrl: string;
   agentUrl: string;
+  reportsUrl: string;
   bundle: WebBundle;
+  insightsBundle: WebBundle;
   stop(): Promise<void>;
 }
 
@@ -39,6 +42,7 @@ const PAGES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/portal': { file: 'portal.html', type: 'text/html; charset=utf-8' },
   '/agent': { file: 'agent.html', type: 'text/html; charset=utf-8' },
+  '/reports': { file: 'reports.html', type: 'text/html; charset=utf-8' },
   '/demo.css': { file: 'demo.css', type: 'text/css; charset=utf-8' },
 };
 
@@ -52,8 +56,9 @@ export async function startDemoServer(opts: DemoOptions): Promise<DemoServer | u
     gatewayUrl: opts.gatewayUrl,
     ticket: opts.ticket ?? null,
     tokens: { customer: await sign(opts.identities.customer, 'customer'), agent: await sign(opts.identities.agent, 'agent') },
+    agentNames: Object.fromEntries(DEMO_AGENTS.map((a) => [a.id, a.name])),
   })};\n`;
-  const bundle = await bundleWebComponents();
+  const [bundle, insightsBundle] = await Promise.all([bundleWebComponents(), bundleWebComponents(INSIGHTS_ENTRY)]);
   const dir = path.join(ROOT, 'dev/demo');
 
   const server: Server = createServer(async (req, res) => {
@@ -64,6 +69,7 @@ export async function startDemoServer(opts: DemoOptions): Promise<DemoServer | u
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'method not allowed');
     if (pathname === '/csat-components.js') return send(200, 'text/javascript; charset=utf-8', bundle.code);
+    if (pathname === '/csat-insights.js') return send(200, 'text/javascript; charset=utf-8', insightsBundle.code);
     if (pathname === '/demo-config.js') return send(200, 'text/javascript; charset=utf-8', demoConfig);
     const page = PAGES[pathname];
     if (!page) return send(404, 'text/plain', 'not found');
@@ -83,7 +89,9 @@ export async function startDemoServer(opts: DemoOptions): Promise<DemoServer | u
     url,
     portalUrl: `${url}portal${opts.ticket ? `?ticket=${opts.ticket}` : ''}`,
     agentUrl: `${url}agent`,
+    reportsUrl: `${url}reports`,
     bundle,
+    insightsBundle,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

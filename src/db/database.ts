@@ -56,6 +56,9 @@ function createPool(
       idle_in_transaction_session_timeout: timeouts.requestMs,
       // The server cancels at statement_timeout; this ends the wait when the server itself is unreachable.
       query_timeout: timeouts.statementMs + 1000,
+      // No JIT: this service's statements run in milliseconds, and a plan whose estimate crosses jit_above_cost
+      // (csatTrend's parameterised ranges: docs/insights.md) would spend 0.1-4 s compiling it.
+      options: '-c jit=off',
     }),
   }, onLost);
 }

@@ -1,6 +1,6 @@
 import { Args, Ctx, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../server/context.js';
-import { csatAgentSummaries, csatRatings, csatSummary } from './insights.service.js';
+import { csatAgentSummaries, csatRatings, csatSummary, csatTrend } from './insights.service.js';
 import {
   CsatAgentSummariesArgs,
   CsatAgentSummaryConnection,
@@ -8,9 +8,11 @@ import {
   CsatRatingsArgs,
   CsatSummary,
   CsatSummaryArgs,
+  CsatTrendArgs,
+  CsatTrendPoint,
 } from './insights.types.js';
 
-/** The three insights queries (docs/insights.md): staff of the token's workspace only. */
+/** The insights queries (docs/insights.md): staff of the token's workspace only. */
 @Resolver()
 export class InsightsResolver {
   @Query(() => CsatRatingConnection, { description: 'Ratings of your workspace, filtered and ordered, by keyset cursor' })
@@ -26,5 +28,10 @@ export class InsightsResolver {
   @Query(() => CsatAgentSummaryConnection, { description: 'One summary per assignee at rating time, ranked (default: by the Wilson lower bound)' })
   csatAgentSummaries(@Args(() => CsatAgentSummariesArgs) args: CsatAgentSummariesArgs, @Ctx() ctx: RequestContext): Promise<CsatAgentSummaryConnection> {
     return csatAgentSummaries(ctx.em, ctx.viewer, args);
+  }
+
+  @Query(() => [CsatTrendPoint], { description: 'The summary per day, ISO week or month of the period, in a time zone; empty buckets included (count 0)' })
+  csatTrend(@Args(() => CsatTrendArgs) args: CsatTrendArgs, @Ctx() ctx: RequestContext): Promise<CsatTrendPoint[]> {
+    return csatTrend(ctx.em, ctx.viewer, args);
   }
 }

@@ -4,10 +4,14 @@ import { ForbiddenError, UnauthenticatedError } from '../errors/domain.errors.js
 import type { Ticket } from '../ticket/ticket.type.js';
 import { rankAgents, readAgentCursor } from './agent.ranking.js';
 import { checkFirst, checkMinCount, filterHash, normaliseFilter, rollupAnswers } from './insights.filter.js';
-import { CsatAgentOrder, CsatRatingOrder, type CsatAgentSummariesArgs, type CsatAgentSummaryConnection, type CsatRatingConnection, type CsatRatingsArgs, type CsatSummary, type CsatSummaryArgs } from './insights.types.js';
+import { CsatAgentOrder, CsatRatingOrder, type CsatTrendArgs, type CsatTrendPoint, type CsatAgentSummariesArgs, type CsatAgentSummaryConnection, type CsatRatingConnection, type CsatRatingsArgs, type CsatSummary, type CsatSummaryArgs } from './insights.types.js';
 import { countRatings, findRatingPage, readRatingsCursor, type RatingRow } from './ratings.query.js';
 import { ratingStatistics, responseStatistics, type Distribution } from './statistics.js';
 import { countsByAssignee, type AssigneeCounts } from './summary.query.js';
+import { checkTimeZone, zoneClock } from './time-zone.js';
+import { trendBounds, trendPlan } from './trend.plan.js';
+import { countsByBucket } from './trend.query.js';
+import { BadUserInputError } from '../errors/domain.errors.js';
 
 /** Insights are for the staff of a workspace, only their own: the workspace comes from the token, never from an argument. */
 export function requireStaff(viewer: Viewer | null): Viewer {
@@ -85,4 +89,34 @@ export async function csatAgentSummaries(em: EntityManager, viewer: Viewer | nul
   const after = readAgentCursor(args.after, order, hash);
   const rows = (await countsByAssignee(em, staff.workspace, filter)).map((c) => ({ ...summaryOf(c), assigneeId: c.assigneeId }));
   return rankAgents(rows, order, hash, minCount, first, after);
+}
+
+/** csatTrend: every check before any SQL (filter, ratedFrom given, timeZone, at most 400 points), then one statement. */
+export async function csatTrend(em: EntityManager, viewer: Viewer | null, args: CsatTrendArgs): Promise<CsatTrendPoint[]> {
+  const staff = requireStaff(viewer);
+  const filter = normaliseFilter(args.filter);
+  // **Decision**: a trend needs a start (an open period has no first bucket); its end defaults to now.
+  if (!filter.ratedFrom) throw new BadUserInputError('filter.ratedFrom: a trend needs the start of its period', 'filter.ratedFrom');
+  const from = filter.ratedFrom.getTime();
+  const to = filter.ratedTo?.getTime() ?? Date.now();
+  if (from > to) throw new BadUserInputError('filter.ratedFrom: ratedFrom must not be after ratedTo (now, when ratedTo is left out)', 'filter.ratedFrom');
+  const clock = zoneClock(checkTimeZone(args.timeZone));
+  if (from === to) return [];
+  const plan = trendPlan(trendBounds(from, to, args.interval, clock));
+  const counts = await countsByBucket(em, staff.workspace, { ...filter, ratedTo: new Date(to) }, plan);
+  return counts.map((c, i) => {
+    const s = summaryOf({ assigneeId: null, ...c });
+    return {
+      start: new Date(plan.bounds[i]!).toISOString(),
+      end: new Date(plan.bounds[i + 1]!).toISOString(),
+      count: s.count,
+      average: s.average,
+      averageInterval: s.averageInterval,
+      satisfiedShare: s.satisfiedShare,
+      satisfiedInterval: s.satisfiedInterval,
+      offered: s.offered,
+      responseRate: s.responseRate,
+      responseInterval: s.responseInterval,
+    };
+  });
 }

@@ -211,3 +211,55 @@ export class CsatAgentSummaryConnection {
   @Field(() => Int)
   totalCount!: number;
 }
+
+export enum CsatInterval {
+  DAY = 'DAY',
+  WEEK = 'WEEK',
+  MONTH = 'MONTH',
+}
+registerEnumType(CsatInterval, { name: 'CsatInterval', description: "A trend's bucket: a day, an ISO week (from Monday), a month; in the trend's time zone." });
+
+@ArgsType()
+export class CsatTrendArgs {
+  @Field(() => CsatRatingFilter, { nullable: true, description: 'As csatSummary\'s; ratedFrom is required, ratedTo defaults to now' })
+  filter?: CsatRatingFilter | null;
+
+  @Field(() => CsatInterval)
+  interval!: CsatInterval;
+
+  @Field(() => String, { nullable: true, defaultValue: 'UTC', description: 'IANA time zone name the buckets are cut in (e.g. Europe/Berlin)' })
+  timeZone?: string | null;
+}
+
+@ObjectType('CsatTrendPoint')
+export class CsatTrendPoint {
+  @Field(() => DateTimeScalar, { description: "The bucket's start in the period (the period's start for the first)" })
+  start!: string;
+
+  @Field(() => DateTimeScalar, { description: "The bucket's end, exclusive (the period's end for the last)" })
+  end!: string;
+
+  @Field(() => Int)
+  count!: number;
+
+  @Field(() => Float, { nullable: true })
+  average!: number | null;
+
+  @Field(() => IntervalType, { nullable: true, description: '95 % Student-t interval of the mean, clamped to [1, 5]; null when count < 2' })
+  averageInterval!: IntervalType | null;
+
+  @Field(() => Float, { nullable: true, description: 'Share of 4-5 ratings' })
+  satisfiedShare!: number | null;
+
+  @Field(() => IntervalType, { nullable: true, description: 'Wilson score interval, z = 1.959964' })
+  satisfiedInterval!: IntervalType | null;
+
+  @Field(() => Int, { description: 'Prompts offered in the bucket, to the filter\'s assignees at offer time' })
+  offered!: number;
+
+  @Field(() => Float, { nullable: true, description: 'Share of those offers that were rated; null without offers' })
+  responseRate!: number | null;
+
+  @Field(() => IntervalType, { nullable: true, description: 'Wilson score interval of the response rate' })
+  responseInterval!: IntervalType | null;
+}

@@ -1,23 +1,14 @@
 import { css, html, nothing } from 'lit';
 import type { TicketCsat } from './client.js';
-import { ERROR_STRINGS, exactTime, fill, formatNumber, langOf, MAX, relativeTime, type ErrorStrings } from './i18n.js';
+import { COMPONENT_TEXTS, type CardStrings } from './catalogue.js';
+import { exactTime, fill, formatNumber, langOf, MAX, relativeTime } from './i18n.js';
 import { staticStars } from './styles.js';
 import { TicketElement } from './ticket-element.js';
 
-export interface CardStrings extends ErrorStrings {
-  heading: string;
-  /** {rating}, {max}. */
-  stars: string;
-  /** {time}: Intl.RelativeTimeFormat's "3 hours ago". */
-  rated: string;
-}
+export type { CardStrings } from './catalogue.js';
 
-export const CARD_STRINGS: CardStrings = {
-  heading: 'Customer feedback',
-  stars: '{rating} out of {max} stars',
-  rated: 'rated {time}',
-  ...ERROR_STRINGS,
-};
+/** The English texts (every language: catalogue.ts). */
+export const CARD_STRINGS: CardStrings = COMPONENT_TEXTS.en.card;
 
 export type CardState = 'loading' | 'empty' | 'rated' | 'error';
 
@@ -37,7 +28,7 @@ export class CsatCard extends TicketElement<CardStrings, CardState> {
   private _timer: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
-    super(CARD_STRINGS, 'empty');
+    super('card', 'empty');
     this._now = Date.now();
     this._tipDismissed = false;
   }

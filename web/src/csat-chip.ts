@@ -1,15 +1,12 @@
 import { css, html, LitElement, nothing } from 'lit';
+import { COMPONENT_TEXTS, languageOf, type ChipStrings } from './catalogue.js';
 import { fill, formatNumber, langOf, MAX } from './i18n.js';
 import { starIcon, tokens } from './styles.js';
 
-export interface ChipStrings {
-  /** The visible chip: {rating}. */
-  chip: string;
-  /** The tooltip and the accessible name: {rating}, {max}. */
-  tooltip: string;
-}
+export type { ChipStrings } from './catalogue.js';
 
-export const CHIP_STRINGS: ChipStrings = { chip: '{rating}', tooltip: 'Customer rating: {rating} / {max}' };
+/** The English texts (every language: catalogue.ts). */
+export const CHIP_STRINGS: ChipStrings = COMPONENT_TEXTS.en.chip;
 
 /**
  * `<csat-chip rating>`: the inbox row's small amber chip "★ 5", tooltip "Customer rating: 5 / 5" (on hover
@@ -72,8 +69,8 @@ export class CsatChip extends LitElement {
   override render() {
     const rating = this._valid();
     if (rating === null) return nothing;
-    const s = { ...CHIP_STRINGS, ...this.strings };
     const lang = this.lang || langOf(this);
+    const s = { ...COMPONENT_TEXTS[languageOf(lang)].chip, ...this.strings };
     const values = { rating: formatNumber(lang, rating), max: formatNumber(lang, MAX) };
     const tip = fill(s.tooltip, values);
     return html`<span

@@ -1,43 +1,14 @@
 import { css, html, nothing, type PropertyValues } from 'lit';
 import { graphql, RATE_MUTATION, ticketOf, type TicketCsat } from './client.js';
-import { codePoints, COMMENT_MAX, ERROR_STRINGS, fill, formatNumber, langOf, MAX, normaliseComment, type ErrorStrings } from './i18n.js';
+import { COMPONENT_TEXTS, type PromptStrings } from './catalogue.js';
+import { codePoints, COMMENT_MAX, fill, formatNumber, langOf, MAX, normaliseComment } from './i18n.js';
 import { starIcon, staticStars } from './styles.js';
 import { TicketElement } from './ticket-element.js';
 
-export interface PromptStrings extends ErrorStrings {
-  heading: string;
-  intro: string;
-  ratingLabel: string;
-  /** A star's label: {rating}, {max}. */
-  star: string;
-  commentLabel: string;
-  commentPlaceholder: string;
-  /** {count}, {max}. */
-  counter: string;
-  /** {max}, {over}. */
-  tooLong: string;
-  submit: string;
-  submitting: string;
-  thanks: string;
-  /** The read-only stars: {rating}, {max}. */
-  yourRating: string;
-}
+export type { PromptStrings } from './catalogue.js';
 
-export const PROMPT_STRINGS: PromptStrings = {
-  heading: 'How did we do?',
-  intro: 'Your feedback helps us improve the support we provide.',
-  ratingLabel: 'Your rating',
-  star: '{rating} out of {max} stars',
-  commentLabel: 'Add a comment (optional)',
-  commentPlaceholder: 'What went well? What could we do better?',
-  counter: '{count} / {max}',
-  tooLong: 'Please shorten your comment to {max} characters ({over} too many).',
-  submit: 'Submit',
-  submitting: 'Sending…',
-  thanks: 'Thanks for your feedback!',
-  yourRating: 'Your rating: {rating} out of {max} stars',
-  ...ERROR_STRINGS,
-};
+/** The English texts (every language: catalogue.ts). */
+export const PROMPT_STRINGS: PromptStrings = COMPONENT_TEXTS.en.prompt;
 
 /**
  * What the panel shows: nothing while loading and when there is nothing to rate nor to show (no nag);
@@ -68,7 +39,7 @@ export class CsatPrompt extends TicketElement<PromptStrings, PromptState> {
   private _sending = false;
 
   constructor() {
-    super(PROMPT_STRINGS, 'hidden');
+    super('prompt', 'hidden');
     this._hover = 0;
     this._focus = 1;
     this._rating = 0;

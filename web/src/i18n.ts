@@ -1,4 +1,5 @@
-// Text and numbers: every string replaceable (the `strings` property or attribute, as JSON), `lang` for Intl.
+// Text and numbers: every string replaceable (the `strings` property or attribute, as JSON), `lang` for Intl
+// and for the catalogue (catalogue.ts) the default texts come from.
 
 /** `{name}` placeholders filled from `values`; unknown names stay as they are. */
 export function fill(template: string, values: Record<string, string | number>): string {
@@ -71,23 +72,8 @@ export function exactTime(lang: string | undefined, d: Date): string {
   return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
 
-export interface ErrorStrings {
-  errorNotResolved: string;
-  errorDisabled: string;
-  errorNetwork: string;
-  errorBusy: string;
-  errorOther: string;
-  retry: string;
-}
-
-export const ERROR_STRINGS: ErrorStrings = {
-  errorNotResolved: 'This ticket is not resolved yet, so it cannot be rated now.',
-  errorDisabled: 'Feedback is turned off for this workspace.',
-  errorNetwork: 'We could not reach the server. Check your connection and try again.',
-  errorBusy: 'The service is busy right now. Please try again.',
-  errorOther: 'Something went wrong. Please try again.',
-  retry: 'Try again',
-};
+export type { ErrorStrings } from './catalogue.js';
+import type { ErrorStrings } from './catalogue.js';
 
 export function errorText(s: ErrorStrings, code: string): string {
   switch (code) {

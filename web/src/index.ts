@@ -6,6 +6,7 @@ import { CsatPrompt } from './csat-prompt.js';
 export { CsatCard, CARD_STRINGS, type CardState, type CardStrings } from './csat-card.js';
 export { CsatChip, CHIP_STRINGS, type ChipStrings } from './csat-chip.js';
 export { CsatPrompt, PROMPT_STRINGS, type PromptState, type PromptStrings } from './csat-prompt.js';
+export { COMPONENT_TEXTS, LANGUAGES, languageOf, type Language } from './catalogue.js';
 export { CsatError, RATE_MUTATION, TICKET_QUERY, type CsatErrorCode, type CsatFetch, type TicketCsat } from './client.js';
 
 const elements: [string, CustomElementConstructor][] = [

@@ -1,6 +1,7 @@
 import { css, html, LitElement, type CSSResultGroup, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { CsatError, graphql, ticketOf, TICKET_QUERY, type CsatFetch, type TicketCsat } from './client.js';
-import { errorText, type ErrorStrings } from './i18n.js';
+import { COMPONENT_TEXTS, languageOf } from './catalogue.js';
+import { errorText, langOf, type ErrorStrings } from './i18n.js';
 import { tokens } from './styles.js';
 
 /**
@@ -50,9 +51,9 @@ export abstract class TicketElement<Strings extends ErrorStrings, State extends 
   declare protected _error: CsatError | null;
   private _loads = 0;
 
-  /** `_defaults`: the element's texts; `_blank`: its state with nothing to show (no ticket, or nothing in it). */
+  /** `_texts`: the element's texts in the catalogue; `_blank`: its state with nothing to show (no ticket, or nothing in it). */
   constructor(
-    private readonly _defaults: Strings,
+    private readonly _texts: 'prompt' | 'card',
     private readonly _blank: State,
   ) {
     super();
@@ -67,8 +68,9 @@ export abstract class TicketElement<Strings extends ErrorStrings, State extends 
     this._error = null;
   }
 
+  /** The texts: the catalogue's for `lang` (the nearest up the tree; English without one), then the host's own. */
   protected get s(): Strings {
-    return { ...this._defaults, ...this.strings };
+    return { ...(COMPONENT_TEXTS[languageOf(this.lang || langOf(this))][this._texts] as unknown as Strings), ...this.strings };
   }
 
   protected get transport() {

@@ -33,7 +33,7 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
   // may rightly take longer than any request.
   const setup = await openDatabase(config.databaseUrl, logger);
   try {
-    const applied = await migrate(setup.orm);
+    const applied = await migrate(setup.orm, logger);
     if (applied.length) logger.info({ applied }, 'migrations applied');
     await hooks.beforeStart?.(setup);
   } finally {

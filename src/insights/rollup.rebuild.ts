@@ -2,18 +2,7 @@
 // transaction, while the service runs: migrate()'s backfill after Migration20261206200000, and
 // `npm run rollups:rebuild`. The SQL is in rollup.sql.ts; why it counts a concurrent rating exactly once: docs/insights.md.
 import type { RollupSession } from './rollup.session.js';
-import {
-  CLEAR_MONTH_SQL,
-  DEQUEUE_SQL,
-  FILL_MONTH_SQL,
-  LOCK_MONTH_SQL,
-  MARK_RATED_SQL,
-  NEXT_QUEUED_SQL,
-  OFFERS_FOR_RATINGS_SQL,
-  QUEUE_EXISTS_SQL,
-  WORKSPACE_MONTHS_SQL,
-  WORKSPACES_SQL,
-} from './rollup.sql.js';
+import { CLEAR_MONTH_SQL, DEQUEUE_SQL, FILL_MONTH_SQL, LOCK_MONTH_SQL, NEXT_QUEUED_SQL, OFFERS_SQL, QUEUE_EXISTS_SQL, WORKSPACE_MONTHS_SQL, WORKSPACES_SQL } from './rollup.sql.js';
 
 export interface WorkspaceRebuilt {
   workspaceId: string;
@@ -34,15 +23,19 @@ export async function rollupWorkspaces(db: RollupSession): Promise<string[]> {
  * rows of the four rollups deleted and written again from the rows. Returns the offers it added and marked.
  */
 export async function rebuildMonth(db: RollupSession, workspaceId: string, month: string): Promise<{ added: number; marked: number }> {
-  return db.transaction(async (tx) => {
-    await tx.query(LOCK_MONTH_SQL, [workspaceId, month]);
-    // Read committed: each statement from here sees every rating committed before the lock was granted.
-    const added = await tx.query<{ n: number }>(`with x as (${OFFERS_FOR_RATINGS_SQL} returning 1) select count(*)::int as n from x`, [workspaceId, month]);
-    const marked = await tx.query<{ n: number }>(`with x as (${MARK_RATED_SQL} returning 1) select count(*)::int as n from x`, [workspaceId, month]);
-    for (const statement of CLEAR_MONTH_SQL) await tx.query(statement, [workspaceId, month]);
-    for (const statement of FILL_MONTH_SQL) await tx.query(statement, [workspaceId, month]);
-    return { added: added[0]!.n, marked: marked[0]!.n };
-  });
+  return db.transaction(
+    async (tx) => {
+      await tx.query(LOCK_MONTH_SQL, [workspaceId, month]);
+      // Read committed: each statement from here sees every rating committed before the lock was granted.
+      const [offers] = await tx.query<{ added: number; marked: number }>(OFFERS_SQL, [workspaceId, month]);
+      await tx.query(CLEAR_MONTH_SQL, [workspaceId, month]);
+      await tx.query(FILL_MONTH_SQL, [workspaceId, month]);
+      return offers!;
+    },
+    // No wait for the WAL flush per month: a crash may lose the last months rebuilt, which only means doing them
+    // again (the queue's dequeue, synchronous, flushes every one before it).
+    'begin; set local synchronous_commit = off',
+  );
 }
 
 /** Every month of a workspace, oldest first; the service keeps serving (each month waits only for its own ratings). */

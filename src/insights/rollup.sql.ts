@@ -57,37 +57,44 @@ order by 1`;
  */
 export const LOCK_MONTH_SQL = `select pg_advisory_xact_lock(csat_rollup_lock($1::uuid, $2::date))`;
 
-/** The offer of each rating of the month that has none (rated before offers were recorded): offered when rated. */
-export const OFFERS_FOR_RATINGS_SQL = `
-insert into csat_offer as o (workspace_id, ticket_id, offered_at, assignee_id, rated)
-select r.workspace_id, r.ticket_id, r.rated_at, r.assignee_id, true from csat_rating r
- where r.workspace_id = $1::uuid and ${IN_MONTH('r.rated_at')}
-   and not exists (select 1 from csat_offer x where x.workspace_id = r.workspace_id and x.ticket_id = r.ticket_id)
- order by r.workspace_id, r.assignee_id, r.ticket_id
-on conflict (workspace_id, ticket_id) do update set rated = true where not o.rated`;
-
-/** The month's offers whose ticket has a rating, marked rated (an import that bypassed the rating trigger). */
-export const MARK_RATED_SQL = `
-update csat_offer o set rated = true
- where o.workspace_id = $1::uuid and ${IN_MONTH('o.offered_at')} and not o.rated
-   and exists (select 1 from csat_rating r where r.workspace_id = o.workspace_id and r.ticket_id = o.ticket_id)`;
+/**
+ * The offers the month's ratings lack (rated before offers were recorded: offered when rated, rated), and the
+ * month's offers whose ticket has a rating marked rated (an import that bypassed the rating trigger); how many of each.
+ */
+export const OFFERS_SQL = `
+with added as (
+  insert into csat_offer as o (workspace_id, ticket_id, offered_at, assignee_id, rated)
+  select r.workspace_id, r.ticket_id, r.rated_at, r.assignee_id, true from csat_rating r
+   where r.workspace_id = $1::uuid and ${IN_MONTH('r.rated_at')}
+     and not exists (select 1 from csat_offer x where x.workspace_id = r.workspace_id and x.ticket_id = r.ticket_id)
+   order by r.workspace_id, r.assignee_id, r.ticket_id
+  on conflict (workspace_id, ticket_id) do update set rated = true where not o.rated
+  returning 1
+), marked as (
+  update csat_offer o set rated = true
+   where o.workspace_id = $1::uuid and ${IN_MONTH('o.offered_at')} and not o.rated
+     and exists (select 1 from csat_rating r where r.workspace_id = o.workspace_id and r.ticket_id = o.ticket_id)
+  returning 1
+)
+select (select count(*) from added)::int as added, (select count(*) from marked)::int as marked`;
 
 const ROLLUP_TABLES = ['csat_rating_daily', 'csat_rating_monthly', 'csat_offer_daily', 'csat_offer_monthly'] as const;
 
 /** The month's rows of the four rollups, gone (the next statement writes them again from the rows). */
-export const CLEAR_MONTH_SQL = ROLLUP_TABLES.map((t) => `delete from ${t} where workspace_id = $1::uuid and ${DAYS_IN_MONTH}`);
+export const CLEAR_MONTH_SQL = `with ${ROLLUP_TABLES.slice(1)
+  .map((t, i) => `d${i} as (delete from ${t} where workspace_id = $1::uuid and ${DAYS_IN_MONTH})`)
+  .join(', ')} delete from ${ROLLUP_TABLES[0]} where workspace_id = $1::uuid and ${DAYS_IN_MONTH}`;
 
-/** The month's rollup rows, from its ratings and offers. */
-export const FILL_MONTH_SQL = [
-  ...GRAINS.map(
-    (g) => `insert into csat_rating_${g} (workspace_id, day, assignee_id, rating, ratings, commented)
-            ${ratingBuckets(g, `r.workspace_id = $1::uuid and ${IN_MONTH('r.rated_at')}`)}`,
-  ),
-  ...GRAINS.map(
-    (g) => `insert into csat_offer_${g} (workspace_id, day, assignee_id, offered, rated)
-            ${offerBuckets(g, `o.workspace_id = $1::uuid and ${IN_MONTH('o.offered_at')}`)}`,
-  ),
-];
+/** The month's rollup rows, from its ratings and offers, in one statement (four tables, each written once). */
+export const FILL_MONTH_SQL = `with
+  r_monthly as (insert into csat_rating_monthly (workspace_id, day, assignee_id, rating, ratings, commented)
+                ${ratingBuckets('monthly', `r.workspace_id = $1::uuid and ${IN_MONTH('r.rated_at')}`)}),
+  o_daily as (insert into csat_offer_daily (workspace_id, day, assignee_id, offered, rated)
+              ${offerBuckets('daily', `o.workspace_id = $1::uuid and ${IN_MONTH('o.offered_at')}`)}),
+  o_monthly as (insert into csat_offer_monthly (workspace_id, day, assignee_id, offered, rated)
+                ${offerBuckets('monthly', `o.workspace_id = $1::uuid and ${IN_MONTH('o.offered_at')}`)})
+insert into csat_rating_daily (workspace_id, day, assignee_id, rating, ratings, commented)
+${ratingBuckets('daily', `r.workspace_id = $1::uuid and ${IN_MONTH('r.rated_at')}`)}`;
 
 // --- The queue of workspaces migrate() rebuilds after Migration20261206200000 (csat_rollup_rebuild).
 

@@ -7,6 +7,7 @@
 //   3. rollups:check and rollups:rebuild over the bulk workspace.
 // Each variant has a throwaway database of its own on DATABASE_URL's server (or an embedded one). Prints
 // figures, asserts nothing. --skip-before leaves out the per-row triggers' bulk insert (minutes at 50,000).
+import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -14,6 +15,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
 import { migrate, openDatabase } from '../src/db/database.js';
+import { ormConfig } from '../src/db/orm.config.js';
 import { checkRollups } from '../src/insights/rollup.check.js';
 import { rebuildWorkspace } from '../src/insights/rollup.rebuild.js';
 import { pgSession } from '../src/insights/rollup.session.js';
@@ -50,15 +52,16 @@ async function database(name: string, to?: string): Promise<Variant['db']> {
   await admin.connect();
   await admin.query(readFileSync('dev/ticket.schema.sql', 'utf8'));
   await admin.end();
-  const orm = await openDatabase(db.url, pino({ level: 'silent' }));
-  try {
-    if (to) {
-      await orm.orm.migrator.up({ to });
-      await installQueueSchema(db.url);
-    } else await migrate(orm.orm);
-  } finally {
-    await orm.close();
+  if (to) {
+    // An earlier release's schema, without the snapshot (MikroORM would write that release's into the checkout's).
+    const config = ormConfig({ databaseUrl: db.url });
+    const orm = await MikroORM.init({ ...config, migrations: { ...config.migrations, snapshot: false } });
+    await orm.migrator.up({ to }).finally(() => orm.close());
+    await installQueueSchema(db.url);
+    return db;
   }
+  const opened = await openDatabase(db.url, pino({ level: 'silent' }));
+  await migrate(opened.orm).finally(() => opened.close());
   return db;
 }
 

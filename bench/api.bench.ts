@@ -348,7 +348,7 @@ async function main() {
     const each = xs.map((v, i) => (v.rps / ys[i]!.rps).toFixed(2)).join(', ');
     return `${(median(xs.map((v) => v.rps)) / median(ys.map((v) => v.rps))).toFixed(2)} (per round: ${each})`;
   };
-  if (baselineUrl) console.log(`\n(a0)/(f) = ${ratio('a0', 'f')} (the baseline ${values.baseline})`);
+  if (baselineUrl && samples.a0) console.log(`\n(a0)/(f) = ${ratio('a0', 'f')} (the baseline ${values.baseline})`);
   if (baselineD && samples.d0) console.log(`(d)/(d0) = ${ratio('d', 'd0')} (rateTicket against the baseline's own database and triggers)`);
   console.log(`\n(a)/(f) = ${ratio('a', 'f')}\n(c)/(b) = ${ratio('c', 'b')}\n(g)/(b) = ${ratio('g', 'b')} (the floor in the CSAT subgraph's place: what the least server answering the same request scores)`);
 }

@@ -5,6 +5,8 @@
 //      on fresh resolved tickets of one workspace and one agent (every rating hits the same bucket rows: the
 //      worst case), alternating --rounds times: per-row triggers, set-based, set-based without the month locks.
 //   3. rollups:check and rollups:rebuild over the bulk workspace.
+//   4. The upgrade of a first-release database (ratings only) holding --rows ratings over 200 workspaces and
+//      24 months: migrate() to the latest, its backfill included, as a start runs it.
 // Each variant has a throwaway database of its own on DATABASE_URL's server (or an embedded one). Prints
 // figures, asserts nothing. --skip-before leaves out the per-row triggers' bulk insert (minutes at 50,000).
 import { MikroORM } from '@mikro-orm/postgresql';
@@ -14,6 +16,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { pino } from 'pino';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
+import { migrations as migrationsList } from '../migrations/index.js';
 import { migrate, openDatabase } from '../src/db/database.js';
 import { ormConfig } from '../src/db/orm.config.js';
 import { checkRollups } from '../src/insights/rollup.check.js';
@@ -30,6 +33,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '3' },
     'skip-before': { type: 'boolean', default: false },
+    only: { type: 'string', default: '1,2,3,4' },
   },
 });
 const ROWS = Number(values.rows);
@@ -44,6 +48,8 @@ interface Variant {
   pool: pg.Pool;
 }
 const variants: Variant[] = [];
+
+const want = (step: number) => values.only.split(',').includes(String(step));
 
 /** A database with this checkout's migrations up to `to` (all when undefined), the dev ticket relation and the job queue. */
 async function database(name: string, to?: string): Promise<Variant['db']> {
@@ -136,38 +142,70 @@ async function main() {
   await dropLocks(variants[2]!.pool);
   const [before, after] = variants as [Variant, Variant, Variant];
 
-  console.log('\n1. bulk insert … select of ratings into one workspace (7 agents and none, 3 months), one statement:');
-  for (const n of [ROWS / 10, ROWS]) {
-    for (const v of [after, ...(values['skip-before'] ? [] : [before])]) {
-      const { ms } = await bulk(v.pool, n);
-      console.log(`  ${v.name}: ${n} ratings in ${(ms / 1000).toFixed(2)} s`);
+  if (want(1)) {
+    console.log('\n1. bulk insert … select of ratings into one workspace (7 agents and none, 3 months), one statement:');
+    for (const n of [ROWS / 10, ROWS]) {
+      for (const v of [after, ...(values['skip-before'] ? [] : [before])]) {
+        const { ms } = await bulk(v.pool, n);
+        console.log(`  ${v.name}: ${n} ratings in ${(ms / 1000).toFixed(2)} s`);
+      }
     }
   }
 
-  console.log(`\n2. csat_rate through pg, ${CONNECTIONS} connections, ${DURATION} s per run, one agent (the worst case), ${ROUNDS} rounds alternating:`);
-  const fresh = await Promise.all(variants.map((v) => freshTickets(v.pool, 120_000)));
-  const cursors = variants.map(() => ({ i: 0 }));
-  const samples = variants.map(() => [] as { perSecond: number; cpuMs: number }[]);
-  for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 ? [2, 1, 0] : [0, 1, 2];
-    for (const i of order) samples[i]!.push(await rateLoad(variants[i]!, fresh[i]!, cursors[i]!));
+  if (want(2)) {
+    console.log(`\n2. csat_rate through pg, ${CONNECTIONS} connections, ${DURATION} s per run, one agent (the worst case), ${ROUNDS} rounds alternating:`);
+    const fresh = await Promise.all(variants.map((v) => freshTickets(v.pool, 120_000)));
+    const cursors = variants.map(() => ({ i: 0 }));
+    const samples = variants.map(() => [] as { perSecond: number; cpuMs: number }[]);
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 ? [2, 1, 0] : [0, 1, 2];
+      for (const i of order) samples[i]!.push(await rateLoad(variants[i]!, fresh[i]!, cursors[i]!));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+    console.log('| triggers | ratings/s (median) | per round | PostgreSQL CPU ms per rating (median) |');
+    console.log('| --- | ---: | --- | ---: |');
+    variants.forEach((v, i) => {
+      const xs = samples[i]!;
+      console.log(`| ${v.name} | ${median(xs.map((x) => x.perSecond)).toFixed(0)} | ${xs.map((x) => x.perSecond.toFixed(0)).join(', ')} | ${median(xs.map((x) => x.cpuMs)).toFixed(3)} |`);
+    });
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
-  console.log('| triggers | ratings/s (median) | per round | PostgreSQL CPU ms per rating (median) |');
-  console.log('| --- | ---: | --- | ---: |');
-  variants.forEach((v, i) => {
-    const xs = samples[i]!;
-    console.log(`| ${v.name} | ${median(xs.map((x) => x.perSecond)).toFixed(0)} | ${xs.map((x) => x.perSecond.toFixed(0)).join(', ')} | ${median(xs.map((x) => x.cpuMs)).toFixed(3)} |`);
-  });
 
-  console.log('\n3. rollups:check and rollups:rebuild (set-based database, the bulk workspace of the largest size):');
-  const { ws } = await bulk(after.pool, ROWS);
-  let started = performance.now();
-  const check = await checkRollups(pgSession(after.pool), ws);
-  console.log(`  check of one workspace: ${(performance.now() - started).toFixed(0)} ms, ${check.differences.length} differences`);
-  started = performance.now();
-  const rebuilt = await rebuildWorkspace(pgSession(after.pool), ws);
-  console.log(`  rebuild: ${rebuilt.months} months in ${(performance.now() - started).toFixed(0)} ms (${(rebuilt.ms / rebuilt.months).toFixed(0)} ms per month on average: how long a month lock is held exclusively)`);
+  if (want(3)) {
+    console.log('\n3. rollups:check and rollups:rebuild of one workspace just bulk-loaded (set-based database; statistics not yet updated):');
+    const { ws } = await bulk(after.pool, ROWS);
+    let started = performance.now();
+    const check = await checkRollups(pgSession(after.pool), ws);
+    console.log(`  check: ${(performance.now() - started).toFixed(0)} ms for ${check.totals.ratings} ratings, ${check.differences.length} differences`);
+    started = performance.now();
+    const rebuilt = await rebuildWorkspace(pgSession(after.pool), ws);
+    console.log(`  rebuild: ${rebuilt.months} months in ${(performance.now() - started).toFixed(0)} ms (${(rebuilt.ms / rebuilt.months).toFixed(0)} ms per month on average: how long a month lock is held exclusively)`);
+  }
+
+  if (want(4)) {
+    const WORKSPACES = 200;
+    console.log(`\n4. upgrade of a first-release database: ${ROWS} ratings over ${WORKSPACES} workspaces and 24 months (no offers, no rollups), migrate() to the latest:`);
+    const db = await database('upgrade', migrationsList[0]!.name);
+    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    variants.push({ name: 'upgrade', db, pool });
+    await pool.query(
+      `with t as (
+         insert into ticket (workspace_id, ref, subject, status, requester_id, assignee_id)
+         select ('00000000-0000-4000-8d00-' || lpad(to_hex(g % $2), 12, '0'))::uuid, 'U-' || g, 'upgrade', 'closed', gen_random_uuid(),
+                case when g % 9 = 0 then null else ('00000000-0000-4000-8c00-' || lpad(to_hex(g % 13), 12, '0'))::uuid end
+           from generate_series(1, $1::int) g returning *)
+       insert into csat_rating (workspace_id, ticket_id, rating, comment, rated_at, rated_by, assignee_id)
+       select workspace_id, id, 1 + (hashtext(id::text) & 3), case when hashtext(ref) % 3 = 0 then 'c' end,
+              '2026-11-15T00:00:00Z'::timestamptz - (hashtext(id::text || 'at') & 2147483647) % (730 * 86400) * interval '1 second', requester_id, assignee_id from t`,
+      [ROWS, WORKSPACES],
+    );
+    await pool.query('analyze');
+    const opened = await openDatabase(db.url, pino({ level: 'silent' }));
+    const started = performance.now();
+    await migrate(opened.orm).finally(() => opened.close());
+    const ms = performance.now() - started;
+    const check = await checkRollups(pgSession(pool));
+    console.log(`  migrate(): ${(ms / 1000).toFixed(1)} s (the triggers swapped, ${check.totals.offers} offers recorded, ${check.totals.rollupRows} rollup rows written); rollups:check: ${check.differences.length + check.offerGaps.length} differences`);
+  }
 }
 
 main()

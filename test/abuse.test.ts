@@ -124,6 +124,15 @@ describe('2: a representation whose __typename is not an entity', () => {
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'representations' });
     expect(errorLogs(ctx.app)).toEqual([]);
   });
+
+  it('a single representation where the list is expected (graphql-js makes it a list of one) is checked the same way', async () => {
+    const res = await ctx.app.gql(ENTITIES, { r: { __typename: 'Query', id: randomUUID() } });
+    expect(res.status).toBe(400);
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'representations' });
+    const literal = await ctx.app.gql(`{ _entities(representations: { __typename: "Query", id: "x" }) { __typename } }`);
+    expect(literal.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'representations' });
+    expect(errorLogs(ctx.app)).toEqual([]);
+  });
 });
 
 describe('7: automatic persisted queries, client mistakes', () => {
@@ -161,6 +170,39 @@ describe('8 and 11: production hides schema hints; headers', () => {
     }
     // Development keeps the hint: it helps whoever writes the query.
     expect((await ctx.app.gql('mutation { rateTickt(ticketId: "x", rating: 1) { id } }')).errors?.[0]?.message).toMatch(/Did you mean "rateTicket"/);
+  });
+
+  // [document, variables, the name a suggestion would reveal]
+  const HINTED: [string, Record<string, unknown> | undefined, string][] = [
+    ['{ csatRatings(orderBy: RATED_AT_DES) { totalCount } }', undefined, 'RATED_AT_DESC'],
+    ['query($o: CsatRatingOrder) { csatRatings(orderBy: $o) { totalCount } }', { o: 'RATED_AT_DES' }, 'RATED_AT_DESC'],
+    ['query($o: CsatAgentOrder) { csatAgentSummaries(orderBy: $o) { totalCount } }', { o: 'COUNT_DES' }, 'COUNT_DESC'],
+    ['mutation($i: CreateCsatWebhookInput!) { createCsatWebhook(input: $i) { secret } }', { i: { url: 'https://x.test/', events: ['CSAT_RATING_CREATE'] } }, 'CSAT_RATING_CREATED'],
+    ['{ csatSummary(filter: { ratedFrm: "2025-01-01T00:00:00Z" }) { count } }', undefined, 'ratedFrom'],
+    ['query($f: CsatRatingFilter) { csatSummary(filter: $f) { count } }', { f: { ratedFrm: '2025-01-01T00:00:00Z' } }, 'ratedFrom'],
+    ['{ csatRatings(frist: 1) { totalCount } }', undefined, 'first'],
+    ['query($f: CsatRatingFiltr) { csatSummary { count } }', { f: null }, 'CsatRatingFilter'],
+    ['{ csatSumary { count } }', undefined, 'csatSummary'],
+  ];
+
+  it('production: no suggestion of an enum value, argument, type, input field or field, in the document or in variables; development keeps them', async () => {
+    const prod = await startTestApp({ LOG_LEVEL: 'warn', NODE_ENV: 'production', AUTH_ISSUER: 'https://id.example', AUTH_AUDIENCE: 'csat' });
+    try {
+      for (const [query, variables, hidden] of HINTED) {
+        const res = await prod.gql(query, variables);
+        expect(res.errors?.length, query).toBeGreaterThan(0);
+        expect(res.errors?.[0]?.extensions?.code, query).toMatch(/^(BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED)$/);
+        const messages = res.errors!.map((e) => e.message).join('\n');
+        expect(messages, query).not.toMatch(/Did you mean|Suggestion hidden/);
+        expect(messages, query).not.toContain(hidden);
+      }
+    } finally {
+      await prod.stop();
+    }
+    for (const [query, variables, hidden] of HINTED) {
+      const res = await ctx.app.gql(query, variables);
+      expect(JSON.stringify(res.errors), query).toMatch(new RegExp(`Did you mean .*${hidden}`));
+    }
   });
 
   it('METRICS_PORT serves /metrics on its own listener, and the public one does not', async () => {

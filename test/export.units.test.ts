@@ -124,6 +124,11 @@ describe('arguments', () => {
     [['--retries', '11'], /--retries must be between 0 and 10/],
     [['--since', '2025-13-45'], /--since is not a valid time|--since must be/],
     [['--since', '1 Jan 2025'], /--since must be an RFC 3339 time/],
+    // Date.parse takes these (March 2; year 0 and 10000 PostgreSQL or RFC 3339 would not); the parser of client instants does not.
+    [['--since', '2025-02-30'], /--since is not a valid time \(got '2025-02-30'\): no such day/],
+    [['--since', '0000-01-01'], /--since is not a valid time .*years start at 0001/],
+    [['--until', '9999-12-31T23:00:00-05:00'], /--until is not a valid time .*9999-12-31T23:59:59.999Z/],
+    [['--since', '2016-12-31T23:59:60Z'], /--since is not a valid time .*leap seconds/],
     [['--since', '2025-02-01', '--until', '2025-01-01'], /--since must be before --until/],
     [['--connection-path', 'a..b'], /--connection-path must be field names joined by dots/],
     [['--status', ','], /--status needs at least one status/],

@@ -1,5 +1,6 @@
 // Command-line arguments → validated export settings. Pure: the environment is passed in by the caller.
 import { parseArgs } from 'node:util';
+import { readInstant } from '../federation/instant.parser.js';
 import { UsageError } from './export.errors.js';
 import type { ListingQuery } from './export.query.js';
 import type { ExportOptions } from './export.run.js';
@@ -64,9 +65,10 @@ export function parseTimeBound(name: string, raw: string | undefined): string | 
   if (!DATE_ONLY.test(text) && !DATE_TIME.test(text)) {
     throw new UsageError(`${name} must be an RFC 3339 time such as 2025-01-31T00:00:00Z, or a date such as 2025-01-31 (got '${raw}')`);
   }
-  const ms = Date.parse(DATE_ONLY.test(text) ? `${text}T00:00:00Z` : text.replace(' ', 'T'));
-  if (Number.isNaN(ms)) throw new UsageError(`${name} is not a valid time (got '${raw}')`);
-  return new Date(ms).toISOString();
+  // The parser of client instants (years 0001-9999, real days: Date.parse would take 2025-02-30 for March 2).
+  const r = readInstant(DATE_ONLY.test(text) ? `${text}T00:00:00Z` : text.replace(' ', 'T'));
+  if (!r.ok) throw new UsageError(`${name} is not a valid time (got '${raw}'): ${r.why}`);
+  return r.date.toISOString();
 }
 
 function endpointUrl(raw: string | undefined): string {

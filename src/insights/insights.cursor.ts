@@ -1,4 +1,5 @@
 import { BadUserInputError } from '../errors/domain.errors.js';
+import { isCanonicalInstant } from '../federation/instant.parser.js';
 
 /**
  * An opaque keyset cursor: base64url JSON of the connection's order, the hash of its filter and the row's
@@ -29,7 +30,6 @@ export function decodeCursor(cursor: string, order: string, hash: string, check:
   return body.k;
 }
 
-/** What ratedAtSql produces, and only real instants (2025-02-30 is refused here, not by PostgreSQL). */
-const RATED_AT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-export const isRatedAt = (v: unknown): v is string => typeof v === 'string' && RATED_AT.test(v) && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString() === v;
+/** What ratedAtSql produces, and only instants the DateTime scalar would accept (year 0 is refused here, not by PostgreSQL). */
+export const isRatedAt = isCanonicalInstant;
 export const isSmallInt = (v: unknown, min: number, max: number): v is number => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;

@@ -20,9 +20,19 @@ export interface PeriodPlan {
   edges: [Date, Date][];
 }
 
-const dayText = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const monthFloor = (ms: number) => Date.UTC(new Date(ms).getUTCFullYear(), new Date(ms).getUTCMonth(), 1);
-const monthCeil = (ms: number) => (monthFloor(ms) === ms ? ms : Date.UTC(new Date(ms).getUTCFullYear(), new Date(ms).getUTCMonth() + 1, 1));
+/**
+ * An instant as PostgreSQL reads it: toISOString, except that a year past 9999 is written as digits
+ * ("10000-01-01T…", not "+010000-01-01T…"): a period from 9999-12-31 rounds its day and month up to 10000-01-01.
+ */
+export const sqlInstant = (d: Date): string => {
+  const iso = d.toISOString();
+  return iso.startsWith('+') ? iso.slice(1).replace(/^0+(?=\d{5})/, '') : iso;
+};
+const dayText = (ms: number) => sqlInstant(new Date(ms)).split('T')[0]!;
+// Date.UTC would read the years 0-99 as 1900-1999; setUTCFullYear takes them as they are.
+const monthStart = (year: number, month: number) => new Date(0).setUTCFullYear(year, month, 1);
+const monthFloor = (ms: number) => monthStart(new Date(ms).getUTCFullYear(), new Date(ms).getUTCMonth());
+const monthCeil = (ms: number) => (monthFloor(ms) === ms ? ms : monthStart(new Date(ms).getUTCFullYear(), new Date(ms).getUTCMonth() + 1));
 
 export function periodPlan(from: Date | null, to: Date | null): PeriodPlan {
   const f = from?.getTime() ?? null;

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type RawBuilder } from 'kysely';
 import { rollupAnswers, type Filter } from './insights.filter.js';
 import { addRow, emptyCounts, settle, type AssigneeCounts } from './counts.guard.js';
-import { periodPlan, type DayRange, type PeriodPlan } from './period.plan.js';
+import { periodPlan, sqlInstant, type DayRange, type PeriodPlan } from './period.plan.js';
 import { filterConditions } from './ratings.query.js';
 
 export type { AssigneeCounts } from './counts.guard.js';
@@ -32,7 +32,7 @@ function rollupRanges(plan: PeriodPlan, kind: 'rating' | 'offer'): { table: RawB
 }
 
 function edgeCondition(column: string, edges: [Date, Date][]): RawBuilder<unknown> {
-  return sql`(${sql.join(edges.map(([a, b]) => sql`(${sql.raw(column)} >= ${a.toISOString()}::timestamptz and ${sql.raw(column)} < ${b.toISOString()}::timestamptz)`), sql` or `)})`;
+  return sql`(${sql.join(edges.map(([a, b]) => sql`(${sql.raw(column)} >= ${sqlInstant(a)}::timestamptz and ${sql.raw(column)} < ${sqlInstant(b)}::timestamptz)`), sql` or `)})`;
 }
 
 const and = (parts: RawBuilder<unknown>[]) => sql.join(parts, sql` and `);

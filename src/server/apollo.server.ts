@@ -9,13 +9,16 @@ import type { Config } from '../config/config.js';
 import { LimitExceededError, ServiceUnavailableError } from '../errors/domain.errors.js';
 import { domainErrorOf, formatError, isClientSafe } from '../errors/error.formatter.js';
 import type { RequestContext } from './context.js';
+import { instantArgumentsPlugin } from './instant.arguments.js';
 import type { Logger } from './logger.js';
 import { requestLimits } from './request.limits.js';
+import { schemaHints } from './schema.hints.js';
 
 /** Apollo Server over the subgraph schema: masking, error logging, and the plugins this subgraph turns off. */
 export function createApolloServer(deps: { schema: GraphQLSchema; config: Pick<Config, 'production' | 'limits' | 'serviceSdl'>; logger: Logger }): ApolloServer<RequestContext> {
   const { logger, config } = deps;
   const limits = requestLimits(config.limits, config);
+  const hints = schemaHints(config.production);
   // Masked errors reach the client as INTERNAL_SERVER_ERROR; the log gets them whole, with the request id.
   // One listener object for every request (Apollo asks for it per request).
   const errorLogging: GraphQLRequestListener<RequestContext> = {
@@ -45,6 +48,7 @@ export function createApolloServer(deps: { schema: GraphQLSchema; config: Pick<C
     introspection: !config.production,
     parseOptions: limits.parseOptions,
     validationRules: limits.validationRules,
+    validationOptions: hints.validationOptions,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM/SIGINT and stops the app (HTTP, then the pool); Apollo's own handler would race it.
@@ -57,6 +61,8 @@ export function createApolloServer(deps: { schema: GraphQLSchema; config: Pick<C
       ApolloServerPluginCacheControlDisabled(),
       ...(config.production ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...limits.plugins,
+      ...hints.plugins,
+      instantArgumentsPlugin(),
       { requestDidStart: async () => errorLogging },
     ],
   });

@@ -72,10 +72,12 @@ function representationsPlugin(limits: Limits): ApolloServerPlugin<RequestContex
         if (field.name.value !== '_entities') continue;
         const arg = field.arguments?.find((a) => a.name.value === 'representations');
         const value = arg && valueFromASTUntyped(arg.value, request.variables);
-        if (!Array.isArray(value)) continue; // graphql-js reports the missing or mistyped argument itself
-        total += value.length;
+        if (value === null || value === undefined) continue; // graphql-js reports the missing argument itself
+        // graphql-js coerces a single value where a list is expected into a list of one: check it the same way.
+        const list: unknown[] = Array.isArray(value) ? value : [value];
+        total += list.length;
         if (total > limits.representations) throw limitError(`at most ${limits.representations} representations per request`, 'representations');
-        for (const r of value) {
+        for (const r of list) {
           if (typeof r !== 'object' || r === null || (r as { __typename?: unknown }).__typename !== ENTITY_TYPENAME) {
             throw new GraphQLError('every representation needs the __typename of an entity of this subgraph (Ticket)', {
               originalError: new BadUserInputError('every representation needs the __typename of an entity of this subgraph (Ticket)', 'representations'),
@@ -89,8 +91,8 @@ function representationsPlugin(limits: Limits): ApolloServerPlugin<RequestContex
   return { requestDidStart: async () => listener };
 }
 
-/** Every bound on a request's work: GraphQL Armor's (aliases, depth, cost, directives; field suggestions in production) and ours. */
-export function requestLimits(limits: Limits, opts: { production: boolean; serviceSdl: boolean }) {
+/** Every bound on a request's work: GraphQL Armor's (aliases, depth, cost, directives) and ours. */
+export function requestLimits(limits: Limits, opts: { serviceSdl: boolean }) {
   const reject = (limit: string) => ({
     // Our own report, so that every limit is the same LimitExceededError (code, log line) whichever library found it.
     propagateOnRejection: false,
@@ -103,8 +105,8 @@ export function requestLimits(limits: Limits, opts: { production: boolean; servi
     maxDirectives: { n: limits.directives, ...reject('directives') },
     // The parser's own maxTokens (parseOptions) counts tokens; Armor's would parse every new document twice.
     maxTokens: { enabled: false },
-    // "Did you mean …" names fields a caller did not know: helpful in development, a schema leak in production.
-    blockFieldSuggestion: { enabled: opts.production },
+    // Suggestions ("Did you mean …") are hidden in production by schema.hints.ts, for enum values and variables too.
+    blockFieldSuggestion: { enabled: false },
   }).protect();
   return {
     parseOptions: { maxTokens: limits.tokens },

@@ -1,5 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { BadUserInputError } from '../errors/domain.errors.js';
 
 /** Resolves a host name to its addresses (the service uses DNS; tests pass their own). */
@@ -7,45 +8,50 @@ export type HostLookup = (hostname: string) => Promise<{ address: string; family
 
 export const systemLookup: HostLookup = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
+// Global unicast: IANA allocates unicast IPv6 from 2000::/3 only; the rest (IPv4-compatible ::/96, 100::/8 …) is
+// reserved, special or unassigned, whatever ipaddr.js does or does not name in it yet.
+const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR('2000::/3');
+// NAT64's well-known prefix (RFC 6052): a gateway translates it to the IPv4 address in its last 32 bits. Receivers
+// of an IPv6-only deployment (DNS64) resolve to it, so it is allowed when that IPv4 address is public.
+const NAT64_WELL_KNOWN = ipaddr.IPv6.parseCIDR('64:ff9b::/96');
 
-/** Never an endpoint: private, link-local (and so the cloud metadata address 169.254.169.254), shared, multicast, reserved. */
-const FORBIDDEN = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) FORBIDDEN.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [
-  ['::', 128],
-  ['fc00::', 7], // unique local, including AWS's IPv6 metadata fd00:ec2::254
-  ['fe80::', 10],
-  ['ff00::', 8],
-  ['64:ff9b::', 96],
-] as const) FORBIDDEN.addSubnet(net, prefix, 'ipv6');
-
-/** An IPv4-mapped IPv6 address (::ffff:10.0.0.1) is checked as the IPv4 address it reaches. */
-function unmapped(address: string): { address: string; type: 'ipv4' | 'ipv6' } {
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (m) return { address: m[1]!, type: 'ipv4' };
-  return { address, type: isIP(address) === 6 ? 'ipv6' : 'ipv4' };
+/**
+ * What an address reaches: `public` (a unicast address outside every special-purpose range), `loopback`, or the
+ * ipaddr.js name of the special range it is in (`private`, `linkLocal`, `reserved`, `6to4`, `teredo`, …).
+ * IPv4-mapped (::ffff:a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) addresses are judged by the IPv4 address they reach.
+ * 6to4 (2002::/16) and Teredo (2001::/32) are refused whole: deprecated tunnels through relays this service
+ * cannot vouch for, and no receiver needs them (docs/webhooks.md, SSRF guard).
+ */
+export function addressClass(address: string): string {
+  let ip: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    if (!isIP(address)) return 'not an IP address';
+    ip = ipaddr.parse(address);
+  } catch {
+    return 'not an IP address';
+  }
+  if (ip.kind() === 'ipv6') {
+    const v6 = ip as ipaddr.IPv6;
+    if (v6.isIPv4MappedAddress()) ip = v6.toIPv4Address();
+    else if (v6.match(NAT64_WELL_KNOWN)) {
+      const [hi, lo] = v6.parts.slice(-2) as [number, number];
+      const embedded = addressClass(`${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`);
+      return embedded === 'public' ? 'public' : `${embedded} behind NAT64`;
+    }
+  }
+  const range = ip.range();
+  if (range === 'loopback') return 'loopback';
+  if (range !== 'unicast') return range;
+  if (ip.kind() === 'ipv6' && !ip.match(GLOBAL_UNICAST_V6)) return 'outside global unicast (2000::/3)';
+  return 'public';
 }
 
-/** Why this address may not be called, or null when it may. */
+/** Why this address may not be called, or null when it may: public unicast only (loopback too with allowLoopback). */
 export function addressRefusal(address: string, allowLoopback: boolean): string | null {
-  const a = unmapped(address);
-  if (LOOPBACK.check(a.address, a.type)) return allowLoopback ? null : 'a loopback address';
-  if (FORBIDDEN.check(a.address, a.type)) return 'a private, link-local, metadata or reserved address';
-  return null;
+  const reached = addressClass(address);
+  if (reached === 'public') return null;
+  if (reached === 'loopback') return allowLoopback ? null : 'a loopback address';
+  return `a non-public address (${reached})`;
 }
 
 export interface GuardOptions {

@@ -1,5 +1,6 @@
 import { isUuid, type Viewer } from '../auth/viewer.js';
 import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors/domain.errors.js';
+import { isCanonicalInstant } from '../federation/instant.parser.js';
 import type { RequestContext } from '../server/context.js';
 import { newWebhookSecret } from './delivery.signer.js';
 import { checkWebhookUrl } from './url.guard.js';
@@ -80,8 +81,10 @@ export async function deleteWebhook(ctx: RequestContext, id: string): Promise<st
 const encodeCursor = (d: { createdAt: string; id: string }) => Buffer.from(`${d.createdAt}|${d.id}`).toString('base64url');
 
 function decodeCursor(after: string): { createdAt: string; id: string } {
-  const [createdAt, id] = Buffer.from(after, 'base64url').toString('utf8').split('|');
-  if (!createdAt || !id || !isUuid(id) || Number.isNaN(Date.parse(createdAt))) throw new BadUserInputError('after is not a cursor of this list', 'after');
+  const parts = Buffer.from(after, 'base64url').toString('utf8').split('|');
+  const [createdAt, id] = parts.length === 2 ? parts : [];
+  // The time key as encodeCursor wrote it (ratedAtSql's form), read by the parser of client instants: never text PostgreSQL refuses.
+  if (!isCanonicalInstant(createdAt) || !isUuid(id)) throw new BadUserInputError('after is not a cursor of this list', 'after');
   return { createdAt, id };
 }
 

@@ -4,16 +4,15 @@
 // rated_at / offered_at; a rating "commented" when comment_length > 0 (the CHECK makes it comment is not null).
 
 const day = (column: string) => `(${column} at time zone 'UTC')::date`;
+const month = (column: string) => `date_trunc('month', ${column} at time zone 'UTC')::date`;
 
 // Right after a bulk import the planner's statistics say a workspace has no rows, and an anti-join planned on
 // that can compare every rating with every offer (minutes at 50,000). Scalar subqueries are never turned into
 // joins: each row probes the other table's primary key, whatever the statistics.
 const offerOf = (r: string) => `(select 1 from csat_offer x where x.workspace_id = ${r}.workspace_id and x.ticket_id = ${r}.ticket_id)`;
 const ratingOf = (o: string) => `(select 1 from csat_rating x where x.workspace_id = ${o}.workspace_id and x.ticket_id = ${o}.ticket_id)`;
-const month = (column: string) => `date_trunc('month', ${column} at time zone 'UTC')::date`;
 
 export type Grain = 'daily' | 'monthly';
-export const GRAINS: readonly Grain[] = ['daily', 'monthly'];
 
 /** The rows of csat_rating_<grain> that the ratings matching `where` (over csat_rating r) add up to. */
 export function ratingBuckets(grain: Grain, where: string): string {

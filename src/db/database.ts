@@ -141,7 +141,9 @@ export async function migrate(orm: MikroORM, logger?: Logger): Promise<string[]>
       await installQueueSchema(orm.config.get('clientUrl')!);
       // History the migrations queued for the rollups, after they committed: short transactions, older
       // replicas keep serving meanwhile (docs/insights.md, Rollups).
-      await rebuildQueued(kyselySession(orm.em.getKysely()), (w) => logger?.info(w, 'rollups rebuilt from the rows'));
+      const started = Date.now();
+      const rebuilt = await rebuildQueued(kyselySession(orm.em.getKysely()), (w) => logger?.debug(w, 'rollups rebuilt from the rows'));
+      if (rebuilt) logger?.info({ workspaces: rebuilt, ms: Date.now() - started }, 'rollups rebuilt from the rows');
       return done.map((m) => m.name);
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(lockConnection);

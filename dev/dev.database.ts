@@ -10,7 +10,9 @@ import { startEmbeddedPostgres } from './embedded.postgres.js';
 
 export interface DevDatabase {
   url: string;
-  /** For createApp's beforeStart: the ticket relation and the demo data, after the migrations. */
+  /** For createApp's prepare: the dev `ticket` relation, before the start checks it and migrates. */
+  prepare(db: Database): Promise<void>;
+  /** For createApp's beforeStart: the demo data, after the migrations. */
   seed(db: Database): Promise<void>;
   /** What `npm start` prints for a newcomer once listening. */
   banner(graphqlUrl: string): Promise<string>;
@@ -25,6 +27,7 @@ export async function startDevDatabase(config: Config, logger: Logger): Promise<
   let seeded: SeedResult | undefined;
   return {
     url: embedded.url,
+    prepare: (db) => applyTicketSchema(db.orm),
     async seed(db) {
       seeded = await seedDemo(db.orm);
     },

@@ -20,6 +20,8 @@ export interface EmbeddedPostgres {
   url: string;
   /** URL of the server's maintenance database (`postgres`), for creating and dropping databases. */
   adminUrl: string;
+  /** A fast shutdown (open transactions rolled back, connections ended), then a start on the same port and data: what a failover or a restart does to clients. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -214,15 +216,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
 
   await clearStaleServer(dataDir, log);
   const port = await freePort();
+  // TCP on loopback only; no Unix socket, so no socket directory permissions to get wrong.
+  const launch = () =>
+    startServer(path.join(native, 'bin', 'postgres'), ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], ids, log);
   let server: ChildProcess;
   try {
-    // TCP on loopback only; no Unix socket, so no socket directory permissions to get wrong.
-    server = await startServer(
-      path.join(native, 'bin', 'postgres'),
-      ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-      ids,
-      log,
-    );
+    server = await launch();
   } catch (err) {
     throw new Error(
       `Could not start the embedded PostgreSQL in ${dataDir}: ${(err as Error).message}. ` +
@@ -247,19 +246,26 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       await client.end();
     }
   }
+  const shutdown = async () => {
+    if (server.exitCode !== null || server.signalCode !== null) return;
+    const exited = new Promise((r) => server.once('exit', r));
+    server.kill('SIGINT'); // fast shutdown: rolls back open transactions, then exits
+    await exited;
+  };
   let stopping: Promise<void> | undefined;
   return {
     url: `${base}/${opts.database}`,
     adminUrl: `${base}/postgres`,
+    async restart() {
+      if (stopping) throw new Error('embedded PostgreSQL: restart after stop');
+      await shutdown();
+      server = await launch();
+    },
     stop: () =>
       (stopping ??= (async () => {
         process.removeListener('exit', killOnExit);
         await rm(ownerFile(dataDir), { force: true });
-        if (server.exitCode === null && server.signalCode === null) {
-          const exited = new Promise((r) => server.once('exit', r));
-          server.kill('SIGINT'); // fast shutdown: rolls back open transactions, then exits
-          await exited;
-        }
+        await shutdown();
         if (!opts.persistent) {
           await rm(dataDir, { recursive: true, force: true });
           await rm(passwordFile, { force: true });

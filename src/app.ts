@@ -16,12 +16,14 @@ export interface App {
   http: CsatHttpServer;
   /** Resolves with the GraphQL URL once listening. */
   listen(): Promise<string>;
-  /** Drains HTTP, then closes the pool. Safe to call twice. */
-  stop(): Promise<void>;
+  /** Drains HTTP (after `drainDelayMs` of readiness 503 with the listener open: SIGTERM's SHUTDOWN_DELAY_MS), then closes the pool. Safe to call twice. */
+  stop(drainDelayMs?: number): Promise<void>;
 }
 
 export interface AppHooks {
-  /** Runs after migrations, before the ticket relation check (the dev seed applies the relation here). */
+  /** Runs before the ticket relation check and the migrations (the dev database applies the relation here). */
+  prepare?: (db: Database) => Promise<void>;
+  /** Runs after the migrations (the dev seed adds its demo data here). */
   beforeStart?: (db: Database) => Promise<void>;
   /** How webhook hosts resolve (tests make names resolve where they need them); default: DNS. */
   lookup?: HostLookup;
@@ -33,6 +35,9 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
   // may rightly take longer than any request.
   const setup = await openDatabase(config.databaseUrl, logger);
   try {
+    await hooks.prepare?.(setup);
+    // A database without the helpdesk's `ticket` is the wrong one: refused before anything is created in it.
+    await setup.orm.em.fork().getRepository(Ticket).assertReadable();
     const applied = await migrate(setup.orm, logger);
     if (applied.length) logger.info({ applied }, 'migrations applied');
     await hooks.beforeStart?.(setup);
@@ -45,7 +50,6 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
   let worker: DeliveryWorker | undefined;
   const lookup = hooks.lookup ?? systemLookup;
   try {
-    await db.orm.em.fork().getRepository(Ticket).assertReadable();
     const { schema } = await buildCsatSubgraphSchema();
     http = await createHttpServer({
       schema,
@@ -55,6 +59,7 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
       ready: () => db.ping(),
       onGraceExpired: () => db.cancelRunning(),
       metrics: createMetrics(db.statements),
+      faults: db.faults,
     });
     // CSAT_WORKER=off: deliveries are left to `npm run worker` processes elsewhere.
     if (config.webhooks.worker) worker = await startDeliveryWorker({ databaseUrl: config.databaseUrl, config: config.webhooks, lookup, logger });
@@ -68,9 +73,9 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
     db,
     http,
     listen: () => http.listen(config.port, config.host),
-    stop: () =>
+    stop: (drainDelayMs = 0) =>
       (stopping ??= (async () => {
-        await http.stop();
+        await http.stop(drainDelayMs);
         await worker?.stop();
         await db.close();
       })()),

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
 
   let app;
   try {
-    app = await createApp({ ...config, databaseUrl: config.databaseUrl ?? dev!.url }, logger, { beforeStart: dev?.seed });
+    app = await createApp({ ...config, databaseUrl: config.databaseUrl ?? dev!.url }, logger, { prepare: dev?.prepare, beforeStart: dev?.seed });
   } catch (err) {
     await dev?.stop();
     throw err;
@@ -28,8 +28,10 @@ async function main(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, 'shutting down: draining requests');
+    // SIGTERM comes from an orchestrator, whose load balancer needs a moment to stop sending (SHUTDOWN_DELAY_MS);
+    // SIGINT is someone at a terminal: no delay.
     app
-      .stop()
+      .stop(signal === 'SIGTERM' ? config.timeouts.shutdownDelayMs : 0)
       .then(() => dev?.stop())
       .then(() => {
         logger.info('stopped');

@@ -2,7 +2,9 @@
 // delivery capacity). It shares the queue with every other worker on the same database.
 import { loadConfigOrExit } from './config/config.exit.js';
 import { migrate, openDatabase } from './db/database.js';
+import { StartupError } from './errors/startup.error.js';
 import { createLogger } from './server/logger.js';
+import { Ticket } from './ticket/ticket.entity.js';
 import { startDeliveryWorker } from './webhooks/delivery.worker.js';
 import { systemLookup } from './webhooks/url.guard.js';
 
@@ -16,6 +18,8 @@ async function main(): Promise<void> {
   // The same migrations as the service (under the same lock): a worker may start first.
   const setup = await openDatabase(config.databaseUrl, logger);
   try {
+    // The wrong database (no helpdesk `ticket`) is refused before anything is created in it, as by the service.
+    await setup.orm.em.fork().getRepository(Ticket).assertReadable();
     await migrate(setup.orm);
   } finally {
     await setup.close();
@@ -36,6 +40,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  console.error(err instanceof StartupError ? err.message : err instanceof Error ? (err.stack ?? err.message) : err);
   process.exit(1);
 });

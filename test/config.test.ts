@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEV_JWT_SECRET, loadConfig } from '../src/config/config.js';
 
@@ -110,8 +111,10 @@ describe('loadConfig token footguns', () => {
 describe('loadConfig limits and timeouts', () => {
   it('has documented defaults', () => {
     const config = loadConfig({});
-    expect(config.limits).toEqual({ aliases: 15, depth: 8, cost: 5000, tokens: 2000, directives: 50, representations: 5000, entitiesFields: 1, mutationFields: 5, bodyBytes: 4 * 1024 * 1024 });
-    expect(config.timeouts).toEqual({ statementMs: 5000, lockMs: 2000, poolMs: 2000, requestMs: 8000, shutdownGraceMs: 10_000 });
+    expect(config.limits).toEqual({ aliases: 15, depth: 8, cost: 5000, tokens: 2000, directives: 50, representations: 5000, entitiesFields: 1, mutationFields: 5, bodyBytes: 4 * 1024 * 1024, answerBytes: 16 * 1024 * 1024, answerBytesInFlight: 32 * 1024 * 1024 });
+    expect(config.timeouts).toEqual({ statementMs: 5000, lockMs: 2000, poolMs: 2000, requestMs: 8000, shutdownGraceMs: 10_000, shutdownDelayMs: 5000 });
+    // The heap threshold follows V8's heap limit (--max-old-space-size); RSS shedding is off until set.
+    expect(config.pressure).toEqual({ maxEventLoopDelayMs: 1000, maxHeapUsedBytes: Math.floor(getHeapStatistics().heap_size_limit * 0.8), maxRssBytes: 0 });
     expect(config.metricsPort).toBeUndefined();
     expect(config.serviceSdl).toBe(true);
   });
@@ -125,6 +128,14 @@ describe('loadConfig limits and timeouts', () => {
     expect(configError({ LIMIT_ALIASES: 'many' }).message).toContain('LIMIT_ALIASES must be an integer');
     expect(configError({ SERVICE_SDL: 'yes' }).message).toContain('SERVICE_SDL must be on or off');
     expect(configError({ METRICS_PORT: '70000' }).message).toContain('METRICS_PORT');
+    expect(loadConfig({ SHUTDOWN_DELAY_MS: '0', PRESSURE_MAX_RSS_BYTES: '6442450944', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' })).toMatchObject({
+      timeouts: { shutdownDelayMs: 0 },
+      pressure: { maxRssBytes: 6 * 1024 ** 3, maxEventLoopDelayMs: 0 },
+    });
+    expect(configError({ PRESSURE_MAX_HEAP_USED_BYTES: '-1' }).message).toContain('PRESSURE_MAX_HEAP_USED_BYTES must be an integer');
+    expect(configError({ LIMIT_ANSWER_BYTES: '1000' }).message).toContain('LIMIT_ANSWER_BYTES must be an integer 65536..');
+    // The largest answer allowed must fit in the in-flight budget, or it could never run.
+    expect(configError({ LIMIT_ANSWER_BYTES: String(2 ** 27) }).message).toContain('LIMIT_ANSWER_BYTES_IN_FLIGHT must be at least LIMIT_ANSWER_BYTES');
   });
 
   it('refuses timeouts that do not nest: lock <= statement < request < shutdown grace, pool < request', () => {

@@ -6,6 +6,10 @@ import { tokenFor, useTestApp, viewer } from './helpers/test.app.js';
 const ENTITIES = `query($r: [_Any!]!) {
   _entities(representations: $r) { ... on Ticket { id csatRating csatComment csatRatedAt csatCanRate } }
 }`;
+// The inbox's page (no comments): 5000 commented tickets would be over LIMIT_ANSWER_BYTES (docs/contract.md, Limits).
+const ENTITIES_NO_COMMENT = `query($r: [_Any!]!) {
+  _entities(representations: $r) { ... on Ticket { id csatRating csatRatedAt csatCanRate } }
+}`;
 const reps = (ids: string[]) => ids.map((id) => ({ __typename: 'Ticket', id }));
 const HIDDEN = { csatRating: null, csatComment: null, csatRatedAt: null, csatCanRate: false };
 const RATED_ROW = { csatRating: 2, csatComment: 'Took a while, but solved.', csatRatedAt: '2026-11-20T10:00:00.123Z', csatCanRate: false };
@@ -103,7 +107,8 @@ describe('one SQL statement per _entities call (no N+1)', () => {
     const token = await tokenFor(viewer('agent', wsB));
     const ids = page.slice(0, n).map((p) => p.id).reverse();
     const before = ctx.app.sqlCount();
-    const res = await ctx.app.gql(ENTITIES, { r: reps(ids) }, { token });
+    const withComments = n <= 1000;
+    const res = await ctx.app.gql(withComments ? ENTITIES : ENTITIES_NO_COMMENT, { r: reps(ids) }, { token });
     expect(ctx.app.sqlCount() - before).toBe(1);
     expect(res.errors).toBeUndefined();
     expect(res.data._entities.map((e: { id: string }) => e.id)).toEqual(ids);
@@ -115,7 +120,7 @@ describe('one SQL statement per _entities call (no N+1)', () => {
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const e of res.data._entities) {
       expect(e.csatRating).toBe(byId.get(e.id)!.rating);
-      expect(e.csatComment).toBe(byId.get(e.id)!.comment);
+      if (withComments) expect(e.csatComment).toBe(byId.get(e.id)!.comment);
     }
   });
 

@@ -38,8 +38,9 @@ function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   // NODE_ENV is left unset unless a test sets it: under NODE_ENV=test some libraries (Apollo Server's own
   // signal handlers, for one) behave differently than in a real deployment.
   // With DATABASE_URL set the service needs a secret of its own (the built-in one is for the embedded database only).
+  // No drain delay after SIGTERM (test/rolling-restart.process.test.ts has one): these tests bound the exit.
   const auth = env.DATABASE_URL ? { AUTH_JWT_SECRET: PROCESS_SECRET } : {};
-  for (const [k, v] of Object.entries({ PORT: '0', LOG_LEVEL: 'info', ...auth, ...env })) if (v !== undefined) out[k] = v;
+  for (const [k, v] of Object.entries({ PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '0', ...auth, ...env })) if (v !== undefined) out[k] = v;
   return out;
 }
 
@@ -324,6 +325,30 @@ describe('the service process', () => {
     expect(svc.stderr()).toContain('relation "ticket" does not exist');
     expect(svc.stderr()).not.toMatch(/^\s+at /m);
     expect(svc.stdout()).not.toContain('csat-subgraph listening');
+  });
+
+  it('in production, against a database without `ticket` (the wrong database), exits non-zero with one line and creates nothing there', async () => {
+    const url = await emptyDatabase('wrong_db');
+    const svc = startService({ NODE_ENV: 'production', DATABASE_URL: url, AUTH_ISSUER: 'https://auth.example.test/', AUTH_AUDIENCE: 'csat' });
+    const { code } = await within(svc.exited, 15_000, 'exit against the wrong database');
+    expect(code).toBe(1);
+    const lines = svc.stderr().split('\n').filter((l) => l.trim());
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('reads the helpdesk relation `ticket`');
+    expect(lines[0]).toContain('relation "ticket" does not exist');
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query(
+        `select n.nspname || '.' || c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
+         union all select 'schema ' || nspname from pg_namespace where nspname like 'graphile%'
+         union all select 'function ' || proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public'`,
+      );
+      expect(rows.map((r) => r.name)).toEqual([]);
+    } finally {
+      await admin.end();
+    }
   });
 
   it('SIGTERM while statements wait on a lock: every client gets its answer (SERVICE_UNAVAILABLE), the process exits within the grace, and nothing commits afterwards', async () => {

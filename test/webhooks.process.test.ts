@@ -31,7 +31,7 @@ let receiver: Receiver;
 function startService(env: Record<string, string> = {}): Service {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(childEnv)) if (/^(DATABASE_URL|AUTH_|NODE_ENV|PORT|HOST|LOG_LEVEL|CSAT_WORKER|WEBHOOK)/.test(k)) delete childEnv[k];
-  Object.assign(childEnv, { DATABASE_URL: db.url, AUTH_JWT_SECRET: SECRET, PORT: '0', LOG_LEVEL: 'info', WEBHOOKS_ALLOW_LOOPBACK: 'true', WEBHOOK_RETRY_BASE_MS: '100', ...env });
+  Object.assign(childEnv, { DATABASE_URL: db.url, AUTH_JWT_SECRET: SECRET, PORT: '0', LOG_LEVEL: 'info', WEBHOOKS_ALLOW_LOOPBACK: 'true', WEBHOOK_RETRY_BASE_MS: '100', SHUTDOWN_DELAY_MS: '0', ...env });
   const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';

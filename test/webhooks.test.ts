@@ -362,7 +362,11 @@ describe('connections the server ends while idle', () => {
     const lost = () => t.logs.filter((l) => l.msg === 'webhook worker: idle connection lost');
     await expect.poll(() => lost().length).toBeGreaterThan(0);
     for (const line of lost()) {
-      expect(line.err).toMatchObject({ message: expect.stringMatching(/terminat/), code: '57P01' });
+      // pg reports the server's message (57P01) when it reads it before the socket closes, else only the closed socket.
+      expect([
+        { message: 'terminating connection due to administrator command', code: '57P01' },
+        { message: 'Connection terminated unexpectedly' },
+      ]).toContainEqual({ message: line.err.message, ...(line.err.code === undefined ? {} : { code: line.err.code }) });
       expect(line.err).not.toHaveProperty('client');
     }
     const w = await workspaceWithWebhook();

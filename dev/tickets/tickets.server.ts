@@ -2,9 +2,9 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { GraphQLError } from 'graphql';
-import pg from 'pg';
 import { bearerToken, createTokenVerifier } from '../../src/auth/token.verifier.js';
 import type { AuthConfig } from '../../src/config/config.js';
+import { guardedPool } from '../../src/db/guarded.pool.js';
 import { DomainError } from '../../src/errors/domain.errors.js';
 import { buildTicketsSchema, type TicketsContext } from './tickets.schema.js';
 
@@ -15,9 +15,8 @@ export interface RunningServer {
 
 /** The reference Tickets subgraph on its own HTTP port, with the same token rules as the CSAT subgraph. */
 export async function startTicketsServer(opts: { databaseUrl: string; auth: AuthConfig; port: number; host: string }): Promise<RunningServer> {
-  const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
-  // An idle connection the server ended: pg-pool drops it; without a listener it would end the whole demo.
-  pool.on('error', () => {});
+  // A connection the server ends, idle or in use, must not end the whole demo (src/db/guarded.pool.ts).
+  const pool = guardedPool({ connectionString: opts.databaseUrl, max: 10 }, () => {});
   const verifier = createTokenVerifier(opts.auth);
   const server = new ApolloServer<TicketsContext>({
     schema: buildTicketsSchema(pool),

@@ -1,5 +1,7 @@
 // The service's settings: read from the environment and validated once, at start, into a typed object that
 // the rest of the code is handed. (Dev scripts, tests and benchmarks read their own few variables.)
+import { getHeapStatistics } from 'node:v8';
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -30,6 +32,20 @@ export interface Limits {
   mutationFields: number;
   /** Request body bytes (LIMIT_BODY_BYTES). */
   bodyBytes: number;
+  /** The largest `_entities` answer a request may ask for, counted before it runs at its worst case (LIMIT_ANSWER_BYTES). */
+  answerBytes: number;
+  /** Worst-case bytes of the large answers being built or sent at once; past it, SERVICE_UNAVAILABLE (LIMIT_ANSWER_BYTES_IN_FLIGHT). */
+  answerBytesInFlight: number;
+}
+
+/** Load shedding on /graphql (@fastify/under-pressure): past any of these, 503 SERVICE_UNAVAILABLE; 0 turns one off. */
+export interface PressureConfig {
+  /** Mean event-loop delay over a sample (PRESSURE_MAX_EVENT_LOOP_DELAY_MS). */
+  maxEventLoopDelayMs: number;
+  /** V8 heap in use (PRESSURE_MAX_HEAP_USED_BYTES; default 80 % of the heap limit). */
+  maxHeapUsedBytes: number;
+  /** Resident set (PRESSURE_MAX_RSS_BYTES; off by default: set it below the container's memory limit). */
+  maxRssBytes: number;
 }
 
 /** Every wait has an end; each is shorter than the one that contains it (validated below). */
@@ -42,8 +58,10 @@ export interface Timeouts {
   poolMs: number;
   /** The whole request (REQUEST_TIMEOUT_MS): past it the client gets SERVICE_UNAVAILABLE. */
   requestMs: number;
-  /** After SIGTERM: how long in-flight requests may finish (SHUTDOWN_GRACE_MS). */
+  /** After the listener closed: how long in-flight requests may finish (SHUTDOWN_GRACE_MS). */
   shutdownGraceMs: number;
+  /** After SIGTERM, before the listener closes: readiness is 503 while a load balancer stops sending (SHUTDOWN_DELAY_MS). */
+  shutdownDelayMs: number;
 }
 
 /** Rating webhooks (docs/webhooks.md). */
@@ -72,6 +90,7 @@ export interface Config {
   embeddedDataDir: string;
   limits: Limits;
   timeouts: Timeouts;
+  pressure: PressureConfig;
   /** /metrics on its own port (METRICS_PORT); unset: on the public listener outside production, off in production. */
   metricsPort?: number;
   /** `_service { sdl }` answers (SERVICE_SDL=on|off; default on outside production, off in production). */
@@ -92,7 +111,7 @@ function nonEmpty(v: string | undefined): string | undefined {
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
   const text = nonEmpty(env[name]);
   if (text === undefined) return fallback;
-  const n = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
+  const n = /^\d{1,16}$/.test(text) ? Number(text) : NaN;
   if (!(n >= min && n <= max)) {
     problems.push(`${name} must be an integer ${min}..${max}, got "${text}"`);
     return fallback;
@@ -164,13 +183,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     entitiesFields: integer(env, 'LIMIT_ENTITIES_FIELDS', 1, 1, 100, problems),
     mutationFields: integer(env, 'LIMIT_MUTATION_FIELDS', 5, 1, 1000, problems),
     bodyBytes: integer(env, 'LIMIT_BODY_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems),
+    answerBytes: integer(env, 'LIMIT_ANSWER_BYTES', 16 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024, problems),
+    answerBytesInFlight: integer(env, 'LIMIT_ANSWER_BYTES_IN_FLIGHT', 32 * 1024 * 1024, 64 * 1024, 16 * 1024 * 1024 * 1024, problems),
   };
+  // Else the largest answer allowed could never be admitted.
+  if (limits.answerBytesInFlight < limits.answerBytes) problems.push('LIMIT_ANSWER_BYTES_IN_FLIGHT must be at least LIMIT_ANSWER_BYTES');
   const timeouts: Timeouts = {
     statementMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 1, 3_600_000, problems),
     lockMs: integer(env, 'DB_LOCK_TIMEOUT_MS', 2000, 1, 3_600_000, problems),
     poolMs: integer(env, 'DB_POOL_TIMEOUT_MS', 2000, 1, 3_600_000, problems),
     requestMs: integer(env, 'REQUEST_TIMEOUT_MS', 8000, 1, 3_600_000, problems),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 1, 3_600_000, problems),
+    shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', 5000, 0, 600_000, problems),
   };
   // Each wait fits inside the next: a statement ends before its request, a request before the drain's end,
   // so no client is told "failed" (or cut off) while a statement of theirs can still commit.
@@ -178,6 +202,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (timeouts.statementMs >= timeouts.requestMs) problems.push('DB_STATEMENT_TIMEOUT_MS must be shorter than REQUEST_TIMEOUT_MS');
   if (timeouts.poolMs >= timeouts.requestMs) problems.push('DB_POOL_TIMEOUT_MS must be shorter than REQUEST_TIMEOUT_MS');
   if (timeouts.requestMs >= timeouts.shutdownGraceMs) problems.push('REQUEST_TIMEOUT_MS must be shorter than SHUTDOWN_GRACE_MS');
+  const pressure: PressureConfig = {
+    maxEventLoopDelayMs: integer(env, 'PRESSURE_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 3_600_000, problems),
+    // Shed before V8 runs out of heap (and the process dies); --max-old-space-size moves the limit.
+    maxHeapUsedBytes: integer(env, 'PRESSURE_MAX_HEAP_USED_BYTES', Math.floor(getHeapStatistics().heap_size_limit * 0.8), 0, 2 ** 50, problems),
+    maxRssBytes: integer(env, 'PRESSURE_MAX_RSS_BYTES', 0, 0, 2 ** 50, problems),
+  };
   const metricsPortText = nonEmpty(env.METRICS_PORT);
   const metricsPort = metricsPortText === undefined ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65535, problems);
   const serviceSdl = onOff(env, 'SERVICE_SDL', !production, problems);
@@ -208,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedDataDir: nonEmpty(env.EMBEDDED_PG_DIR) ?? '.data/postgres',
     limits,
     timeouts,
+    pressure,
     metricsPort,
     serviceSdl,
     webhooks,

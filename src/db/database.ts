@@ -5,6 +5,8 @@ import { StartupError } from '../errors/startup.error.js';
 import { connectionLost } from './connection.lost.js';
 import type { Timeouts } from '../config/config.js';
 import type { Logger } from '../server/logger.js';
+import { FaultLog } from './fault.log.js';
+import { guardedPool, type ConnectionState } from './guarded.pool.js';
 import { ormConfig } from './orm.config.js';
 import { PreparingPool } from './prepared.statements.js';
 import { StatementCounter } from './statement.counter.js';
@@ -16,6 +18,8 @@ export interface Database {
   orm: MikroORM;
   url: string;
   statements: StatementCounter;
+  /** Database faults in the log: each message at most once a second, with the count of the others. */
+  faults: FaultLog;
   /** Readiness: does the database answer? Within about a second, on a connection of its own, never waiting on the pool. */
   ping(): Promise<boolean>;
   /** Cancels the statements still running on the pool's connections (the drain's grace is over). */
@@ -31,11 +35,16 @@ const PING_TIMEOUT_MS = 900;
  * pg's pool with MikroORM's type parsers (dates stay text until the ORM converts them), as MikroORM would
  * build it, and with this service's timeouts set per connection (none for migrations and dev tools).
  */
-function createPool(url: string, max: number, timeouts?: Pick<Timeouts, 'statementMs' | 'lockMs' | 'poolMs' | 'requestMs'>): pg.Pool {
+function createPool(
+  url: string,
+  max: number,
+  onLost: (err: Error & { code?: string }, state: ConnectionState) => void,
+  timeouts?: Pick<Timeouts, 'statementMs' | 'lockMs' | 'poolMs' | 'requestMs'>,
+): pg.Pool {
   const types = new pg.TypeOverrides();
   const textArray = pg.types.getTypeParser(1009 as Parameters<typeof pg.types.getTypeParser>[0]); // text[]: each element stays text
   for (const [oid, parse] of Object.entries(createPostgreSqlTypeParsers((s) => textArray(s)))) types.setTypeParser(Number(oid), parse);
-  return new pg.Pool({
+  return guardedPool({
     // pg parses the whole URL, so sslmode=…, host=/path/to/socket and application_name=… work too.
     connectionString: url,
     max,
@@ -50,7 +59,7 @@ function createPool(url: string, max: number, timeouts?: Pick<Timeouts, 'stateme
       // The server cancels at statement_timeout; this ends the wait when the server itself is unreachable.
       query_timeout: timeouts.statementMs + 1000,
     }),
-  });
+  }, onLost);
 }
 
 /**
@@ -59,10 +68,13 @@ function createPool(url: string, max: number, timeouts?: Pick<Timeouts, 'stateme
  */
 export async function openDatabase(url: string, logger: Logger, timeouts?: Timeouts): Promise<Database> {
   const statements = new StatementCounter();
-  const pgPool = createPool(url, 10, timeouts);
-  // An idle connection the server ends (restart, failover, pg_terminate_backend) is an 'error' event on the pool:
-  // without a listener it would end the process; pg-pool drops that client and the next request gets a new one.
-  pgPool.on('error', (err) => logger.warn({ err: connectionLost(err) }, 'database: idle connection lost'));
+  const faults = new FaultLog();
+  // A connection the server ends (restart, failover, pg_terminate_backend) never ends the process (guarded.pool.ts):
+  // pg-pool drops it and the next request gets a new one. One line a second at most, however many connections went.
+  const pgPool = createPool(url, 10, (err, state) =>
+    faults.warn(logger, { err: connectionLost(err) }, state === 'idle' ? 'database: idle connection lost' : 'database: connection lost while in use'),
+    timeouts,
+  );
   const pool = new PreparingPool(pgPool);
   const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }), log: statements.count });
   const ormLog = logger.child({ component: 'mikro-orm' });
@@ -71,8 +83,8 @@ export async function openDatabase(url: string, logger: Logger, timeouts?: Timeo
   await assertReachable(orm, url);
 
   // Readiness has a connection of its own: a saturated pool is busy, not down, and must not make /readyz wait.
-  const probe = createPool(url, 1, { statementMs: PING_TIMEOUT_MS, lockMs: PING_TIMEOUT_MS, poolMs: PING_TIMEOUT_MS, requestMs: PING_TIMEOUT_MS });
-  probe.on('error', () => {}); // an idle probe connection dropped by the server: the next ping reconnects
+  // A probe connection the server ends is not worth a line: the next ping reconnects, and /readyz says it.
+  const probe = createPool(url, 1, () => {}, { statementMs: PING_TIMEOUT_MS, lockMs: PING_TIMEOUT_MS, poolMs: PING_TIMEOUT_MS, requestMs: PING_TIMEOUT_MS });
   let last: { at: number; answer: Promise<boolean> } | undefined;
   const ping = () => {
     const now = Date.now();
@@ -85,6 +97,7 @@ export async function openDatabase(url: string, logger: Logger, timeouts?: Timeo
     orm,
     url,
     statements,
+    faults,
     ping,
     async cancelRunning() {
       const pids = pool.busyProcessIds();
@@ -93,6 +106,7 @@ export async function openDatabase(url: string, logger: Logger, timeouts?: Timeo
     async close() {
       await orm.close(true);
       await probe.end();
+      faults.flush();
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { PostgresClientConstructor, PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import type pg from 'pg';
+import { rethrowAsDatabaseError } from '../errors/error.formatter.js';
 
 /**
  * Named prepared statements under Kysely. Kysely sends every statement unnamed, so PostgreSQL plans it
@@ -41,7 +42,9 @@ class PreparingClient implements PostgresPoolClient {
     if (typeof sqlOrCursor !== 'string') return this.client.query(sqlOrCursor as never);
     const name = names.get(sqlOrCursor);
     const values = parameters as unknown[];
-    return name === undefined ? this.client.query(sqlOrCursor, values) : this.client.query({ name, text: sqlOrCursor, values });
+    const result = name === undefined ? this.client.query(sqlOrCursor, values) : this.client.query({ name, text: sqlOrCursor, values });
+    // A socket error here is the database's (error.formatter.ts: SERVICE_UNAVAILABLE, not an internal error).
+    return result.catch(rethrowAsDatabaseError);
   }
 
   release(): void {
@@ -68,7 +71,7 @@ export class PreparingPool implements PostgresPool {
   }
 
   async connect(): Promise<PreparingClient> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch(rethrowAsDatabaseError);
     let adapter = this.clients.get(client);
     if (!adapter) this.clients.set(client, (adapter = new PreparingClient(client, this.busy)));
     this.busy.add(adapter);

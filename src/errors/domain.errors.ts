@@ -44,7 +44,7 @@ export class CsatDisabledError extends DomainError {
 export class LimitExceededError extends BadUserInputError {
   constructor(
     message: string,
-    /** Which limit: aliases, depth, cost, directives, representations, entitiesFields, mutationFields. */
+    /** Which limit: aliases, depth, cost, directives, representations, answerBytes, entitiesFields, mutationFields. */
     readonly limit: string,
   ) {
     super(message);
@@ -54,4 +54,14 @@ export class LimitExceededError extends BadUserInputError {
 /** The database did not answer in time (statement, lock or pool timeout; the request deadline): retryable. */
 export class ServiceUnavailableError extends DomainError {
   readonly code = 'SERVICE_UNAVAILABLE';
+}
+
+/** Too much work in flight (large answers, memory, event-loop delay): shed before it runs, retryable. */
+export class OverloadedError extends ServiceUnavailableError {}
+
+/** The database cannot be reached (refused, reset, its connection ended, starting up or shutting down): retryable. */
+export class DatabaseUnavailableError extends ServiceUnavailableError {
+  constructor() {
+    super('the database is unavailable; retry');
+  }
 }

@@ -1,6 +1,6 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { BadUserInputError, DomainError, LimitExceededError, ServiceUnavailableError } from './domain.errors.js';
+import { BadUserInputError, DatabaseUnavailableError, DomainError, LimitExceededError, ServiceUnavailableError } from './domain.errors.js';
 
 /** Codes that graphql-js and Apollo Server raise for malformed requests: safe to show as they are. */
 const REQUEST_ERROR_CODES = new Set([
@@ -29,6 +29,38 @@ function isDatabaseTimeout(e: Error): boolean {
   return (typeof code === 'string' && TIMEOUT_SQLSTATES.has(code)) || TIMEOUT_MESSAGES.some((m) => e.message.startsWith(m));
 }
 
+// The database cannot be reached or its connection ended: a restart, a failover, pg_terminate_backend, a dropped
+// network. SQLSTATE class 08 (connection exception), 57P01-57P03 (admin_shutdown, crash_shutdown,
+// cannot_connect_now: shutting down or starting up) and 53300 (too_many_connections); pg's own messages for a
+// connection that ended or broke earlier; and socket errors (refused, reset, unreachable, a name that no longer
+// resolves), but only those a database call raised: a JWKS endpoint's ECONNREFUSED is not the database's.
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_MESSAGES = ['Connection terminated', 'Client has encountered a connection error and is not queryable', 'Client was closed and is not queryable'];
+
+/** Set on errors a database call raised (db/prepared.statements.ts); a string key, so MikroORM's wrapping copies it. */
+const FROM_DATABASE = 'csatFromDatabase';
+
+/** Rethrows `err` marked as the database's: its socket codes then mean an unavailable database. */
+export function rethrowAsDatabaseError(err: unknown): never {
+  if (err instanceof Error) Object.defineProperty(err, FROM_DATABASE, { value: true, configurable: true });
+  throw err;
+}
+
+function isDatabaseUnavailable(e: Error): boolean {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (UNAVAILABLE_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;
+    if (UNAVAILABLE_SOCKET_CODES.has(code) && (e as { [FROM_DATABASE]?: boolean })[FROM_DATABASE]) return true;
+  }
+  return UNAVAILABLE_MESSAGES.some((m) => e.message.startsWith(m));
+}
+
+/** A database that cannot be reached, or did not answer in time: worth another try (the webhook worker retries on it). */
+export function isDatabaseFault(e: unknown): boolean {
+  return e instanceof Error && (isDatabaseTimeout(e) || isDatabaseUnavailable(e));
+}
+
 /** The DomainError behind an error, through resolver and context-creation wrapping (and MikroORM's wrapping of driver errors). */
 export function domainErrorOf(error: unknown): DomainError | undefined {
   for (let e: unknown = error, depth = 0; e && depth < 6; depth++) {
@@ -38,6 +70,7 @@ export function domainErrorOf(error: unknown): DomainError | undefined {
         return new BadUserInputError('every representation needs the __typename of an entity of this subgraph (Ticket)', 'representations');
       }
       if (isDatabaseTimeout(e)) return new ServiceUnavailableError('the database did not answer in time; retry');
+      if (isDatabaseUnavailable(e)) return new DatabaseUnavailableError();
     }
     e = e instanceof GraphQLError ? e.originalError : e instanceof Error ? e.cause : undefined;
   }

@@ -6,7 +6,8 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config/config.js';
-import { LimitExceededError, ServiceUnavailableError } from '../errors/domain.errors.js';
+import { FaultLog } from '../db/fault.log.js';
+import { DatabaseUnavailableError, LimitExceededError, OverloadedError, ServiceUnavailableError } from '../errors/domain.errors.js';
 import { domainErrorOf, formatError, isClientSafe } from '../errors/error.formatter.js';
 import type { RequestContext } from './context.js';
 import { instantArgumentsPlugin } from './instant.arguments.js';
@@ -15,14 +16,21 @@ import { requestLimits } from './request.limits.js';
 import { schemaHints } from './schema.hints.js';
 
 /** Apollo Server over the subgraph schema: masking, error logging, and the plugins this subgraph turns off. */
-export function createApolloServer(deps: { schema: GraphQLSchema; config: Pick<Config, 'production' | 'limits' | 'serviceSdl'>; logger: Logger }): ApolloServer<RequestContext> {
+export function createApolloServer(deps: {
+  schema: GraphQLSchema;
+  config: Pick<Config, 'production' | 'limits' | 'serviceSdl'>;
+  logger: Logger;
+  /** Where database faults are logged, once a second at most (db/fault.log.ts). */
+  faults?: FaultLog;
+}): ApolloServer<RequestContext> {
   const { logger, config } = deps;
+  const faults = deps.faults ?? new FaultLog();
   const limits = requestLimits(config.limits, config);
   const hints = schemaHints(config.production);
   // Masked errors reach the client as INTERNAL_SERVER_ERROR; the log gets them whole, with the request id.
   // One listener object for every request (Apollo asks for it per request).
   const errorLogging: GraphQLRequestListener<RequestContext> = {
-    async didEncounterErrors({ errors, contextValue, request }) {
+    async didEncounterErrors({ errors, contextValue, request, response }) {
       const log = contextValue?.log ?? logger;
       // A request over a limit is one warning, however many errors (or representations) it carried.
       const limited = errors.map((e) => domainErrorOf(e)).filter((d): d is LimitExceededError => d instanceof LimitExceededError);
@@ -32,8 +40,16 @@ export function createApolloServer(deps: { schema: GraphQLSchema; config: Pick<C
       }
       for (const error of errors) {
         const domain = domainErrorOf(error);
-        if (domain instanceof ServiceUnavailableError) {
-          log.warn({ err: error.originalError ?? error, path: error.path }, 'database timeout');
+        if (domain instanceof OverloadedError) {
+          log.warn({ msg: domain.message, operationName: request.operationName }, 'request shed: overloaded');
+        } else if (domain instanceof ServiceUnavailableError) {
+          // A retryable answer says when to retry (as the request deadline's 503 does, http.server.ts). The status
+          // stays 200: @apollo/gateway turns a subgraph's non-2xx into "503: Service Unavailable" without our code
+          // (docs/contract.md, Errors).
+          response.http.headers.set('retry-after', '1');
+          // A database outage fails every request at once: one line a second, with the count of the others.
+          const msg = domain instanceof DatabaseUnavailableError ? 'database unavailable' : 'database timeout';
+          faults.warn(log, { err: error.originalError ?? error, path: error.path }, msg);
         } else if (domain || isClientSafe(error.toJSON(), error)) {
           log.debug({ code: error.extensions?.code, msg: error.message }, 'request error');
         } else {

@@ -1,5 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import { bearerToken, type TokenVerifier } from '../auth/token.verifier.js';
 import type { Viewer } from '../auth/viewer.js';
 import { BadgeCache } from '../badge/badge.cache.js';
@@ -27,14 +28,16 @@ export interface RequestContext {
   /** The request's child of the service logger, carrying `requestId`. */
   log: FastifyBaseLogger;
   shared: SharedState;
+  /** The HTTP response: a large answer holds its share of the in-flight budget until it closes (answer.budget.ts). */
+  response: ServerResponse;
 }
 
 export function createContextFactory(orm: MikroORM, verifier: TokenVerifier, shared: SharedState = createSharedState()) {
-  return async (request: FastifyRequest): Promise<RequestContext> => {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<RequestContext> => {
     const token = bearerToken(request.headers.authorization);
     const viewer = token === null ? null : await verifier.verify(token);
     // A fork per request: its repositories and the loaders' caches live exactly one request.
     const em = orm.em.fork();
-    return { requestId: request.id, viewer, em, loaders: createLoaders(em, viewer), log: request.log, shared };
+    return { requestId: request.id, viewer, em, loaders: createLoaders(em, viewer), log: request.log, shared, response: reply.raw };
   };
 }

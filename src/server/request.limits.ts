@@ -12,11 +12,15 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { Limits } from '../config/config.js';
-import { BadUserInputError, LimitExceededError } from '../errors/domain.errors.js';
+import { BadUserInputError, LimitExceededError, OverloadedError } from '../errors/domain.errors.js';
+import { AnswerBudget } from './answer.budget.js';
+import { entitiesAnswerBytes, idChars } from './answer.size.js';
 import type { RequestContext } from './context.js';
 
 /** The only entity type of this subgraph: every representation must name it. */
 const ENTITY_TYPENAME = 'Ticket';
+/** Answers that may pass this size take their worst case from the in-flight budget; smaller pages (the usual ones) never wait on it. */
+const BUDGETED_FROM_BYTES = 1024 * 1024;
 
 function limitError(message: string, limit: string, nodes?: FieldNode[]): GraphQLError {
   return new GraphQLError(message, { nodes, originalError: new LimitExceededError(message, limit), extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
@@ -59,16 +63,19 @@ function operationLimits(limits: Limits, serviceSdl: boolean): ValidationRule {
 
 /**
  * Representations are variables, which validation does not see: count them (over every `_entities` field
- * of the operation) and check their `__typename` once, before execution. One refusal per request, never
- * one error per representation.
+ * of the operation) and check their `__typename` once, before execution; then bound the answer they ask for
+ * (its worst case: LIMIT_ANSWER_BYTES) and take a large one's share of the in-flight budget. One refusal per
+ * request, never one error per representation, and no SQL for a refused one.
  */
-function representationsPlugin(limits: Limits): ApolloServerPlugin<RequestContext> {
+function representationsPlugin(limits: Limits, budget: AnswerBudget): ApolloServerPlugin<RequestContext> {
   const listener: GraphQLRequestListener<RequestContext> = {
-    async didResolveOperation({ operation, document, request }) {
+    async didResolveOperation({ operation, document, request, contextValue }) {
       if (!operation || operation.operation !== 'query') return;
       const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+      const fragment = (name: string) => fragments.get(name);
       let total = 0;
-      for (const field of rootFields(operation.selectionSet, (name) => fragments.get(name))) {
+      let answerBytes = 0;
+      for (const field of rootFields(operation.selectionSet, fragment)) {
         if (field.name.value !== '_entities') continue;
         const arg = field.arguments?.find((a) => a.name.value === 'representations');
         const value = arg && valueFromASTUntyped(arg.value, request.variables);
@@ -77,6 +84,7 @@ function representationsPlugin(limits: Limits): ApolloServerPlugin<RequestContex
         const list: unknown[] = Array.isArray(value) ? value : [value];
         total += list.length;
         if (total > limits.representations) throw limitError(`at most ${limits.representations} representations per request`, 'representations');
+        let chars = 0;
         for (const r of list) {
           if (typeof r !== 'object' || r === null || (r as { __typename?: unknown }).__typename !== ENTITY_TYPENAME) {
             throw new GraphQLError('every representation needs the __typename of an entity of this subgraph (Ticket)', {
@@ -84,15 +92,33 @@ function representationsPlugin(limits: Limits): ApolloServerPlugin<RequestContex
               extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
             });
           }
+          chars += idChars(r as { id?: unknown });
         }
+        answerBytes += entitiesAnswerBytes(field, fragment, list.length, chars);
       }
+      if (answerBytes > limits.answerBytes) {
+        throw limitError(
+          `the answer could reach ${answerBytes} bytes, over ${limits.answerBytes}: ask for fewer representations, or fewer fields (a csatComment counts at its longest)`,
+          'answerBytes',
+        );
+      }
+      if (answerBytes >= BUDGETED_FROM_BYTES && !budget.take(answerBytes, contextValue.response)) throw overloaded();
     },
   };
   return { requestDidStart: async () => listener };
 }
 
+/** Too many large answers at once: retryable, HTTP 503 with retry-after, like the other overload refusals. */
+function overloaded(): GraphQLError {
+  const message = 'too many large answers in flight; retry';
+  return new GraphQLError(message, {
+    originalError: new OverloadedError(message),
+    extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: new Map([['retry-after', '1']]) } },
+  });
+}
+
 /** Every bound on a request's work: GraphQL Armor's (aliases, depth, cost, directives) and ours. */
-export function requestLimits(limits: Limits, opts: { serviceSdl: boolean }) {
+export function requestLimits(limits: Limits, opts: { serviceSdl: boolean }, budget: AnswerBudget = new AnswerBudget(limits.answerBytesInFlight)) {
   const reject = (limit: string) => ({
     // Our own report, so that every limit is the same LimitExceededError (code, log line) whichever library found it.
     propagateOnRejection: false,
@@ -111,6 +137,6 @@ export function requestLimits(limits: Limits, opts: { serviceSdl: boolean }) {
   return {
     parseOptions: { maxTokens: limits.tokens },
     validationRules: [...armor.validationRules, operationLimits(limits, opts.serviceSdl)],
-    plugins: [...(armor.plugins as ApolloServerPlugin<RequestContext>[]), representationsPlugin(limits)],
+    plugins: [...(armor.plugins as ApolloServerPlugin<RequestContext>[]), representationsPlugin(limits, budget)],
   };
 }

@@ -1,9 +1,10 @@
-import type { Task } from 'graphile-worker';
+import type { Job, Task } from 'graphile-worker';
 import type pg from 'pg';
 import type { WebhookConfig } from '../config/config.js';
+import { isDatabaseFault, rethrowAsDatabaseError } from '../errors/error.formatter.js';
 import type { Logger } from '../server/logger.js';
 import { retryDelayMs } from './delivery.backoff.js';
-import { postOnce, type SendResult } from './delivery.sender.js';
+import { DELIVERY_TIMEOUT_MS, postOnce, type SendResult } from './delivery.sender.js';
 import { signatureHeader } from './delivery.signer.js';
 import { deliveryJobKey, DELIVER_TASK } from './rating.event.sql.js';
 import { checkWebhookUrl, type HostLookup } from './url.guard.js';
@@ -20,9 +21,11 @@ const LOAD_SQL = `select d.id, d.status, e.id as event_id, e.payload, w.url, w.s
  * The attempt and its outcome in one statement: the attempt row, the delivery's new status, and (still
  * pending) the next job at its backoff time. Past the retry window a failure is final: FAILED.
  */
-const RECORD_SQL = `with a as (
+const RECORD_SQL = `with a as ( -- a retry after a lost answer finds its attempt stored: nothing again
      insert into csat_delivery_attempt (delivery_id, attempt, status_code, duration_ms, error)
      values ($1::uuid, $2::int, $3::int, $4::int, $5::text)
+     on conflict (delivery_id, attempt) do nothing
+     returning delivery_id
    ), d as (
      update csat_delivery
         set status = case when $6::boolean then 'SUCCEEDED'
@@ -30,7 +33,7 @@ const RECORD_SQL = `with a as (
                           else 'PENDING' end,
             next_attempt_at = case when $6::boolean or window_started_at + $8::int * interval '1 millisecond' < now() + $7::int * interval '1 millisecond' then null
                                    else now() + $7::int * interval '1 millisecond' end
-      where id = $1::uuid and status = 'PENDING'
+      where id = $1::uuid and status = 'PENDING' and exists (select 1 from a)
       returning id, status, next_attempt_at
    )
    select d.status,
@@ -49,6 +52,21 @@ interface LoadedDelivery {
   attempts: number;
 }
 
+/**
+ * The fence before a POST: the job is still this worker pool's, and its lock is renewed. The sweep
+ * (delivery.worker.ts) frees only jobs locked longer ago than ORPHAN_AGE_MS, longer than a POST may last, so a job
+ * whose POST is under way is never freed, even while this worker's liveness lock is gone; and a job freed while it
+ * waited here (its pool taken for dead) is not sent by two workers at once. graphile-worker has no call for this:
+ * its private table, as of the pinned 0.18.
+ */
+const FENCE_SQL = `update graphile_worker._private_jobs set locked_at = now() where id = $1::bigint and locked_by = $2::text`;
+
+/** No POST lasts longer than DELIVERY_TIMEOUT_MS after the fence; the margin is for clocks and a busy event loop. */
+export const ORPHAN_AGE_MS = DELIVERY_TIMEOUT_MS + 20_000;
+
+/** Recording an attempt whose POST was made is retried through a database fault, this long at most. */
+const RECORD_RETRY_MS = 15_000;
+
 export interface DeliveryDeps {
   pool: pg.Pool;
   config: WebhookConfig;
@@ -56,8 +74,16 @@ export interface DeliveryDeps {
   logger: Logger;
 }
 
-/** Sends one delivery's event, signed; the URL is checked again first (DNS may have changed since it was saved). */
-async function attempt(d: LoadedDelivery, deps: DeliveryDeps): Promise<SendResult> {
+/** A job this worker may no longer run (freed as orphaned meanwhile): thrown, so graphile-worker completes nothing. */
+class JobNotHeldError extends Error {
+  override name = 'JobNotHeldError';
+}
+
+/**
+ * Sends one delivery's event, signed; the URL is checked again first (DNS may have changed since it was saved),
+ * then the job is fenced (FENCE_SQL) right before the POST.
+ */
+async function attempt(d: LoadedDelivery, job: Job, deps: DeliveryDeps): Promise<SendResult> {
   const body = JSON.stringify(d.payload);
   let url: URL;
   try {
@@ -65,6 +91,8 @@ async function attempt(d: LoadedDelivery, deps: DeliveryDeps): Promise<SendResul
   } catch (err) {
     return { ok: false, statusCode: null, durationMs: 0, error: (err as Error).message };
   }
+  const fenced = await deps.pool.query(FENCE_SQL, [job.id, job.locked_by]);
+  if (fenced.rowCount !== 1) throw new JobNotHeldError(`job ${job.id} is no longer held by ${job.locked_by}: not sent`);
   const now = new Date();
   const secrets = d.previous_secret ? [d.secret, d.previous_secret] : [d.secret];
   const headers = {
@@ -78,24 +106,58 @@ async function attempt(d: LoadedDelivery, deps: DeliveryDeps): Promise<SendResul
   return postOnce(url, headers, body, { lookup: deps.lookup, allowLoopback: deps.config.allowLoopback });
 }
 
+/** RECORD_SQL, again through database faults (backing off, RECORD_RETRY_MS at most): the POST was made, so its attempt must be stored. */
+async function record(deps: DeliveryDeps, values: unknown[]): Promise<{ status: string } | undefined> {
+  const until = Date.now() + RECORD_RETRY_MS;
+  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+    try {
+      return (await deps.pool.query<{ status: string }>(RECORD_SQL, values).catch(rethrowAsDatabaseError)).rows[0];
+    } catch (err) {
+      if (!isDatabaseFault(err) || Date.now() + wait > until) throw err;
+      deps.logger.debug({ err, deliveryId: values[0] }, 'webhook delivery: recording the attempt again after a database fault');
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
 /** The graphile-worker task: one HTTP attempt per job; the retry is a new job at the backoff time (docs/webhooks.md). */
 export function deliveryTask(deps: DeliveryDeps): Task {
-  return async (payload) => {
-    const deliveryId = (payload as { deliveryId?: unknown } | null)?.deliveryId;
-    if (typeof deliveryId !== 'string') return;
-    const { rows } = await deps.pool.query<LoadedDelivery>(LOAD_SQL, [deliveryId]);
-    const d = rows[0];
-    // Deleted endpoint (its deliveries went with it), or already settled by an earlier run: nothing to do.
-    if (!d || d.status !== 'PENDING') return;
-    const result = await attempt(d, deps);
-    const number = d.attempts + 1;
-    const delay = retryDelayMs(number, deps.config.retryBaseMs);
-    const recorded = await deps.pool.query<{ status: string }>(RECORD_SQL, [
-      d.id, number, result.statusCode, result.durationMs, result.error, result.ok, delay, deps.config.retryWindowMs,
-    ]);
-    deps.logger[result.ok ? 'debug' : 'info'](
-      { deliveryId: d.id, eventId: d.event_id, attempt: number, statusCode: result.statusCode, error: result.error, status: recorded.rows[0]?.status },
-      'webhook delivery attempt',
-    );
+  // The jobs this process runs now: the same job fetched twice (freed as orphaned while it waited in the local
+  // queue, then fetched again) waits for the first run, then gives up its turn.
+  const running = new Map<string, Promise<unknown>>();
+  return async (payload, helpers) => {
+    const job = helpers.job;
+    const earlier = running.get(job.id);
+    if (earlier) {
+      await earlier.catch(() => {});
+      throw new JobNotHeldError(`job ${job.id} already ran in this process`);
+    }
+    const run = deliver(payload, job, deps);
+    running.set(job.id, run);
+    try {
+      await run;
+    } catch (err) {
+      if (err instanceof JobNotHeldError) deps.logger.info({ jobId: job.id, reason: err.message }, 'webhook delivery skipped: the job is no longer this worker\'s');
+      throw err;
+    } finally {
+      running.delete(job.id);
+    }
   };
+}
+
+async function deliver(payload: unknown, job: Job, deps: DeliveryDeps): Promise<void> {
+  const deliveryId = (payload as { deliveryId?: unknown } | null)?.deliveryId;
+  if (typeof deliveryId !== 'string') return;
+  const { rows } = await deps.pool.query<LoadedDelivery>(LOAD_SQL, [deliveryId]);
+  const d = rows[0];
+  // Deleted endpoint (its deliveries went with it), or already settled by an earlier run: nothing to do.
+  if (!d || d.status !== 'PENDING') return;
+  const result = await attempt(d, job, deps);
+  const number = d.attempts + 1;
+  const delay = retryDelayMs(number, deps.config.retryBaseMs);
+  const recorded = await record(deps, [d.id, number, result.statusCode, result.durationMs, result.error, result.ok, delay, deps.config.retryWindowMs]);
+  deps.logger[result.ok ? 'debug' : 'info'](
+    { deliveryId: d.id, eventId: d.event_id, attempt: number, statusCode: result.statusCode, error: result.error, status: recorded?.status },
+    'webhook delivery attempt',
+  );
 }

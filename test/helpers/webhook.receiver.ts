@@ -33,7 +33,8 @@ export interface Received {
   status: number;
 }
 
-export type ReceiverAction = number | 'hang';
+/** A status now, no answer at all, or a status after a delay (a slow receiver). */
+export type ReceiverAction = number | 'hang' | { status: number; afterMs: number };
 
 export interface Receiver {
   url: string;
@@ -93,14 +94,20 @@ export async function startReceiver(): Promise<Receiver> {
     };
     const nth = receiver.received.filter((x) => x.id === id).length + 1;
     const action = receiver.plan(r, nth);
-    r.status = action === 'hang' ? 0 : action;
+    r.status = action === 'hang' ? 0 : typeof action === 'number' ? action : action.status;
     receiver.received.push(r);
     for (const w of [...waiters]) w();
     if (action === 'hang') {
       hanging.add(res);
       return;
     }
-    res.writeHead(action, { 'content-type': 'text/plain' }).end('ok');
+    if (typeof action !== 'number') {
+      hanging.add(res);
+      await new Promise((resolve) => setTimeout(resolve, action.afterMs));
+      hanging.delete(res);
+      if (res.destroyed) return;
+    }
+    res.writeHead(r.status, { 'content-type': 'text/plain' }).end('ok');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;

@@ -1,7 +1,8 @@
 // `npm run bench` — API throughput and latency on loopback, every server in its own process.
 // Prints figures; asserts nothing. Options: --tickets N (default 10000), --duration S (default 8),
 // --connections C (default 10), --rounds R (default 3), --only a,b,…, --baseline <git ref> (adds (a0): run
-// (a) against that commit's build, in the same run, so before and after share the machine's drift).
+// (a) against that commit's build, in the same run, so before and after share the machine's drift; and (d0):
+// (d) against that build on a database of its own, migrated by it, so that its triggers are the ones measured).
 // Uses DATABASE_URL's server (in a throwaway database) or an embedded one. Builds first: every server runs
 // from dist/ as plain JavaScript, the way `npm start` runs the subgraph.
 import autocannon from 'autocannon';
@@ -42,6 +43,8 @@ const NODE = path.resolve('node_modules/.bin/node');
 const children: ChildProcess[] = [];
 const named = new Map<string, number>();
 let database: ThrowawayDatabase | undefined;
+/** (d0)'s: the baseline's own migrations (and so its triggers) on the same seed. */
+let baselineDatabase: ThrowawayDatabase | undefined;
 
 
 /** Spawns a server (its compiled entry, `dist/<entry>.js`) on a free port and waits until it answers HTTP at `url(port)`. */
@@ -75,7 +78,7 @@ async function stopAll() {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
   await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
   if (baselineDir) execFileSync('git', ['worktree', 'remove', '--force', baselineDir], { stdio: 'ignore' });
-  await database?.drop().catch((err: unknown) => console.warn(`could not drop the benchmark database: ${String(err)}`));
+  for (const db of [database, baselineDatabase]) await db?.drop().catch((err: unknown) => console.warn(`could not drop the benchmark database: ${String(err)}`));
 }
 
 /** CPU seconds of every process that matters: each server, PostgreSQL (per backend pid) and the load generator. */
@@ -130,14 +133,11 @@ function perRequest(before: { sql: number; requests: number }, after: { sql: num
   return (after.sql - before.sql) / (after.requests - before.requests);
 }
 
-async function main() {
-  database = await createThrowawayDatabase('csat_bench_api', { serverUrl: process.env.DATABASE_URL });
-  const databaseUrl = database.url;
-
-  // N tickets in one workspace (half rated), and a reserve of fresh resolved tickets for rateTicket.
-  const ws = randomUUID();
-  const agent = randomUUID();
-  const customer = randomUUID();
+/**
+ * N tickets in one workspace (half rated), and a reserve of fresh resolved tickets for rateTicket: the page of
+ * (a), the tickets (d) rates in turn, and a rated one for (e).
+ */
+async function seed(databaseUrl: string, ws: string, agent: string, customer: string) {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   const t0 = Date.now();
   await pool.query(
@@ -164,15 +164,39 @@ async function main() {
   const { rows: fresh } = await pool.query<{ id: string }>(`select id from ticket where workspace_id = $1 and ref like 'F-%' order by ref`, [ws]);
   const { rows: rated } = await pool.query<{ id: string }>(`select ticket_id as id from csat_rating where workspace_id = $1 limit 1`, [ws]);
   await pool.end();
-  console.log(`seeded ${N} tickets (+${FRESH} fresh resolved for rateTicket) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`seeded ${N} tickets (+${FRESH} fresh resolved for rateTicket) in ${new URL(databaseUrl).pathname.slice(1)} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return { page, fresh, rated };
+}
+
+async function main() {
+  database = await createThrowawayDatabase('csat_bench_api', { serverUrl: process.env.DATABASE_URL });
+  const databaseUrl = database.url;
+
+  const ws = randomUUID();
+  const agent = randomUUID();
+  const customer = randomUUID();
+  const { page, fresh, rated } = await seed(databaseUrl, ws, agent, customer);
 
   execFileSync(path.resolve('node_modules/.bin/tsx'), ['scripts/build.ts'], { stdio: 'inherit' });
   const metricsPort = await freePort();
   const csatUrl = await startProcess('csat', 'src/main.ts', [], { DATABASE_URL: databaseUrl, METRICS_PORT: String(metricsPort) }, (p) => `http://127.0.0.1:${p}/graphql`);
   metricsUrls.set(csatUrl, `http://127.0.0.1:${metricsPort}/metrics`);
-  const baselineUrl = values.baseline
-    ? await startProcess('csat (before)', 'src/main.ts', [], { DATABASE_URL: databaseUrl }, (p) => `http://127.0.0.1:${p}/graphql`, buildBaseline(values.baseline))
-    : undefined;
+  const baselineBuild = values.baseline ? buildBaseline(values.baseline) : undefined;
+  const baselineUrl = baselineBuild ? await startProcess('csat (before)', 'src/main.ts', [], { DATABASE_URL: databaseUrl }, (p) => `http://127.0.0.1:${p}/graphql`, baselineBuild) : undefined;
+  // (d0): rateTicket's cost is mostly its triggers', which live in the database: the baseline gets one of its own,
+  // migrated by its own code at its start, then seeded as this one was.
+  let baselineD: { url: string; fresh: { id: string }[] } | undefined;
+  if (baselineBuild && (!values.only || values.only.split(',').includes('d'))) {
+    baselineDatabase = await createThrowawayDatabase('csat_bench_api_before', { serverUrl: process.env.DATABASE_URL, prepare: false });
+    const admin = new pg.Client({ connectionString: baselineDatabase.url });
+    await admin.connect();
+    await admin.query(readFileSync('dev/ticket.schema.sql', 'utf8'));
+    await admin.end();
+    const port = await freePort();
+    const url = await startProcess('csat (before, d)', 'src/main.ts', [], { DATABASE_URL: baselineDatabase.url, METRICS_PORT: String(port) }, (p) => `http://127.0.0.1:${p}/graphql`, baselineBuild);
+    metricsUrls.set(url, `http://127.0.0.1:${port}/metrics`);
+    baselineD = { url, fresh: (await seed(baselineDatabase.url, ws, agent, customer)).fresh };
+  }
   const ticketsUrl = await startProcess('tickets', 'dev/tickets/main.ts', [], { DATABASE_URL: databaseUrl }, (p) => `http://127.0.0.1:${p}/`);
   const gatewayUrl = await startProcess('gateway', 'dev/gateway/main.ts', ['--tickets', ticketsUrl, '--csat', csatUrl, '--port', '{port}'], {}, (p) => `http://127.0.0.1:${p}/`);
   const floorUrl = await startProcess('floor', 'bench/api.floor.ts', [], { DATABASE_URL: databaseUrl }, (p) => `http://127.0.0.1:${p}/graphql`);
@@ -212,6 +236,19 @@ async function main() {
     b: { name: '(b) gateway inbox, 50 tickets, no CSAT', opts: () => ({ url: gatewayUrl, method: 'POST', headers: headers(agentToken), body: inbox(false) }) },
     c: { name: '(c) gateway inbox, 50 tickets, with CSAT', opts: () => ({ url: gatewayUrl, method: 'POST', headers: headers(agentToken), body: inbox(true) }) },
     g: { name: '(g) as (c), the floor in place of the CSAT subgraph', opts: () => ({ url: floorGatewayUrl, method: 'POST', headers: headers(agentToken), body: inbox(true) }) },
+    ...(baselineD
+      ? {
+          d0: {
+            name: `(d0) as (d), the baseline ${values.baseline} on its own database`,
+            opts: (): autocannon.Options => ({
+              url: baselineD!.url,
+              method: 'POST',
+              headers: headers(customerToken),
+              requests: [{ setupRequest: (req) => ({ ...req, body: rate(baselineD!.fresh[nextBefore++ % baselineD!.fresh.length]!.id, 1 + (nextBefore % 5)) }) }],
+            }),
+          },
+        }
+      : {}),
     d: {
       name: '(d) rateTicket, fresh resolved tickets',
       opts: () => ({
@@ -224,15 +261,16 @@ async function main() {
     e: { name: '(e) rateTicket, no-op repeat', opts: () => ({ url: csatUrl, method: 'POST', headers: headers(customerToken), body: rate(rated[0]!.id, 5) }) },
   };
   let nextFresh = 0;
+  let nextBefore = 0;
   const samples: Record<string, Figures[]> = {};
   const sqlPerRequest: Record<string, number> = {};
   // Each ratio's two runs alternate, ROUNDS times, in swapped order each round: this machine's speed
   // drifts by ±15 % between runs, and a pair measured side by side shares the drift.
-  for (const pair of [['a0', 'a', 'f'], ['b', 'c', 'g'], ['d'], ['e']]) {
-    const keys = pair.filter((k) => runs[k] && (want(k) || (k === 'a0' && want('a'))));
+  for (const pair of [['a0', 'a', 'f'], ['b', 'c', 'g'], ['d0', 'd'], ['e']]) {
+    const keys = pair.filter((k) => runs[k] && (want(k) || (k === 'a0' && want('a')) || (k === 'd0' && want('d'))));
     for (let round = 0; round < (keys.length > 1 ? ROUNDS : 1); round++) {
       for (const k of round % 2 ? [...keys].reverse() : keys) {
-        const counted = k === 'a0' ? baselineUrl! : csatUrl;
+        const counted = k === 'a0' ? baselineUrl! : k === 'd0' ? baselineD!.url : csatUrl;
         const before = await counters(counted);
         (samples[k] ??= []).push(await load(runs[k]!.name, runs[k]!.opts()));
         const after = await counters(counted);
@@ -277,6 +315,7 @@ async function main() {
         ` (every 30 s: ${rssSamples.map((m) => m.toFixed(0)).join(', ')})`,
     );
   }
+  if (baselineD && nextBefore > baselineD.fresh.length) console.warn(`note: (d0) ran out of fresh tickets; later calls were no-ops`);
   if (nextFresh > fresh.length) console.warn(`note: (d) ran out of fresh tickets (${nextFresh} > ${fresh.length}); later calls were no-ops`);
 
   if (!Object.keys(samples).length) return; // a soak alone
@@ -295,7 +334,7 @@ async function main() {
         `${xs.reduce((n, x) => n + x.errors, 0)} | ${sql === undefined ? '' : sql.toFixed(3)} |`,
     );
   }
-  const procs = [...(baselineUrl ? ['csat (before)'] : []), 'csat', 'tickets', 'gateway', 'floor', 'postgres', 'load generator'];
+  const procs = [...(baselineUrl ? ['csat (before)'] : []), ...(baselineD ? ['csat (before, d)'] : []), 'csat', 'tickets', 'gateway', 'floor', 'postgres', 'load generator'];
   console.log('\nCPU ms per request, by process (from /proc; medians):');
   console.log(`| run | ${procs.join(' | ')} |`);
   console.log(`| --- |${procs.map(() => ' ---: |').join('')}`);
@@ -309,7 +348,8 @@ async function main() {
     const each = xs.map((v, i) => (v.rps / ys[i]!.rps).toFixed(2)).join(', ');
     return `${(median(xs.map((v) => v.rps)) / median(ys.map((v) => v.rps))).toFixed(2)} (per round: ${each})`;
   };
-  if (baselineUrl) console.log(`\n(a0)/(f) = ${ratio('a0', 'f')} (the baseline ${values.baseline})`);
+  if (baselineUrl && samples.a0) console.log(`\n(a0)/(f) = ${ratio('a0', 'f')} (the baseline ${values.baseline})`);
+  if (baselineD && samples.d0) console.log(`(d)/(d0) = ${ratio('d', 'd0')} (rateTicket against the baseline's own database and triggers)`);
   console.log(`\n(a)/(f) = ${ratio('a', 'f')}\n(c)/(b) = ${ratio('c', 'b')}\n(g)/(b) = ${ratio('g', 'b')} (the floor in the CSAT subgraph's place: what the least server answering the same request scores)`);
 }
 

@@ -11,7 +11,7 @@ const dev = config.databaseUrl ? undefined : await (await import('../dev/dev.dat
 try {
   const db = await openDatabase(config.databaseUrl ?? dev!.url, logger);
   try {
-    const applied = await migrate(db.orm);
+    const applied = await migrate(db.orm, logger);
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'no pending migrations');
   } finally {
     await db.close();

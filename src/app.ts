@@ -38,7 +38,7 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
     await hooks.prepare?.(setup);
     // A database without the helpdesk's `ticket` is the wrong one: refused before anything is created in it.
     await setup.orm.em.fork().getRepository(Ticket).assertReadable();
-    const applied = await migrate(setup.orm);
+    const applied = await migrate(setup.orm, logger);
     if (applied.length) logger.info({ applied }, 'migrations applied');
     await hooks.beforeStart?.(setup);
   } finally {

@@ -154,6 +154,25 @@ describe('responseStatistics', () => {
   });
 });
 
+describe('counts a store should never hold (a hand-edited rollup)', () => {
+  const finite = (x: unknown): boolean =>
+    x === null || (typeof x === 'number' ? Number.isFinite(x) : typeof x === 'object' ? Object.values(x as object).every(finite) : true);
+  it('never yield NaN, Infinity or a share outside [0, 1], and clamp what cannot be', () => {
+    const anyCount = fc.oneof(fc.integer({ min: -1e6, max: 1e6 }), fc.constantFrom(NaN, Infinity, -Infinity, 2 ** 40));
+    fc.assert(
+      fc.property(fc.tuple(anyCount, anyCount, anyCount, anyCount, anyCount), anyCount, anyCount, anyCount, (d, commented, offered, rated) => {
+        const r = ratingStatistics(d as unknown as Distribution, commented);
+        const s = responseStatistics(offered, rated);
+        expect(finite(r) && finite(s)).toBe(true);
+        for (const share of [r.satisfiedShare, r.commentShare, s.responseRate, ...r.distribution.map((b) => b.share)]) if (share !== null) expect(share >= 0 && share <= 1).toBe(true);
+        for (const i of [r.satisfiedInterval, s.responseInterval]) if (i) expect(0 <= i.low && i.low <= i.high && i.high <= 1).toBe(true);
+      }),
+    );
+    expect(responseStatistics(40, 47)).toMatchObject({ offered: 40, responseRate: 1, responseInterval: { high: 1 } });
+    expect(wilsonInterval(-3, 10)).toEqual(wilsonInterval(0, 10));
+  });
+});
+
 describe('periodPlan (rollup months, rollup days, rows)', () => {
   const DAY = 86_400_000;
   it('covers [from, to) exactly once, whole months from the monthly rollup, whole days from the daily one', () => {

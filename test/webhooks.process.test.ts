@@ -82,6 +82,7 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
 beforeAll(async () => {
   db = await createThrowawayDatabase(`csat_test_webhooks_process_${process.pid}`, { serverUrl: inject('databaseUrl') });
   pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  pool.on('error', () => {}); // tests here end connections of this database, this pool's idle ones too
   receiver = await startReceiver();
 });
 afterAll(async () => {

@@ -16,7 +16,10 @@ export class BadgeResolver {
     const key = workspaceId.toLowerCase();
     return ctx.shared.badges.get(key, async () => {
       const figures = await badgeFigures(ctx.em, key);
-      return figures && { ...figures, asOf: new Date().toISOString() };
+      if (!figures) return null;
+      const { inconsistent, ...published } = figures;
+      if (inconsistent) ctx.log.warn({ workspaceId: key, query: 'csatBadge' }, 'insights: inconsistent rollups, counts clamped (npm run rollups:check)');
+      return { ...published, asOf: new Date().toISOString() };
     });
   }
 }

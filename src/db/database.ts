@@ -11,6 +11,8 @@ import { ormConfig } from './orm.config.js';
 import { PreparingPool } from './prepared.statements.js';
 import { StatementCounter } from './statement.counter.js';
 import { installQueueSchema } from '../webhooks/queue.schema.js';
+import { rebuildQueued } from '../insights/rollup.rebuild.js';
+import { kyselySession } from '../insights/rollup.session.js';
 
 export interface Database {
   orm: MikroORM;
@@ -147,13 +149,18 @@ const MIGRATION_LOCK = 0x63736174;
  * turns on a session advisory lock, so one migrates and the others find nothing pending (without it, two
  * instances on an empty database race on `create table` and one fails).
  */
-export async function migrate(orm: MikroORM): Promise<string[]> {
+export async function migrate(orm: MikroORM, logger?: Logger): Promise<string[]> {
   return orm.em.getKysely().connection().execute(async (lockConnection) => {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(lockConnection);
     try {
       const done = await orm.migrator.up();
       // The job queue's schema too (graphile-worker's own migrations), under the same lock.
       await installQueueSchema(orm.config.get('clientUrl')!);
+      // History the migrations queued for the rollups, after they committed: short transactions, older
+      // replicas keep serving meanwhile (docs/insights.md, Rollups).
+      const started = Date.now();
+      const rebuilt = await rebuildQueued(kyselySession(orm.em.getKysely()), (w) => logger?.debug(w, 'rollups rebuilt from the rows'));
+      if (rebuilt) logger?.info({ workspaces: rebuilt, ms: Date.now() - started }, 'rollups rebuilt from the rows');
       return done.map((m) => m.name);
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(lockConnection);

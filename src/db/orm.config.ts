@@ -43,7 +43,8 @@ export function ormConfig({ databaseUrl, kysely, log }: OrmConfigInput): Options
       transactional: true,
       allOrNothing: true,
     },
-    // The helpdesk owns `ticket`; this subgraph must never diff, create or drop it.
-    schemaGenerator: { skipTables: ['ticket'] },
+    // The helpdesk owns `ticket`; this subgraph must never diff, create or drop it. graphile-worker's schema is not
+    // ours either: else the first migration applied to a database that has it writes it into the snapshot.
+    schemaGenerator: { skipTables: ['ticket'], ignoreSchema: ['graphile_worker'] },
   });
 }

@@ -8,12 +8,15 @@ import { CsatAgentOrder, type CsatAgentSummary, type CsatAgentSummaryConnection 
  */
 type Key = [number, string | null];
 
+/** A key is a finite number: NaN would break the sort and make a cursor readAgentCursor refuses. */
+const finite = (x: number | null | undefined) => (x !== null && x !== undefined && Number.isFinite(x) ? x : 0);
+
 const VALUE: Record<CsatAgentOrder, { of(s: CsatAgentSummary): number; desc: boolean }> = {
   // Wilson's lower bound: 3 five-star ratings do not outrank 300 averaging 4.8.
-  [CsatAgentOrder.SATISFIED_LOWER_BOUND_DESC]: { of: (s) => s.satisfiedInterval?.low ?? 0, desc: true },
-  [CsatAgentOrder.AVERAGE_DESC]: { of: (s) => s.average ?? 0, desc: true },
-  [CsatAgentOrder.AVERAGE_ASC]: { of: (s) => s.average ?? 0, desc: false },
-  [CsatAgentOrder.COUNT_DESC]: { of: (s) => s.count, desc: true },
+  [CsatAgentOrder.SATISFIED_LOWER_BOUND_DESC]: { of: (s) => finite(s.satisfiedInterval?.low), desc: true },
+  [CsatAgentOrder.AVERAGE_DESC]: { of: (s) => finite(s.average), desc: true },
+  [CsatAgentOrder.AVERAGE_ASC]: { of: (s) => finite(s.average), desc: false },
+  [CsatAgentOrder.COUNT_DESC]: { of: (s) => finite(s.count), desc: true },
 };
 
 /** Negative when `a` comes first: the order's value, then the row without an assignee last, then assignee id ascending (uuid order is the lower-case text order). */

@@ -17,17 +17,17 @@ import {
 export class InsightsResolver {
   @Query(() => CsatRatingConnection, { description: 'Ratings of your workspace, filtered and ordered, by keyset cursor' })
   csatRatings(@Args(() => CsatRatingsArgs) args: CsatRatingsArgs, @Ctx() ctx: RequestContext): Promise<CsatRatingConnection> {
-    return csatRatings(ctx.em, ctx.viewer, args);
+    return csatRatings(ctx.em, ctx.viewer, args, ctx.log);
   }
 
   @Query(() => CsatSummary, { description: 'Count, average with its 95 % interval, distribution, satisfied share, response rate' })
   csatSummary(@Args(() => CsatSummaryArgs) args: CsatSummaryArgs, @Ctx() ctx: RequestContext): Promise<CsatSummary> {
-    return csatSummary(ctx.em, ctx.viewer, args);
+    return csatSummary(ctx.em, ctx.viewer, args, ctx.log);
   }
 
   @Query(() => CsatAgentSummaryConnection, { description: 'One summary per assignee at rating time, ranked (default: by the Wilson lower bound)' })
   csatAgentSummaries(@Args(() => CsatAgentSummariesArgs) args: CsatAgentSummariesArgs, @Ctx() ctx: RequestContext): Promise<CsatAgentSummaryConnection> {
-    return csatAgentSummaries(ctx.em, ctx.viewer, args);
+    return csatAgentSummaries(ctx.em, ctx.viewer, args, ctx.log);
   }
 
   @Query(() => [CsatTrendPoint], { description: 'The summary per day, ISO week or month of the period, in a time zone; empty buckets included (count 0)' })

@@ -1,17 +1,30 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../auth/viewer.js';
-import { ForbiddenError, UnauthenticatedError } from '../errors/domain.errors.js';
+import { BadUserInputError, ForbiddenError, UnauthenticatedError } from '../errors/domain.errors.js';
 import type { Ticket } from '../ticket/ticket.type.js';
 import { rankAgents, readAgentCursor } from './agent.ranking.js';
 import { checkFirst, checkMinCount, filterHash, normaliseFilter, rollupAnswers } from './insights.filter.js';
 import { CsatAgentOrder, CsatRatingOrder, type CsatTrendArgs, type CsatTrendPoint, type CsatAgentSummariesArgs, type CsatAgentSummaryConnection, type CsatRatingConnection, type CsatRatingsArgs, type CsatSummary, type CsatSummaryArgs } from './insights.types.js';
 import { countRatings, findRatingPage, readRatingsCursor, type RatingRow } from './ratings.query.js';
 import { ratingStatistics, responseStatistics, type Distribution } from './statistics.js';
-import { countsByAssignee, type AssigneeCounts } from './summary.query.js';
+import { emptyCounts, settle } from './counts.guard.js';
+import { countsByAssignee, type AssigneeCounts, type SummaryCounts } from './summary.query.js';
 import { checkTimeZone, zoneClock } from './time-zone.js';
 import { trendBounds, trendPlan } from './trend.plan.js';
 import { countsByBucket } from './trend.query.js';
-import { BadUserInputError } from '../errors/domain.errors.js';
+
+/** Where a summary reports rollups that disagree with themselves (the request's logger). */
+export interface InsightsLog {
+  warn(details: object, message: string): void;
+}
+
+/** One warning per answer whose counts had to be clamped (counts.guard.ts): what, for which workspace and query. */
+function reportProblems(log: InsightsLog | undefined, workspaceId: string, query: string, counts: SummaryCounts): AssigneeCounts[] {
+  if (counts.problems.length) {
+    log?.warn({ workspaceId, query, problems: counts.problems.slice(0, 20), problemCount: counts.problems.length }, 'insights: inconsistent rollups, counts clamped (npm run rollups:check)');
+  }
+  return counts.rows;
+}
 
 /** Insights are for the staff of a workspace, only their own: the workspace comes from the token, never from an argument. */
 export function requireStaff(viewer: Viewer | null): Viewer {
@@ -25,7 +38,7 @@ function ticketOf(row: RatingRow): Ticket & { __typename: 'Ticket' } {
   return { __typename: 'Ticket', id: row.ticket_id, csatRating: row.rating, csatComment: row.comment, csatRatedAt: row.rated_at, csatCanRate: false };
 }
 
-export async function csatRatings(em: EntityManager, viewer: Viewer | null, args: CsatRatingsArgs): Promise<CsatRatingConnection> {
+export async function csatRatings(em: EntityManager, viewer: Viewer | null, args: CsatRatingsArgs, log?: InsightsLog): Promise<CsatRatingConnection> {
   const staff = requireStaff(viewer);
   // Every check before any SQL.
   const filter = normaliseFilter(args.filter);
@@ -51,33 +64,35 @@ export async function csatRatings(em: EntityManager, viewer: Viewer | null, args
     pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
     // graphql-js calls it only when totalCount is selected; the rollups answer it when they can (as a summary's count).
     totalCount: async () =>
-      rollupAnswers(filter) ? sumCounts(await countsByAssignee(em, staff.workspace, filter, { offers: false })).distribution.reduce((a, b) => a + b, 0) : countRatings(em, staff.workspace, filter),
+      rollupAnswers(filter)
+        ? sumCounts(reportProblems(log, staff.workspace, 'csatRatings.totalCount', await countsByAssignee(em, staff.workspace, filter, { offers: false }))).distribution.reduce((a, b) => a + b, 0)
+        : countRatings(em, staff.workspace, filter),
   };
 }
 
-/** Sums the per-assignee counts into one. */
+/** Sums the per-assignee counts into one (each already settled: the sum is clamped again, silently). */
 export function sumCounts(rows: AssigneeCounts[]): AssigneeCounts {
-  const total: AssigneeCounts = { assigneeId: null, distribution: [0, 0, 0, 0, 0], commented: 0, offered: 0, rated: 0 };
+  const total = emptyCounts(null);
   for (const r of rows) {
     r.distribution.forEach((c, i) => (total.distribution[i] = total.distribution[i]! + c));
     total.commented += r.commented;
     total.offered += r.offered;
     total.rated += r.rated;
   }
-  return total;
+  return settle(total, []);
 }
 
 export function summaryOf(counts: AssigneeCounts): CsatSummary {
   return { ...ratingStatistics(counts.distribution as Distribution, counts.commented), ...responseStatistics(counts.offered, counts.rated) };
 }
 
-export async function csatSummary(em: EntityManager, viewer: Viewer | null, args: CsatSummaryArgs): Promise<CsatSummary> {
+export async function csatSummary(em: EntityManager, viewer: Viewer | null, args: CsatSummaryArgs, log?: InsightsLog): Promise<CsatSummary> {
   const staff = requireStaff(viewer);
   const filter = normaliseFilter(args.filter);
-  return summaryOf(sumCounts(await countsByAssignee(em, staff.workspace, filter)));
+  return summaryOf(sumCounts(reportProblems(log, staff.workspace, 'csatSummary', await countsByAssignee(em, staff.workspace, filter))));
 }
 
-export async function csatAgentSummaries(em: EntityManager, viewer: Viewer | null, args: CsatAgentSummariesArgs): Promise<CsatAgentSummaryConnection> {
+export async function csatAgentSummaries(em: EntityManager, viewer: Viewer | null, args: CsatAgentSummariesArgs, log?: InsightsLog): Promise<CsatAgentSummaryConnection> {
   const staff = requireStaff(viewer);
   const filter = normaliseFilter(args.filter);
   const order = args.orderBy ?? CsatAgentOrder.SATISFIED_LOWER_BOUND_DESC;
@@ -87,7 +102,7 @@ export async function csatAgentSummaries(em: EntityManager, viewer: Viewer | nul
   checkMinCount(minCount);
   const hash = filterHash(filter, { minCount });
   const after = readAgentCursor(args.after, order, hash);
-  const rows = (await countsByAssignee(em, staff.workspace, filter)).map((c) => ({ ...summaryOf(c), assigneeId: c.assigneeId }));
+  const rows = reportProblems(log, staff.workspace, 'csatAgentSummaries', await countsByAssignee(em, staff.workspace, filter)).map((c) => ({ ...summaryOf(c), assigneeId: c.assigneeId }));
   return rankAgents(rows, order, hash, minCount, first, after);
 }
 

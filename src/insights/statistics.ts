@@ -96,9 +96,13 @@ export function tQuantile975(df: number): number {
   return (lo + hi) / 2;
 }
 
-/** The Wilson score interval of `successes` out of `n`; null when n = 0. */
+/** Counts from a store are whole and non-negative, but a hand-edited rollup may say otherwise: never NaN out. */
+const count = (x: number, max = Infinity) => (Number.isFinite(x) ? Math.min(Math.max(x, 0), max) : 0);
+
+/** The Wilson score interval of `successes` out of `n` (clamped to [0, n]); null when n = 0. */
 export function wilsonInterval(successes: number, n: number, z = Z_95): Interval | null {
-  if (n <= 0) return null;
+  if (!(n > 0) || !Number.isFinite(n)) return null;
+  successes = count(successes, n);
   const p = successes / n;
   const z2 = z * z;
   const denominator = 1 + z2 / n;
@@ -128,8 +132,10 @@ export interface ResponseStatistics {
 }
 
 /** Mean, its Student-t interval (clamped to 1..5), the shares and the Wilson interval of 4-5 stars. */
-export function ratingStatistics(distribution: Distribution, commented: number): RatingStatistics {
+export function ratingStatistics(counts: Distribution, comments: number): RatingStatistics {
+  const distribution = counts.map((c) => count(c)) as unknown as Distribution;
   const n = distribution.reduce((s, c) => s + c, 0);
+  const commented = count(comments, n);
   const buckets = distribution.map((count, i) => ({ rating: i + 1, count, share: n ? count / n : null }));
   if (n === 0) {
     return { count: 0, average: null, averageInterval: null, distribution: buckets, satisfiedShare: null, satisfiedInterval: null, commentShare: null };
@@ -153,7 +159,8 @@ export function ratingStatistics(distribution: Distribution, commented: number):
   };
 }
 
-/** The share of offers that were rated, with its Wilson interval; null without offers. */
-export function responseStatistics(offered: number, rated: number): ResponseStatistics {
-  return { offered, responseRate: offered ? rated / offered : null, responseInterval: wilsonInterval(rated, offered) };
+/** The share of offers that were rated (at most all of them), with its Wilson interval; null without offers. */
+export function responseStatistics(offers: number, rated: number): ResponseStatistics {
+  const offered = count(offers);
+  return { offered, responseRate: offered ? count(rated, offered) / offered : null, responseInterval: wilsonInterval(rated, offered) };
 }

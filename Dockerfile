@@ -1,9 +1,10 @@
 # syntax=docker/dockerfile:1
-# The production image of csat-subgraph (docs/deploy.md). Three stages:
+# The production image of csat-subgraph (docs/deploy.md). Four stages:
 #   build    npm ci (dev dependencies: TypeScript) + npm run build -> dist/
 #   demo     the build stage as is: the dev Tickets subgraph and gateway of compose.yaml (never production)
-#   runtime  (the default target) npm ci --omit=dev, the compiled service only, a non-root user
-# The Node version matches package.json's `node` devDependency, which npm test runs on (test/deploy.image.test.ts).
+#   deps     npm ci --omit=dev
+#   runtime  (the default target) deps' node_modules, the compiled service only, a non-root user
+# The Node version matches package.json's `node` devDependency, which npm test runs on (test/deploy.files.test.ts).
 ARG NODE_IMAGE=node:24.21.0-trixie-slim
 
 FROM ${NODE_IMAGE} AS build

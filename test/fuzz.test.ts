@@ -18,7 +18,7 @@ import {
 } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildCsatSubgraphSchema } from '../src/federation/subgraph.schema.js';
+import { buildCsatSubgraphSchema } from '../src/server/subgraph.schema.js';
 import type { HostLookup } from '../src/webhooks/url.guard.js';
 import { createTicket, type TicketFixture } from './helpers/fixtures.js';
 import { seedRatings } from './helpers/insights.fixtures.js';

@@ -2,7 +2,7 @@ import { composeServices } from '@apollo/composition';
 import { readFile } from 'node:fs/promises';
 import { parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCsatSubgraphSchema } from '../src/federation/subgraph.schema.js';
+import { buildCsatSubgraphSchema } from '../src/server/subgraph.schema.js';
 import { startTestApp, type TestApp } from './helpers/test.app.js';
 
 // A minimal stand-in for the helpdesk's Tickets subgraph, the owner of Ticket.

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
-import { retryDelayMs } from '../src/webhooks/delivery.backoff.js';
+import { retryDelayMs } from '../src/webhooks/delivery/delivery.backoff.js';
 import { systemLookup, type HostLookup } from '../src/webhooks/url.guard.js';
 import { createTicket } from './helpers/fixtures.js';
 import { startTestApp, tokenFor, viewer, type TestApp } from './helpers/test.app.js';

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { StartupError } from '../errors/startup.error.js';
 import { connectionLost } from './connection.lost.js';
 import type { Timeouts } from '../config/config.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../config/logger.js';
 import { FaultLog } from './fault.log.js';
 import { guardedPool, type ConnectionState } from './guarded.pool.js';
 import { ormConfig } from './orm.config.js';

@@ -12,8 +12,8 @@ import type { Config } from '../config/config.js';
 import type { FaultLog } from '../db/fault.log.js';
 import { domainErrorOf, toGraphQLError } from '../errors/error.formatter.js';
 import { createApolloServer } from './apollo.server.js';
-import type { RequestContext } from './context.js';
-import type { Logger } from './logger.js';
+import type { GraphQLContext } from './graphql.context.js';
+import type { Logger } from '../config/logger.js';
 import type { Metrics } from './metrics.js';
 import { lingerOnBody, lingerThenClose } from './linger.js';
 import { RequestLog } from './request.log.js';
@@ -32,7 +32,7 @@ export interface HttpServerDeps {
   schema: GraphQLSchema;
   config: Pick<Config, 'production' | 'limits' | 'timeouts' | 'pressure' | 'metricsPort' | 'serviceSdl' | 'host'>;
   logger: Logger;
-  createContext: (request: FastifyRequest, reply: FastifyReply) => Promise<RequestContext>;
+  createContext: (request: FastifyRequest, reply: FastifyReply) => Promise<GraphQLContext>;
   /** /readyz: resolves true when the database answers (within about a second). */
   ready: () => Promise<boolean>;
   /** The drain's grace is over: cancel what the database still runs for requests that are about to be cut. */
@@ -44,7 +44,7 @@ export interface HttpServerDeps {
 
 export interface CsatHttpServer {
   fastify: FastifyInstance;
-  apollo: ApolloServer<RequestContext>;
+  apollo: ApolloServer<GraphQLContext>;
   /** Resolves with the GraphQL URL once listening (and /metrics on METRICS_PORT, when set). */
   listen(port: number, host: string): Promise<string>;
   /** The metrics listener's URL, when METRICS_PORT is set. */
@@ -178,7 +178,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
   await apollo.start();
   fastify.addHook('onClose', () => apollo.stop());
 
-  const graphql = fastifyApolloHandler<RequestContext>(apollo, {
+  const graphql = fastifyApolloHandler<GraphQLContext>(apollo, {
     context: async (request, reply) => {
       try {
         return await deps.createContext(request, reply);

@@ -1,13 +1,13 @@
 import type { Job, Task } from 'graphile-worker';
 import type pg from 'pg';
-import type { WebhookConfig } from '../config/config.js';
-import { isDatabaseFault, rethrowAsDatabaseError } from '../errors/error.formatter.js';
-import type { Logger } from '../server/logger.js';
+import type { WebhookConfig } from '../../config/config.js';
+import { isDatabaseFault, rethrowAsDatabaseError } from '../../errors/error.formatter.js';
+import type { Logger } from '../../config/logger.js';
 import { retryDelayMs } from './delivery.backoff.js';
 import { DELIVERY_TIMEOUT_MS, postOnce, type SendResult } from './delivery.sender.js';
-import { signatureHeader } from './delivery.signer.js';
-import { deliveryJobKey, DELIVER_TASK } from './rating.event.sql.js';
-import { checkWebhookUrl, type HostLookup } from './url.guard.js';
+import { signatureHeader } from '../webhook.signer.js';
+import { deliveryJobKey, DELIVER_TASK } from '../rating.event.sql.js';
+import { checkWebhookUrl, type HostLookup } from '../url.guard.js';
 
 const LOAD_SQL = `select d.id, d.status, e.id as event_id, e.payload, w.url, w.secret,
          case when w.previous_secret_expires_at > now() then w.previous_secret end as previous_secret,

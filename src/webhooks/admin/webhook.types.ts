@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { DateTimeScalar } from '../federation/date-time.scalar.js';
-import { CsatPageInfo } from '../federation/page-info.type.js';
+import { DateTimeScalar } from '../../federation/date-time.scalar.js';
+import { CsatPageInfo } from '../../federation/page-info.type.js';
 
 // Enum values are their names: the subgraph schema is rebuilt from SDL, which keeps names only.
 export enum CsatEventType {

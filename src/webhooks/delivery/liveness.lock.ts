@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { connectionLost } from '../db/connection.lost.js';
-import type { Logger } from '../server/logger.js';
+import { connectionLost } from '../../db/connection.lost.js';
+import type { Logger } from '../../config/logger.js';
 
 interface Session {
   client: pg.Client;

@@ -1,9 +1,9 @@
-import { isUuid, type Viewer } from '../auth/viewer.js';
-import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors/domain.errors.js';
-import { isCanonicalInstant } from '../federation/instant.parser.js';
-import type { RequestContext } from '../server/context.js';
-import { newWebhookSecret } from './delivery.signer.js';
-import { checkWebhookUrl } from './url.guard.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { isUuid, type Viewer } from '../../auth/viewer.js';
+import { BadUserInputError, NotFoundError } from '../../errors/domain.errors.js';
+import { isCanonicalInstant } from '../../federation/instant.parser.js';
+import { newWebhookSecret } from '../webhook.signer.js';
+import { checkWebhookUrl, type GuardOptions } from '../url.guard.js';
 import { WebhookStore, type WebhookChange } from './webhook.store.js';
 import type { CsatDeliveryConnection, CsatDeliveryType, CsatWebhookCreated, CsatWebhookType, CreateCsatWebhookInput, UpdateCsatWebhookInput } from './webhook.types.js';
 
@@ -12,21 +12,17 @@ export const ROTATION_OVERLAP_HOURS = 24;
 const DESCRIPTION_MAX = 500;
 const PAGE_MAX = 100;
 
-/** Webhooks are an admin's tool: anyone else is FORBIDDEN, whatever the id (so FORBIDDEN says nothing about ids). */
-function admin(viewer: Viewer | null): Viewer {
-  if (!viewer) throw new UnauthenticatedError('webhooks need an admin token');
-  if (viewer.role !== 'admin') throw new ForbiddenError('only admins manage webhooks');
-  return viewer;
-}
+// Every function here is an admin's (webhook.resolver.ts's @Authorized): `me` is one, and the workspace is always
+// the token's, so another workspace's ids find nothing.
 
 /** Another workspace's id, an unknown id and a malformed one look the same. */
 function notFound(what: string): never {
   throw new NotFoundError(`${what} not found`);
 }
 
-async function validate(ctx: RequestContext, change: WebhookChange): Promise<WebhookChange> {
+async function validate(change: WebhookChange, guard: GuardOptions): Promise<WebhookChange> {
   const out: WebhookChange = { ...change };
-  if (change.url !== undefined && change.url !== null) out.url = (await checkWebhookUrl(change.url, ctx.shared.webhooks)).href;
+  if (change.url !== undefined && change.url !== null) out.url = (await checkWebhookUrl(change.url, guard)).href;
   if (change.description !== undefined && change.description !== null) {
     const d = change.description.trim();
     if (!d.isWellFormed() || d.includes('\u0000') || [...d].length > DESCRIPTION_MAX) {
@@ -41,15 +37,14 @@ async function validate(ctx: RequestContext, change: WebhookChange): Promise<Web
   return out;
 }
 
-export async function listWebhooks(ctx: RequestContext): Promise<CsatWebhookType[]> {
-  return new WebhookStore(ctx.em).list(admin(ctx.viewer).workspace);
+export async function listWebhooks(em: EntityManager, me: Viewer): Promise<CsatWebhookType[]> {
+  return new WebhookStore(em).list(me.workspace);
 }
 
-export async function createWebhook(ctx: RequestContext, input: CreateCsatWebhookInput): Promise<CsatWebhookCreated> {
-  const me = admin(ctx.viewer);
-  const valid = await validate(ctx, input);
+export async function createWebhook(em: EntityManager, me: Viewer, input: CreateCsatWebhookInput, guard: GuardOptions): Promise<CsatWebhookCreated> {
+  const valid = await validate(input, guard);
   const secret = newWebhookSecret();
-  const webhook = await new WebhookStore(ctx.em).create(
+  const webhook = await new WebhookStore(em).create(
     me.workspace,
     { url: valid.url!, description: valid.description ?? null, events: valid.events!, onlyUnhappy: valid.onlyUnhappy ?? false },
     secret,
@@ -57,24 +52,21 @@ export async function createWebhook(ctx: RequestContext, input: CreateCsatWebhoo
   return { webhook, secret };
 }
 
-export async function updateWebhook(ctx: RequestContext, input: UpdateCsatWebhookInput): Promise<CsatWebhookType> {
-  const me = admin(ctx.viewer);
+export async function updateWebhook(em: EntityManager, me: Viewer, input: UpdateCsatWebhookInput, guard: GuardOptions): Promise<CsatWebhookType> {
   if (!isUuid(input.id)) notFound('webhook');
-  const valid = await validate(ctx, input);
-  return (await new WebhookStore(ctx.em).update(me.workspace, input.id, valid)) ?? notFound('webhook');
+  const valid = await validate(input, guard);
+  return (await new WebhookStore(em).update(me.workspace, input.id, valid)) ?? notFound('webhook');
 }
 
-export async function rotateSecret(ctx: RequestContext, id: string): Promise<CsatWebhookCreated> {
-  const me = admin(ctx.viewer);
+export async function rotateSecret(em: EntityManager, me: Viewer, id: string): Promise<CsatWebhookCreated> {
   if (!isUuid(id)) notFound('webhook');
   const secret = newWebhookSecret();
-  const webhook = (await new WebhookStore(ctx.em).rotate(me.workspace, id, secret, ROTATION_OVERLAP_HOURS)) ?? notFound('webhook');
+  const webhook = (await new WebhookStore(em).rotate(me.workspace, id, secret, ROTATION_OVERLAP_HOURS)) ?? notFound('webhook');
   return { webhook, secret };
 }
 
-export async function deleteWebhook(ctx: RequestContext, id: string): Promise<string> {
-  const me = admin(ctx.viewer);
-  if (!isUuid(id) || !(await new WebhookStore(ctx.em).delete(me.workspace, id))) notFound('webhook');
+export async function deleteWebhook(em: EntityManager, me: Viewer, id: string): Promise<string> {
+  if (!isUuid(id) || !(await new WebhookStore(em).delete(me.workspace, id))) notFound('webhook');
   return id;
 }
 
@@ -88,11 +80,10 @@ function decodeCursor(after: string): { createdAt: string; id: string } {
   return { createdAt, id };
 }
 
-export async function listDeliveries(ctx: RequestContext, webhookId: string, first: number, after: string | null | undefined): Promise<CsatDeliveryConnection> {
-  const me = admin(ctx.viewer);
+export async function listDeliveries(em: EntityManager, me: Viewer, webhookId: string, first: number, after: string | null | undefined): Promise<CsatDeliveryConnection> {
   if (!Number.isInteger(first) || first < 1 || first > PAGE_MAX) throw new BadUserInputError(`first must be 1..${PAGE_MAX}`, 'first');
   const cursor = after ? decodeCursor(after) : null;
-  const store = new WebhookStore(ctx.em);
+  const store = new WebhookStore(em);
   if (!isUuid(webhookId) || !(await store.exists(me.workspace, webhookId))) notFound('webhook');
   const rows = await store.deliveries(me.workspace, webhookId, first, cursor);
   const page = rows.slice(0, first);
@@ -100,8 +91,7 @@ export async function listDeliveries(ctx: RequestContext, webhookId: string, fir
   return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
 }
 
-export async function redeliver(ctx: RequestContext, deliveryId: string): Promise<CsatDeliveryType> {
-  const me = admin(ctx.viewer);
+export async function redeliver(em: EntityManager, me: Viewer, deliveryId: string): Promise<CsatDeliveryType> {
   if (!isUuid(deliveryId)) notFound('delivery');
-  return (await new WebhookStore(ctx.em).redeliver(me.workspace, deliveryId)) ?? notFound('delivery');
+  return (await new WebhookStore(em).redeliver(me.workspace, deliveryId)) ?? notFound('delivery');
 }

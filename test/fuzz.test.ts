@@ -206,8 +206,8 @@ const cursorLike = fc.oneof(
       return b64(at);
     }
   }),
-  // A deliveries cursor: instant|uuid.
-  fc.tuple(fc.constantFrom(...EDGE_INSTANTS), fc.oneof(fc.uuid(), fc.constant('x'))).map(([at, id]) => b64(`${at}|${id}`)),
+  // A deliveries cursor (its order, a webhook id, [instant, uuid]) with its time key at an edge.
+  fc.tuple(poolId, fc.constantFrom(...EDGE_INSTANTS), fc.oneof(fc.uuid(), fc.constant('x'))).map(([webhook, at, id]) => b64(JSON.stringify({ o: 'CREATED_AT_DESC', f: webhook.toLowerCase(), k: [at, id] }))),
   oddString.map(b64),
 );
 const urlLike = fc.oneof(

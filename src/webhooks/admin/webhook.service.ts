@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid, type Viewer } from '../../auth/viewer.js';
 import { BadUserInputError, NotFoundError } from '../../errors/domain.errors.js';
+import { decodeCursor, encodeCursor, type CursorScope } from '../../federation/cursor.codec.js';
 import { isCanonicalInstant } from '../../federation/instant.parser.js';
 import { newWebhookSecret } from '../webhook.signer.js';
 import { checkWebhookUrl, type GuardOptions } from '../url.guard.js';
@@ -70,24 +71,24 @@ export async function deleteWebhook(em: EntityManager, me: Viewer, id: string): 
   return id;
 }
 
-const encodeCursor = (d: { createdAt: string; id: string }) => Buffer.from(`${d.createdAt}|${d.id}`).toString('base64url');
+/** A deliveries cursor, newest first on (created_at, id), is its webhook's: another webhook's list refuses it. */
+const deliveriesCursor = (webhookId: string): CursorScope => ({ order: 'CREATED_AT_DESC', scope: webhookId.toLowerCase(), foreign: 'after is not a cursor of this list' });
 
-function decodeCursor(after: string): { createdAt: string; id: string } {
-  const parts = Buffer.from(after, 'base64url').toString('utf8').split('|');
-  const [createdAt, id] = parts.length === 2 ? parts : [];
+function readDeliveriesCursor(after: string, webhookId: string): { createdAt: string; id: string } {
   // The time key as encodeCursor wrote it (ratedAtSql's form), read by the parser of client instants: never text PostgreSQL refuses.
-  if (!isCanonicalInstant(createdAt) || !isUuid(id)) throw new BadUserInputError('after is not a cursor of this list', 'after');
+  const [createdAt, id] = decodeCursor(after, deliveriesCursor(webhookId), (k) => k.length === 2 && isCanonicalInstant(k[0]) && isUuid(k[1])) as [string, string];
   return { createdAt, id };
 }
 
 export async function listDeliveries(em: EntityManager, me: Viewer, webhookId: string, first: number, after: string | null | undefined): Promise<CsatDeliveryConnection> {
   if (!Number.isInteger(first) || first < 1 || first > PAGE_MAX) throw new BadUserInputError(`first must be 1..${PAGE_MAX}`, 'first');
-  const cursor = after ? decodeCursor(after) : null;
+  const cursor = after ? readDeliveriesCursor(after, webhookId) : null;
   const store = new WebhookStore(em);
   if (!isUuid(webhookId) || !(await store.exists(me.workspace, webhookId))) notFound('webhook');
   const rows = await store.deliveries(me.workspace, webhookId, first, cursor);
   const page = rows.slice(0, first);
-  const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
+  const at = deliveriesCursor(webhookId);
+  const edges = page.map((node) => ({ cursor: encodeCursor(at, [node.createdAt, node.id]), node }));
   return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
 }
 

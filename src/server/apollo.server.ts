@@ -43,7 +43,7 @@ export function createApolloServer(deps: {
         if (domain instanceof OverloadedError) {
           log.warn({ msg: domain.message, operationName: request.operationName }, 'request shed: overloaded');
         } else if (domain instanceof ServiceUnavailableError) {
-          // A retryable answer says when to retry (as the request deadline's 503 does, http.server.ts). The status
+          // A retryable answer says when to retry (as the request deadline's 503 does, plugins/graphql.route.plugin.ts). The status
           // stays 200: @apollo/gateway turns a subgraph's non-2xx into "503: Service Unavailable" without our code
           // (docs/contract.md, Errors).
           response.http.headers.set('retry-after', '1');

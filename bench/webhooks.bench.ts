@@ -13,7 +13,7 @@ import { createThrowawayDatabase } from '../dev/throwaway.database.js';
 import { createApp } from '../src/app.js';
 import { signDevToken } from '../src/auth/token.signer.js';
 import { loadConfig } from '../src/config/config.js';
-import { startDeliveryWorker } from '../src/webhooks/delivery.worker.js';
+import { startDeliveryWorker } from '../src/webhooks/delivery/delivery.worker.js';
 import { systemLookup } from '../src/webhooks/url.guard.js';
 import { deliveryJobKey, DELIVER_TASK } from '../src/webhooks/rating.event.sql.js';
 import { postgresCpuBetween, postgresCpuSnapshot } from './bench.process.js';

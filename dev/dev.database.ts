@@ -3,7 +3,7 @@
 import { pino } from 'pino';
 import type { Config } from '../src/config/config.js';
 import { migrate, openDatabase, type Database } from '../src/db/database.js';
-import type { Logger } from '../src/server/logger.js';
+import type { Logger } from '../src/config/logger.js';
 import { subgraphBanner } from './demo.banner.js';
 import { applyTicketSchema, seedDemo, type SeedResult } from './demo.seed.js';
 import { startEmbeddedPostgres } from './embedded.postgres.js';

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { createApp, type App } from '../src/app.js';
 import type { Config } from '../src/config/config.js';
-import type { Logger } from '../src/server/logger.js';
+import type { Logger } from '../src/config/logger.js';
 import { prepareDatabase } from './dev.database.js';
 import { startDemoServer, type DemoIdentities, type DemoServer } from './demo/demo.server.js';
 import { DEMO_CUSTOMER, DEMO_WORKSPACE, type SeedResult } from './demo.seed.js';

@@ -4,7 +4,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
-import { newWebhookSecret } from '../src/webhooks/delivery.signer.js';
+import { newWebhookSecret } from '../src/webhooks/webhook.signer.js';
 
 /** docs/webhooks.md, "A receiver, in any language": the five steps, here in TypeScript. */
 export function verify(secret: string, headers: IncomingHttpHeaders, body: string): boolean {

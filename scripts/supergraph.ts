@@ -2,7 +2,7 @@
 import { supergraphBanner } from '../dev/demo.banner.js';
 import { startSupergraph } from '../dev/supergraph.js';
 import { loadConfig } from '../src/config/config.js';
-import { createLogger } from '../src/server/logger.js';
+import { createLogger } from '../src/config/logger.js';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);

@@ -1,14 +1,19 @@
-import { createTokenVerifier } from './auth/token.verifier.js';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { bearerToken, createTokenVerifier, type TokenVerifier } from './auth/token.verifier.js';
+import { BadgeCache } from './badge/badge.cache.js';
+import type { CsatBadge } from './badge/badge.type.js';
 import type { Config } from './config/config.js';
+import type { Logger } from './config/logger.js';
 import { migrate, openDatabase, type Database } from './db/database.js';
-import { buildCsatSubgraphSchema } from './federation/subgraph.schema.js';
-import { createContextFactory } from './server/context.js';
+import { CsatRating } from './rating/rating.entity.js';
+import type { GraphQLContext } from './server/graphql.context.js';
 import { createHttpServer, type CsatHttpServer } from './server/http.server.js';
-import type { Logger } from './server/logger.js';
 import { createMetrics } from './server/metrics.js';
-import { createSharedState } from './server/context.js';
+import { buildCsatSubgraphSchema } from './server/subgraph.schema.js';
+import { createTicketCsatLoader } from './ticket/ticket-csat.loader.js';
 import { Ticket } from './ticket/ticket.entity.js';
-import { startDeliveryWorker, type DeliveryWorker } from './webhooks/delivery.worker.js';
+import { startDeliveryWorker, type DeliveryWorker } from './webhooks/delivery/delivery.worker.js';
 import { systemLookup, type HostLookup } from './webhooks/url.guard.js';
 
 export interface App {
@@ -27,6 +32,17 @@ export interface AppHooks {
   beforeStart?: (db: Database) => Promise<void>;
   /** How webhook hosts resolve (tests make names resolve where they need them); default: DNS. */
   lookup?: HostLookup;
+}
+
+/** Each GraphQL request's context (context/request.context.ts): its viewer, its own EntityManager fork, its loaders. */
+function requestContext(orm: MikroORM, verifier: TokenVerifier) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<GraphQLContext> => {
+    const token = bearerToken(request.headers.authorization);
+    const viewer = token === null ? null : await verifier.verify(token);
+    // A fork per request: its repositories and the loaders' caches live exactly one request.
+    const em = orm.em.fork();
+    return { requestId: request.id, viewer, em, loaders: { ticketCsat: createTicketCsatLoader(em.getRepository(CsatRating), viewer) }, log: request.log, response: reply.raw };
+  };
 }
 
 /** Database, migrations, schema, HTTP: everything `npm start` runs, without the process concerns. */
@@ -50,12 +66,12 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
   let worker: DeliveryWorker | undefined;
   const lookup = hooks.lookup ?? systemLookup;
   try {
-    const { schema } = await buildCsatSubgraphSchema();
+    const { schema } = await buildCsatSubgraphSchema({ badges: new BadgeCache<CsatBadge | null>(), webhooks: { allowLoopback: config.webhooks.allowLoopback, lookup } });
     http = await createHttpServer({
       schema,
       config,
       logger,
-      createContext: createContextFactory(db.orm, createTokenVerifier(config.auth), createSharedState({ allowLoopback: config.webhooks.allowLoopback, lookup })),
+      createContext: requestContext(db.orm, createTokenVerifier(config.auth)),
       ready: () => db.ping(),
       onGraceExpired: () => db.cancelRunning(),
       metrics: createMetrics(db.statements),

@@ -4,7 +4,7 @@ import { createApp } from './app.js';
 import { ConfigError, type Config } from './config/config.js';
 import { loadConfigOrExit } from './config/config.exit.js';
 import { StartupError } from './errors/startup.error.js';
-import { createLogger, type Logger } from './server/logger.js';
+import { createLogger, type Logger } from './config/logger.js';
 
 /** The embedded development database, from dev/: loaded only when DATABASE_URL is unset, which production refuses (config.ts). */
 async function startDevDatabase(config: Config, logger: Logger) {

@@ -5,9 +5,9 @@ import './config/node.version.js';
 import { loadConfigOrExit } from './config/config.exit.js';
 import { migrate, openDatabase } from './db/database.js';
 import { StartupError } from './errors/startup.error.js';
-import { createLogger } from './server/logger.js';
+import { createLogger } from './config/logger.js';
 import { Ticket } from './ticket/ticket.entity.js';
-import { startDeliveryWorker } from './webhooks/delivery.worker.js';
+import { startDeliveryWorker } from './webhooks/delivery/delivery.worker.js';
 import { systemLookup } from './webhooks/url.guard.js';
 
 async function main(): Promise<void> {

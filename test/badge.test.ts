@@ -110,17 +110,21 @@ describe('csatBadge', () => {
 
 describe('BadgeCache', () => {
   it('expires entries after the TTL, keeps at most maxEntries, and shares one load per miss', async () => {
-    let now = 0;
+    // lru-cache reads a clock at 0 as "no time": this one starts later.
+    let now = 1_000;
     const cache = new BadgeCache<number>(60_000, 2, () => now);
     let loads = 0;
     const load = () => Promise.resolve(++loads);
     expect(await Promise.all([cache.get('a', load), cache.get('a', load)])).toEqual([1, 1]);
-    now = 59_999;
+    now = 60_999;
     expect(await cache.get('a', load)).toBe(1);
-    now = 60_000;
+    now = 61_000;
     expect(await cache.get('a', load)).toBe(2);
     await cache.get('b', load);
     await cache.get('c', load);
     expect(cache.size).toBe(2);
+    // A failed load is not kept: the next caller loads again.
+    await expect(cache.get('d', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    expect(await cache.get('d', load)).toBe(5);
   });
 });

@@ -201,6 +201,11 @@ describe('loadConfig validation', () => {
   it('reports every problem at once', () => {
     const message = configError({ PORT: 'x', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' }).message;
     for (const name of ['PORT', 'LOG_LEVEL', 'DATABASE_URL']) expect(message).toContain(name);
+    // The rules between variables too, beside a variable's own problem.
+    const both = configError({ PORT: 'x', NODE_ENV: 'production', AUTH_JWT_SECRET: 'short' }).message;
+    expect(both).toContain('PORT must be an integer 0..65535, got "x"');
+    expect(both).toContain('production needs DATABASE_URL');
+    expect(both).toContain('AUTH_JWT_SECRET must be at least 32 bytes');
   });
 
   it('never puts a rejected secret in the error message', () => {

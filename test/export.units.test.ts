@@ -6,7 +6,8 @@ import { csvHeader, csvRecord, FORMULA_TRIGGERS, neutraliseFormula, textCell } f
 import { UsageError } from '../src/export/export.errors.js';
 import { parseCliArgs } from '../src/export/export.options.js';
 import { checkListingQuery } from '../src/export/export.query.js';
-import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay } from '../src/export/retry.policy.js';
+import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay } from '../src/export/retry.policy.js';
+import { backoffDelay } from '../src/retry/backoff.js';
 import { showsBar } from '../src/export/progress.js';
 import { readConnection } from '../src/export/tickets.pager.js';
 
@@ -151,12 +152,17 @@ describe('arguments', () => {
 describe('retry timing', () => {
   const policy = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 100, maxDelayMs: 1000 };
 
-  it('backs off exponentially with full jitter, capped', () => {
-    expect(backoffDelay(0, policy, () => 1)).toBe(100);
-    expect(backoffDelay(3, policy, () => 1)).toBe(800);
-    expect(backoffDelay(10, policy, () => 1)).toBe(1000);
-    expect(backoffDelay(3, policy, () => 0.5)).toBe(400);
-    expect(backoffDelay(3, policy, () => 0)).toBe(0);
+  it('backs off exponentially with full jitter, capped (retry/backoff.ts, shared with webhook deliveries)', () => {
+    const full = { baseMs: 100, maxMs: 1000, jitter: 'full' } as const;
+    expect(backoffDelay(0, full, () => 1)).toBe(100);
+    expect(backoffDelay(3, full, () => 1)).toBe(800);
+    expect(backoffDelay(10, full, () => 1)).toBe(1000);
+    expect(backoffDelay(3, full, () => 0.5)).toBe(400);
+    expect(backoffDelay(3, full, () => 0)).toBe(0);
+    expect(backoffDelay(3, { ...full, jitter: 'equal' }, () => 0)).toBe(400);
+    expect(backoffDelay(3, { ...full, jitter: 'none' }, () => 0)).toBe(800);
+    // The exporter's policy, without a Retry-After: full jitter under its own cap.
+    for (let i = 0; i < 20; i++) expect(retryDelay(10, policy)).toBeLessThanOrEqual(1000);
   });
 
   it('honours Retry-After in seconds or as an HTTP date, within a cap', () => {

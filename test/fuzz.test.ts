@@ -18,7 +18,7 @@ import {
 } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildCsatSubgraphSchema } from '../src/federation/subgraph.schema.js';
+import { buildCsatSubgraphSchema } from '../src/server/subgraph.schema.js';
 import type { HostLookup } from '../src/webhooks/url.guard.js';
 import { createTicket, type TicketFixture } from './helpers/fixtures.js';
 import { seedRatings } from './helpers/insights.fixtures.js';
@@ -206,8 +206,8 @@ const cursorLike = fc.oneof(
       return b64(at);
     }
   }),
-  // A deliveries cursor: instant|uuid.
-  fc.tuple(fc.constantFrom(...EDGE_INSTANTS), fc.oneof(fc.uuid(), fc.constant('x'))).map(([at, id]) => b64(`${at}|${id}`)),
+  // A deliveries cursor (its order, a webhook id, [instant, uuid]) with its time key at an edge.
+  fc.tuple(poolId, fc.constantFrom(...EDGE_INSTANTS), fc.oneof(fc.uuid(), fc.constant('x'))).map(([webhook, at, id]) => b64(JSON.stringify({ o: 'CREATED_AT_DESC', f: webhook.toLowerCase(), k: [at, id] }))),
   oddString.map(b64),
 );
 const urlLike = fc.oneof(

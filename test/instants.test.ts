@@ -139,15 +139,20 @@ describe('instants in cursors', () => {
 
   it('csatWebhookDeliveries: cursors PostgreSQL would refuse are BAD_USER_INPUT on after; real ones page', async () => {
     const id = randomUUID();
-    for (const text of [`1|${id}`, `0000-01-01T00:00:00.000Z|${id}`, `-000001-01-01T00:00:00.000Z|${id}`, `+275760-09-13T00:00:00.000Z|${id}`, `2025-01-01T00:00:00.000Z|${id}|x`, `2025-01-01T00:00:00.000Z|not-a-uuid`, `2025-13-01T00:00:00.000Z|${id}`]) {
-      const res = await ctx.app.gql(DELIVERIES, { id: webhookId, after: b64(text) }, { token: admin });
-      expect(res.errors?.[0]?.extensions, text).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
-    }
     const first = await ctx.app.gql(DELIVERIES, { id: webhookId, first: 2 }, { token: admin });
     expect(first.data.csatWebhookDeliveries.edges).toHaveLength(2);
+    // The cursor codec's form (src/federation/cursor.codec.ts): the list's order, its webhook, [created_at, id].
+    const real = JSON.parse(Buffer.from(first.data.csatWebhookDeliveries.pageInfo.endCursor, 'base64url').toString()) as { k: unknown[] };
+    const forged = (k: unknown[]) => b64(JSON.stringify({ ...real, k }));
+    for (const k of [['1', id], ['0000-01-01T00:00:00.000Z', id], ['-000001-01-01T00:00:00.000Z', id], ['+275760-09-13T00:00:00.000Z', id], ['2025-01-01T00:00:00.000Z', id, 'x'], ['2025-01-01T00:00:00.000Z', 'not-a-uuid'], ['2025-13-01T00:00:00.000Z', id]]) {
+      const res = await ctx.app.gql(DELIVERIES, { id: webhookId, after: forged(k) }, { token: admin });
+      expect(res.errors?.[0]?.extensions, JSON.stringify(k)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    }
+    // The old form (instant|uuid) is no cursor of the list.
+    expect((await ctx.app.gql(DELIVERIES, { id: webhookId, after: b64(`2025-01-01T00:00:00.000Z|${id}`) }, { token: admin })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
     const next = await ctx.app.gql(DELIVERIES, { id: webhookId, first: 2, after: first.data.csatWebhookDeliveries.pageInfo.endCursor }, { token: admin });
     expect(next.data.csatWebhookDeliveries.edges).toHaveLength(1);
-    const year1 = await ctx.app.gql(DELIVERIES, { id: webhookId, after: b64(`0001-01-01T00:00:00.000Z|${id}`) }, { token: admin });
+    const year1 = await ctx.app.gql(DELIVERIES, { id: webhookId, after: forged(['0001-01-01T00:00:00.000Z', id]) }, { token: admin });
     expect(year1.data.csatWebhookDeliveries.edges).toEqual([]);
   });
 

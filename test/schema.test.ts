@@ -2,7 +2,7 @@ import { composeServices } from '@apollo/composition';
 import { readFile } from 'node:fs/promises';
 import { parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCsatSubgraphSchema } from '../src/federation/subgraph.schema.js';
+import { buildCsatSubgraphSchema } from '../src/server/subgraph.schema.js';
 import { startTestApp, type TestApp } from './helpers/test.app.js';
 
 // A minimal stand-in for the helpdesk's Tickets subgraph, the owner of Ticket.
@@ -70,7 +70,7 @@ describe('the running service', () => {
     const served = new Map(parse(res.data._service.sdl).definitions.map((d: any) => [d.name?.value ?? d.kind, print(d)]));
     const ours = parse(committed).definitions.filter((d: any) => d.name && d.name.value !== 'Query');
     expect(ours.map((d: any) => d.name.value).sort()).toEqual([
-      // Sorted. Insights (docs/insights.md); settings, badge, webhooks (docs/webhooks.md); the core.
+      // Sorted. Insights (docs/insights.md); settings and badge (docs/settings.md), webhooks (docs/webhooks.md); the core.
       'CreateCsatWebhookInput', 'CsatAgentOrder', 'CsatAgentSummary', 'CsatAgentSummaryConnection', 'CsatAgentSummaryEdge', 'CsatBadge', 'CsatBucket',
       'CsatDelivery', 'CsatDeliveryAttempt', 'CsatDeliveryConnection', 'CsatDeliveryEdge', 'CsatDeliveryStatus', 'CsatEventType', 'CsatInterval', 'CsatPageInfo',
       'CsatRating', 'CsatRatingConnection', 'CsatRatingEdge', 'CsatRatingFilter', 'CsatRatingOrder', 'CsatSettings', 'CsatSettingsInput', 'CsatSummary', 'CsatTrendPoint',

@@ -5,7 +5,7 @@
 // connects anywhere: the app's worker is off and the delivery check refuses before connecting.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { postOnce } from '../src/webhooks/delivery.sender.js';
+import { postOnce } from '../src/webhooks/delivery/delivery.sender.js';
 import { addressClass, addressRefusal, checkWebhookUrl, type HostLookup } from '../src/webhooks/url.guard.js';
 import { tokenFor, useTestApp, viewer } from './helpers/test.app.js';
 

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
 import { loadConfig } from '../src/config/config.js';
-import { startDeliveryWorker, type DeliveryWorker } from '../src/webhooks/delivery.worker.js';
+import { startDeliveryWorker, type DeliveryWorker } from '../src/webhooks/delivery/delivery.worker.js';
 import { systemLookup } from '../src/webhooks/url.guard.js';
 import { createTicket } from './helpers/fixtures.js';
 import { startTestApp, TEST_SECRET, tokenFor, viewer, type TestApp } from './helpers/test.app.js';

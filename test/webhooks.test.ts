@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
-import { retryDelayMs } from '../src/webhooks/delivery.backoff.js';
+import { retryDelayMs } from '../src/webhooks/delivery/delivery.task.js';
 import { systemLookup, type HostLookup } from '../src/webhooks/url.guard.js';
 import { createTicket } from './helpers/fixtures.js';
 import { startTestApp, tokenFor, viewer, type TestApp } from './helpers/test.app.js';
@@ -252,6 +252,12 @@ describe('delivery', () => {
     expect(rest.data.csatWebhookDeliveries.pageInfo.hasNextPage).toBe(false);
     const bad = await t.gql(DELIVERIES, { id: w.webhook.id, first: 2, after: 'nonsense' }, { token: w.admin });
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    // Issue 18: a cursor is its webhook's. Another endpoint of the same workspace refuses it, rather than paging
+    // its own deliveries from the other list's position.
+    const other = await t.gql(CREATE, { input: { url: receiver.url, events: ['CSAT_RATING_CREATED'] } }, { token: w.admin });
+    const foreign = await t.gql(DELIVERIES, { id: other.data.createCsatWebhook.webhook.id, first: 2, after: first.data.csatWebhookDeliveries.pageInfo.endCursor }, { token: w.admin });
+    expect(foreign.errors?.[0]).toMatchObject({ message: 'after is not a cursor of this list', extensions: { code: 'BAD_USER_INPUT', field: 'after' } });
+    expect(foreign.data).toBeNull();
   });
 });
 

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Viewer } from './viewer.js';
 
 /**
@@ -8,31 +9,24 @@ import type { Viewer } from './viewer.js';
 const MAX_AGE_MS = 60_000;
 const MAX_ENTRIES = 10_000;
 
-interface Entry {
-  viewer: Viewer;
-  /** Epoch ms after which the entry must not be used. */
-  until: number;
-}
-
 export class VerifiedTokenCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LRUCache<string, Viewer>;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** `now`: epoch milliseconds (tests pass a clock of their own). */
+  constructor(private readonly now: () => number = Date.now) {
+    // ttlResolution 0: the clock is read at every get, never a cached reading (an expired token is never served).
+    this.entries = new LRUCache<string, Viewer>({ max: MAX_ENTRIES, ttlResolution: 0, perf: { now } });
+  }
 
   get(token: string): Viewer | undefined {
-    const e = this.entries.get(token);
-    if (!e) return undefined;
-    if (e.until <= this.now()) {
-      this.entries.delete(token);
-      return undefined;
-    }
-    return e.viewer;
+    return this.entries.get(token);
   }
 
   /** `exp` in epoch seconds, as in the token. */
   set(token: string, viewer: Viewer, exp: number): void {
-    // Oldest first: a Map iterates in insertion order, so the first key is the one to drop.
-    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(token, { viewer, until: Math.min(exp * 1000, this.now() + MAX_AGE_MS) });
+    const now = this.now();
+    const ms = Math.min(exp * 1000, now + MAX_AGE_MS) - now;
+    // lru-cache serves an entry while its age is at most its ttl; this one is served while younger than `ms`.
+    if (ms > 1) this.entries.set(token, viewer, { ttl: ms - 1 });
   }
 }

@@ -36,7 +36,7 @@ export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
         ({ payload } = await jwtVerify(token, key, options));
       } catch (err) {
         // A token's own fault is the caller's (401); anything else, such as the JWKS endpoint being down,
-        // is ours: it reaches the client masked and the log in full (server/http.server.ts).
+        // is ours: it reaches the client masked and the log in full (server/plugins/graphql.route.plugin.ts).
         if (!isTokenError(err)) throw err;
         throw new UnauthenticatedError(reason(err));
       }

@@ -1,6 +1,8 @@
 // The service's settings: read from the environment and validated once, at start, into a typed object that
-// the rest of the code is handed. (Dev scripts, tests and benchmarks read their own few variables.)
+// the rest of the code is handed. (Dev scripts, tests and benchmarks read their own few variables.) Each
+// variable is a zod schema below; the rules between variables follow it; every problem names its variable.
 import { getHeapStatistics } from 'node:v8';
+import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -80,7 +82,7 @@ export interface WebhookConfig {
 
 export interface Config {
   production: boolean;
-  /** Unset: start an embedded PostgreSQL (see db/embedded.postgres.ts). */
+  /** Unset: start an embedded PostgreSQL (dev/embedded.postgres.ts). */
   databaseUrl?: string;
   port: number;
   host: string;
@@ -102,145 +104,172 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-function nonEmpty(v: string | undefined): string | undefined {
-  const t = v?.trim();
-  return t ? t : undefined;
+/** Blank and unset are the same: unset. Values are trimmed. */
+const text = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined), z.string().optional());
+
+/** An integer in [min, max], as text. */
+function integerText(min: number, max: number) {
+  const error = (issue: { input?: unknown }) => `must be an integer ${min}..${max}, got "${String(issue.input)}"`;
+  return z.string().regex(/^\d{1,16}$/, { error }).transform(Number).pipe(z.number().min(min, { error }).max(max, { error }));
 }
 
-/** An integer variable in [min, max], or its default; a bad value is a problem naming the variable. */
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
-  const text = nonEmpty(env[name]);
-  if (text === undefined) return fallback;
-  const n = /^\d{1,16}$/.test(text) ? Number(text) : NaN;
-  if (!(n >= min && n <= max)) {
-    problems.push(`${name} must be an integer ${min}..${max}, got "${text}"`);
-    return fallback;
+/** An integer in [min, max], or `fallback` when unset. */
+const integer = (fallback: number, min: number, max: number) => text.pipe(integerText(min, max).default(fallback));
+
+/** One of `values`, as text. */
+const enumText = <const T extends readonly [string, ...string[]]>(values: T, what = `one of ${values.join(', ')}`) =>
+  z.enum(values, { error: (issue) => `must be ${what}, got "${String(issue.input)}"` });
+
+/** One of `values`, or `fallback` when unset. */
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number], what?: string) => text.pipe(enumText(values, what).default(fallback as never));
+
+/** Every variable the service reads, by name: a bad value is a problem naming it. */
+const ENVIRONMENT = z.object({
+  NODE_ENV: text,
+  PORT: integer(4001, 0, 65535),
+  HOST: text.default('127.0.0.1'),
+  LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
+  DATABASE_URL: text.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' })
+      .refine((url) => !/^postgres(ql)?:\/\//.test(url) || URL.canParse(url), { error: 'is not a valid URL (for a Unix socket: postgres://user@localhost/db?host=/var/run/postgresql)' })
+      .optional(),
+  ),
+  AUTH_JWKS_URL: text.pipe(z.string().regex(/^https?:\/\//, { error: 'must be an http(s) URL' }).optional()),
+  AUTH_ISSUER: text,
+  AUTH_AUDIENCE: text,
+  // Its problems never quote it (the rules below).
+  AUTH_JWT_SECRET: text,
+  EMBEDDED_PG_DIR: text.default('.data/postgres'),
+  LIMIT_ALIASES: integer(15, 0, 10_000),
+  LIMIT_DEPTH: integer(8, 1, 100),
+  LIMIT_COST: integer(5000, 1, 10_000_000),
+  LIMIT_TOKENS: integer(2000, 10, 1_000_000),
+  LIMIT_DIRECTIVES: integer(50, 0, 10_000),
+  LIMIT_REPRESENTATIONS: integer(5000, 1, 1_000_000),
+  LIMIT_ENTITIES_FIELDS: integer(1, 1, 100),
+  LIMIT_MUTATION_FIELDS: integer(5, 1, 1000),
+  LIMIT_BODY_BYTES: integer(4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  LIMIT_ANSWER_BYTES: integer(16 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+  LIMIT_ANSWER_BYTES_IN_FLIGHT: integer(32 * 1024 * 1024, 64 * 1024, 16 * 1024 * 1024 * 1024),
+  DB_STATEMENT_TIMEOUT_MS: integer(5000, 1, 3_600_000),
+  DB_LOCK_TIMEOUT_MS: integer(2000, 1, 3_600_000),
+  DB_POOL_TIMEOUT_MS: integer(2000, 1, 3_600_000),
+  REQUEST_TIMEOUT_MS: integer(8000, 1, 3_600_000),
+  SHUTDOWN_GRACE_MS: integer(10_000, 1, 3_600_000),
+  SHUTDOWN_DELAY_MS: integer(5000, 0, 600_000),
+  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: integer(1000, 0, 3_600_000),
+  // Shed before V8 runs out of heap (and the process dies); --max-old-space-size moves the limit.
+  PRESSURE_MAX_HEAP_USED_BYTES: integer(Math.floor(getHeapStatistics().heap_size_limit * 0.8), 0, 2 ** 50),
+  PRESSURE_MAX_RSS_BYTES: integer(0, 0, 2 ** 50),
+  METRICS_PORT: text.pipe(integerText(0, 65535).optional()),
+  // Its default depends on NODE_ENV (below).
+  SERVICE_SDL: text.pipe(enumText(['on', 'off'], 'on or off').optional()),
+  CSAT_WORKER: oneOf(['on', 'off'], 'on', 'on or off'),
+  WEBHOOK_RETRY_BASE_MS: integer(5000, 1, 3_600_000),
+  WEBHOOK_RETRY_WINDOW_MS: integer(24 * 3_600_000, 1, 30 * 24 * 3_600_000),
+  WEBHOOK_CONCURRENCY: integer(10, 1, 200),
+  WEBHOOKS_ALLOW_LOOPBACK: oneOf(['true', 'false'], 'false', 'true or false'),
+});
+type Environment = z.output<typeof ENVIRONMENT>;
+
+/**
+ * The rules between variables. They run beside the variables' own checks (so every problem is reported at
+ * once); a variable that failed its own check holds no number, and the rules about it wait until it does.
+ */
+function crossRules(e: Environment, problem: (message: string) => void): void {
+  const production = e.NODE_ENV === 'production';
+  const n = (v: unknown): v is number => typeof v === 'number';
+  // The embedded database (and its demo data and printed tokens) is for development only.
+  if (production && !e.DATABASE_URL) problem('production needs DATABASE_URL (the embedded PostgreSQL is for development)');
+  const { AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience, AUTH_JWT_SECRET: secret } = e;
+  if (jwksUrl) {
+    if (!issuer || !audience) problem('AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE');
+    if (secret) problem('set either AUTH_JWKS_URL or AUTH_JWT_SECRET, not both');
+  } else if (secret) {
+    if (Buffer.byteLength(secret) < 32) problem('AUTH_JWT_SECRET must be at least 32 bytes');
+    if (production && secret === DEV_JWT_SECRET) problem('the development AUTH_JWT_SECRET cannot be used in production');
+    // Without them, a token minted for any other service that shares the secret would be accepted here.
+    if (production && (!issuer || !audience)) problem('AUTH_JWT_SECRET in production needs AUTH_ISSUER and AUTH_AUDIENCE, which tokens must then carry');
+  } else if (production) {
+    problem('production needs AUTH_JWKS_URL (with AUTH_ISSUER and AUTH_AUDIENCE) or AUTH_JWT_SECRET');
+  } else if (e.DATABASE_URL) {
+    // The development secret is public (it is in this repo): only the throwaway embedded database may trust it.
+    problem('DATABASE_URL is set, so AUTH_JWT_SECRET (at least 32 bytes) or AUTH_JWKS_URL is required: the built-in development secret is only for the embedded database');
   }
-  return n;
+  // Else the largest answer allowed could never be admitted.
+  if (n(e.LIMIT_ANSWER_BYTES) && n(e.LIMIT_ANSWER_BYTES_IN_FLIGHT) && e.LIMIT_ANSWER_BYTES_IN_FLIGHT < e.LIMIT_ANSWER_BYTES) problem('LIMIT_ANSWER_BYTES_IN_FLIGHT must be at least LIMIT_ANSWER_BYTES');
+  // Each wait fits inside the next: a statement ends before its request, a request before the drain's end,
+  // so no client is told "failed" (or cut off) while a statement of theirs can still commit.
+  const { DB_LOCK_TIMEOUT_MS: lock, DB_STATEMENT_TIMEOUT_MS: statement, DB_POOL_TIMEOUT_MS: pool, REQUEST_TIMEOUT_MS: request, SHUTDOWN_GRACE_MS: grace } = e;
+  if (n(lock) && n(statement) && lock > statement) problem('DB_LOCK_TIMEOUT_MS must not exceed DB_STATEMENT_TIMEOUT_MS');
+  if (n(statement) && n(request) && statement >= request) problem('DB_STATEMENT_TIMEOUT_MS must be shorter than REQUEST_TIMEOUT_MS');
+  if (n(pool) && n(request) && pool >= request) problem('DB_POOL_TIMEOUT_MS must be shorter than REQUEST_TIMEOUT_MS');
+  if (n(request) && n(grace) && request >= grace) problem('REQUEST_TIMEOUT_MS must be shorter than SHUTDOWN_GRACE_MS');
+  // Production endpoints are public https servers; a loopback receiver is a development setup.
+  if (production && e.WEBHOOKS_ALLOW_LOOPBACK === 'true') problem('WEBHOOKS_ALLOW_LOOPBACK=true is for development and tests, not production');
 }
 
-function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean, problems: string[]): boolean {
-  const text = nonEmpty(env[name]);
-  if (text === undefined) return fallback;
-  if (text === 'on' || text === 'off') return text === 'on';
-  problems.push(`${name} must be on or off, got "${text}"`);
-  return fallback;
+const CHECKED = ENVIRONMENT.superRefine((e, ctx) => crossRules(e, (message) => ctx.addIssue({ code: 'custom', message })));
+
+function authOf(e: Environment): AuthConfig {
+  const { AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience, AUTH_JWT_SECRET: secret } = e;
+  if (jwksUrl) return { mode: 'jwks', jwksUrl, issuer: issuer!, audience: audience! };
+  if (secret) return { mode: 'hs256', secret, issuer, audience };
+  return { mode: 'hs256', secret: DEV_JWT_SECRET, issuer, audience };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const production = env.NODE_ENV === 'production';
-  const problems: string[] = [];
-
-  const portText = nonEmpty(env.PORT) ?? '4001';
-  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
-  if (!(port >= 0 && port <= 65535)) problems.push(`PORT must be an integer 0..65535, got "${portText}"`);
-
-  const logLevel = (nonEmpty(env.LOG_LEVEL) ?? 'info') as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
-
-  const databaseUrl = nonEmpty(env.DATABASE_URL);
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
-  else if (databaseUrl && !URL.canParse(databaseUrl)) {
-    problems.push('DATABASE_URL is not a valid URL (for a Unix socket: postgres://user@localhost/db?host=/var/run/postgresql)');
+  const parsed = CHECKED.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')} ${issue.message}` : issue.message));
+    throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
-  // The embedded database (and its demo data and printed tokens) is for development only.
-  if (production && !databaseUrl) problems.push('production needs DATABASE_URL (the embedded PostgreSQL is for development)');
-
-  const jwksUrl = nonEmpty(env.AUTH_JWKS_URL);
-  const issuer = nonEmpty(env.AUTH_ISSUER);
-  const audience = nonEmpty(env.AUTH_AUDIENCE);
-  const secret = nonEmpty(env.AUTH_JWT_SECRET);
-  let auth: AuthConfig;
-  if (jwksUrl) {
-    if (!/^https?:\/\//.test(jwksUrl)) problems.push('AUTH_JWKS_URL must be an http(s) URL');
-    if (!issuer || !audience) problems.push('AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE');
-    if (secret) problems.push('set either AUTH_JWKS_URL or AUTH_JWT_SECRET, not both');
-    auth = { mode: 'jwks', jwksUrl, issuer: issuer ?? '', audience: audience ?? '' };
-  } else if (secret) {
-    if (Buffer.byteLength(secret) < 32) problems.push('AUTH_JWT_SECRET must be at least 32 bytes');
-    if (production && secret === DEV_JWT_SECRET) problems.push('the development AUTH_JWT_SECRET cannot be used in production');
-    // Without them, a token minted for any other service that shares the secret would be accepted here.
-    if (production && (!issuer || !audience)) problems.push('AUTH_JWT_SECRET in production needs AUTH_ISSUER and AUTH_AUDIENCE, which tokens must then carry');
-    auth = { mode: 'hs256', secret, issuer, audience };
-  } else if (production) {
-    problems.push('production needs AUTH_JWKS_URL (with AUTH_ISSUER and AUTH_AUDIENCE) or AUTH_JWT_SECRET');
-    auth = { mode: 'hs256', secret: '' };
-  } else if (databaseUrl) {
-    // The development secret is public (it is in this repo): only the throwaway embedded database may trust it.
-    problems.push('DATABASE_URL is set, so AUTH_JWT_SECRET (at least 32 bytes) or AUTH_JWKS_URL is required: the built-in development secret is only for the embedded database');
-    auth = { mode: 'hs256', secret: '' };
-  } else {
-    auth = { mode: 'hs256', secret: DEV_JWT_SECRET, issuer, audience };
-  }
-
-  const limits: Limits = {
-    aliases: integer(env, 'LIMIT_ALIASES', 15, 0, 10_000, problems),
-    depth: integer(env, 'LIMIT_DEPTH', 8, 1, 100, problems),
-    cost: integer(env, 'LIMIT_COST', 5000, 1, 10_000_000, problems),
-    tokens: integer(env, 'LIMIT_TOKENS', 2000, 10, 1_000_000, problems),
-    directives: integer(env, 'LIMIT_DIRECTIVES', 50, 0, 10_000, problems),
-    representations: integer(env, 'LIMIT_REPRESENTATIONS', 5000, 1, 1_000_000, problems),
-    entitiesFields: integer(env, 'LIMIT_ENTITIES_FIELDS', 1, 1, 100, problems),
-    mutationFields: integer(env, 'LIMIT_MUTATION_FIELDS', 5, 1, 1000, problems),
-    bodyBytes: integer(env, 'LIMIT_BODY_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems),
-    answerBytes: integer(env, 'LIMIT_ANSWER_BYTES', 16 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024, problems),
-    answerBytesInFlight: integer(env, 'LIMIT_ANSWER_BYTES_IN_FLIGHT', 32 * 1024 * 1024, 64 * 1024, 16 * 1024 * 1024 * 1024, problems),
-  };
-  // Else the largest answer allowed could never be admitted.
-  if (limits.answerBytesInFlight < limits.answerBytes) problems.push('LIMIT_ANSWER_BYTES_IN_FLIGHT must be at least LIMIT_ANSWER_BYTES');
-  const timeouts: Timeouts = {
-    statementMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 1, 3_600_000, problems),
-    lockMs: integer(env, 'DB_LOCK_TIMEOUT_MS', 2000, 1, 3_600_000, problems),
-    poolMs: integer(env, 'DB_POOL_TIMEOUT_MS', 2000, 1, 3_600_000, problems),
-    requestMs: integer(env, 'REQUEST_TIMEOUT_MS', 8000, 1, 3_600_000, problems),
-    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 1, 3_600_000, problems),
-    shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', 5000, 0, 600_000, problems),
-  };
-  // Each wait fits inside the next: a statement ends before its request, a request before the drain's end,
-  // so no client is told "failed" (or cut off) while a statement of theirs can still commit.
-  if (timeouts.lockMs > timeouts.statementMs) problems.push('DB_LOCK_TIMEOUT_MS must not exceed DB_STATEMENT_TIMEOUT_MS');
-  if (timeouts.statementMs >= timeouts.requestMs) problems.push('DB_STATEMENT_TIMEOUT_MS must be shorter than REQUEST_TIMEOUT_MS');
-  if (timeouts.poolMs >= timeouts.requestMs) problems.push('DB_POOL_TIMEOUT_MS must be shorter than REQUEST_TIMEOUT_MS');
-  if (timeouts.requestMs >= timeouts.shutdownGraceMs) problems.push('REQUEST_TIMEOUT_MS must be shorter than SHUTDOWN_GRACE_MS');
-  const pressure: PressureConfig = {
-    maxEventLoopDelayMs: integer(env, 'PRESSURE_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 3_600_000, problems),
-    // Shed before V8 runs out of heap (and the process dies); --max-old-space-size moves the limit.
-    maxHeapUsedBytes: integer(env, 'PRESSURE_MAX_HEAP_USED_BYTES', Math.floor(getHeapStatistics().heap_size_limit * 0.8), 0, 2 ** 50, problems),
-    maxRssBytes: integer(env, 'PRESSURE_MAX_RSS_BYTES', 0, 0, 2 ** 50, problems),
-  };
-  const metricsPortText = nonEmpty(env.METRICS_PORT);
-  const metricsPort = metricsPortText === undefined ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65535, problems);
-  const serviceSdl = onOff(env, 'SERVICE_SDL', !production, problems);
-
-  const allowLoopbackText = nonEmpty(env.WEBHOOKS_ALLOW_LOOPBACK);
-  if (allowLoopbackText !== undefined && allowLoopbackText !== 'true' && allowLoopbackText !== 'false') {
-    problems.push(`WEBHOOKS_ALLOW_LOOPBACK must be true or false, got "${allowLoopbackText}"`);
-  }
-  const allowLoopback = allowLoopbackText === 'true';
-  // Production endpoints are public https servers; a loopback receiver is a development setup.
-  if (production && allowLoopback) problems.push('WEBHOOKS_ALLOW_LOOPBACK=true is for development and tests, not production');
-  const webhooks: WebhookConfig = {
-    worker: onOff(env, 'CSAT_WORKER', true, problems),
-    retryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 5000, 1, 3_600_000, problems),
-    retryWindowMs: integer(env, 'WEBHOOK_RETRY_WINDOW_MS', 24 * 3_600_000, 1, 30 * 24 * 3_600_000, problems),
-    allowLoopback,
-    concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 10, 1, 200, problems),
-  };
-
-  if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
   return {
     production,
-    databaseUrl,
-    port,
-    host: nonEmpty(env.HOST) ?? '127.0.0.1',
-    auth,
-    logLevel,
-    embeddedDataDir: nonEmpty(env.EMBEDDED_PG_DIR) ?? '.data/postgres',
-    limits,
-    timeouts,
-    pressure,
-    metricsPort,
-    serviceSdl,
-    webhooks,
+    databaseUrl: e.DATABASE_URL,
+    port: e.PORT,
+    host: e.HOST,
+    auth: authOf(e),
+    logLevel: e.LOG_LEVEL,
+    embeddedDataDir: e.EMBEDDED_PG_DIR,
+    limits: {
+      aliases: e.LIMIT_ALIASES,
+      depth: e.LIMIT_DEPTH,
+      cost: e.LIMIT_COST,
+      tokens: e.LIMIT_TOKENS,
+      directives: e.LIMIT_DIRECTIVES,
+      representations: e.LIMIT_REPRESENTATIONS,
+      entitiesFields: e.LIMIT_ENTITIES_FIELDS,
+      mutationFields: e.LIMIT_MUTATION_FIELDS,
+      bodyBytes: e.LIMIT_BODY_BYTES,
+      answerBytes: e.LIMIT_ANSWER_BYTES,
+      answerBytesInFlight: e.LIMIT_ANSWER_BYTES_IN_FLIGHT,
+    },
+    timeouts: {
+      statementMs: e.DB_STATEMENT_TIMEOUT_MS,
+      lockMs: e.DB_LOCK_TIMEOUT_MS,
+      poolMs: e.DB_POOL_TIMEOUT_MS,
+      requestMs: e.REQUEST_TIMEOUT_MS,
+      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+      shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
+    },
+    pressure: {
+      maxEventLoopDelayMs: e.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,
+      maxHeapUsedBytes: e.PRESSURE_MAX_HEAP_USED_BYTES,
+      maxRssBytes: e.PRESSURE_MAX_RSS_BYTES,
+    },
+    metricsPort: e.METRICS_PORT,
+    serviceSdl: (e.SERVICE_SDL ?? (production ? 'off' : 'on')) === 'on',
+    webhooks: {
+      worker: e.CSAT_WORKER === 'on',
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      retryWindowMs: e.WEBHOOK_RETRY_WINDOW_MS,
+      allowLoopback: e.WEBHOOKS_ALLOW_LOOPBACK === 'true',
+      concurrency: e.WEBHOOK_CONCURRENCY,
+    },
   };
 }

@@ -1,10 +1,11 @@
 import { createPostgreSqlTypeParsers, MikroORM } from '@mikro-orm/postgresql';
 import { Kysely, PostgresDialect, sql } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import { StartupError } from '../errors/startup.error.js';
 import { connectionLost } from './connection.lost.js';
 import type { Timeouts } from '../config/config.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../config/logger.js';
 import { FaultLog } from './fault.log.js';
 import { guardedPool, type ConnectionState } from './guarded.pool.js';
 import { ormConfig } from './orm.config.js';
@@ -27,7 +28,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** A readiness answer is reused this long, so a probe storm costs one statement a second. */
+/** A readiness answer is reused this long (one in flight is shared), so a probe storm costs one statement a second. */
 const PING_CACHE_MS = 1000;
 const PING_TIMEOUT_MS = 900;
 
@@ -88,14 +89,8 @@ export async function openDatabase(url: string, logger: Logger, timeouts?: Timeo
   // Readiness has a connection of its own: a saturated pool is busy, not down, and must not make /readyz wait.
   // A probe connection the server ends is not worth a line: the next ping reconnects, and /readyz says it.
   const probe = createPool(url, 1, () => {}, { statementMs: PING_TIMEOUT_MS, lockMs: PING_TIMEOUT_MS, poolMs: PING_TIMEOUT_MS, requestMs: PING_TIMEOUT_MS });
-  let last: { at: number; answer: Promise<boolean> } | undefined;
-  const ping = () => {
-    const now = Date.now();
-    if (!last || now - last.at > PING_CACHE_MS) {
-      last = { at: now, answer: probe.query('select 1').then(() => true, () => false) };
-    }
-    return last.answer;
-  };
+  const answers = new LRUCache<'ping', boolean>({ max: 1, ttl: PING_CACHE_MS, fetchMethod: () => probe.query('select 1').then(() => true, () => false) });
+  const ping = async () => (await answers.fetch('ping'))!;
   return {
     orm,
     url,

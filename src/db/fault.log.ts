@@ -1,4 +1,4 @@
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../config/logger.js';
 
 type Warn = Pick<Logger, 'warn'>;
 

@@ -27,7 +27,7 @@ export function ormConfig({ databaseUrl, kysely, log }: OrmConfigInput): Options
     // db/database.ts builds the pool and the Kysely over it, so that every statement is counted and the
     // hot statements are prepared; MikroORM reuses a Kysely instance given here.
     driverOptions: kysely ?? { connectionString: databaseUrl, connectionTimeoutMillis: 10_000 },
-    // Requests always work on a fork (server/context.ts); the global EM is a bug.
+    // Requests always work on a fork (app.ts builds each request's context); the global EM is a bug.
     allowGlobalContext: false,
     // Never create the database: a mistyped DATABASE_URL must fail the start, not get a fresh empty database.
     ensureDatabase: false,

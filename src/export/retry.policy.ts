@@ -1,4 +1,5 @@
 // Bounded retries with exponential backoff and full jitter; Retry-After (429, 503) honoured within a cap.
+import { backoffDelay } from '../retry/backoff.js';
 import { abortReason } from './export.errors.js';
 
 export interface RetryPolicy {
@@ -14,12 +15,6 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 4, baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 60_000 };
 
-/** Full jitter (AWS architecture blog): uniform in [0, min(max, base * 2^attempt)]; attempt 0 is the first retry. */
-export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-  return Math.round(random() * ceiling);
-}
-
 /** Retry-After as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
   if (!value) return undefined;
@@ -30,10 +25,11 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   return Math.max(0, at - now);
 }
 
-/** The wait before retry number `attempt`: the server's Retry-After when it gave one, else backoff. */
+/** The wait before retry number `attempt` (0 is the first): the server's Retry-After when it gave one, else backoff (retry/backoff.ts). */
 export function retryDelay(attempt: number, policy: RetryPolicy, retryAfterMs?: number): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxRetryAfterMs);
-  return backoffDelay(attempt, policy);
+  // Full jitter: concurrent exports that failed together come back spread out.
+  return backoffDelay(attempt, { baseMs: policy.baseDelayMs, maxMs: policy.maxDelayMs, jitter: 'full' });
 }
 
 /** setTimeout as a promise that an AbortSignal cuts short (rejecting with the signal's reason). */

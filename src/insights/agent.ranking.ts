@@ -1,5 +1,6 @@
 import { isUuid } from '../auth/viewer.js';
-import { decodeCursor, encodeCursor } from './insights.cursor.js';
+import { decodeCursor, encodeCursor } from '../federation/cursor.codec.js';
+import { insightsCursor } from './insights.filter.js';
 import { CsatAgentOrder, type CsatAgentSummary, type CsatAgentSummaryConnection } from './insights.types.js';
 
 /**
@@ -30,7 +31,7 @@ export function compareKeys(order: CsatAgentOrder, a: Key, b: Key): number {
 
 export function readAgentCursor(after: string | null | undefined, order: CsatAgentOrder, hash: string): Key | null {
   if (after === null || after === undefined) return null;
-  const k = decodeCursor(after, order, hash, (k) => k.length === 2 && typeof k[0] === 'number' && Number.isFinite(k[0]) && (k[1] === null || isUuid(k[1])));
+  const k = decodeCursor(after, insightsCursor(order, hash), (k) => k.length === 2 && typeof k[0] === 'number' && Number.isFinite(k[0]) && (k[1] === null || isUuid(k[1])));
   return k as Key;
 }
 
@@ -39,6 +40,7 @@ export function rankAgents(rows: CsatAgentSummary[], order: CsatAgentOrder, hash
   const ranked = rows.filter((s) => s.count >= minCount).sort((a, b) => compareKeys(order, keyOf(a), keyOf(b)));
   const rest = after ? ranked.filter((s) => compareKeys(order, keyOf(s), after) > 0) : ranked;
   const page = rest.slice(0, first);
-  const edges = page.map((node) => ({ cursor: encodeCursor(order, hash, keyOf(node)), node }));
+  const at = insightsCursor(order, hash);
+  const edges = page.map((node) => ({ cursor: encodeCursor(at, keyOf(node)), node }));
   return { edges, pageInfo: { hasNextPage: rest.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: ranked.length };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isUuid } from '../auth/viewer.js';
 import { BadUserInputError } from '../errors/domain.errors.js';
+import type { CursorScope } from '../federation/cursor.codec.js';
 import type { CsatRatingFilter } from './insights.types.js';
 
 /** A filter checked and put in one canonical form: lists sorted and without repeats, ids lower-case. */
@@ -64,3 +65,6 @@ export function filterHash(filter: Filter, extra: Record<string, unknown> = {}):
 export function rollupAnswers(filter: Filter): boolean {
   return filter.hasComment === null && filter.minCommentLength === null && filter.reopenedSinceRating === null;
 }
+
+/** The cursors of an insights connection: cut under its order and the hash of its filter (filterHash). */
+export const insightsCursor = (order: string, hash: string): CursorScope => ({ order, scope: hash, foreign: 'after: not a cursor of this connection, order and filter' });

@@ -1,5 +1,6 @@
-import { Args, Ctx, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../server/context.js';
+import { Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import type { Access } from '../auth/auth.checker.js';
+import type { SignedInContext } from '../context/request.context.js';
 import { csatAgentSummaries, csatRatings, csatSummary, csatTrend } from './insights.service.js';
 import {
   CsatAgentSummariesArgs,
@@ -12,26 +13,30 @@ import {
   CsatTrendPoint,
 } from './insights.types.js';
 
-/** The insights queries (docs/insights.md): staff of the token's workspace only. */
+/** Insights are for the staff of a workspace, only their own: the workspace comes from the token, never from an argument. */
+const STAFF: Access = { roles: ['agent', 'admin'], unauthenticated: 'insights need an agent or admin token', forbidden: 'insights are for agents and admins' };
+
+/** The insights queries (docs/insights.md). */
+@Authorized(STAFF)
 @Resolver()
 export class InsightsResolver {
   @Query(() => CsatRatingConnection, { description: 'Ratings of your workspace, filtered and ordered, by keyset cursor' })
-  csatRatings(@Args(() => CsatRatingsArgs) args: CsatRatingsArgs, @Ctx() ctx: RequestContext): Promise<CsatRatingConnection> {
+  csatRatings(@Args(() => CsatRatingsArgs) args: CsatRatingsArgs, @Ctx() ctx: SignedInContext): Promise<CsatRatingConnection> {
     return csatRatings(ctx.em, ctx.viewer, args, ctx.log);
   }
 
   @Query(() => CsatSummary, { description: 'Count, average with its 95 % interval, distribution, satisfied share, response rate' })
-  csatSummary(@Args(() => CsatSummaryArgs) args: CsatSummaryArgs, @Ctx() ctx: RequestContext): Promise<CsatSummary> {
+  csatSummary(@Args(() => CsatSummaryArgs) args: CsatSummaryArgs, @Ctx() ctx: SignedInContext): Promise<CsatSummary> {
     return csatSummary(ctx.em, ctx.viewer, args, ctx.log);
   }
 
   @Query(() => CsatAgentSummaryConnection, { description: 'One summary per assignee at rating time, ranked (default: by the Wilson lower bound)' })
-  csatAgentSummaries(@Args(() => CsatAgentSummariesArgs) args: CsatAgentSummariesArgs, @Ctx() ctx: RequestContext): Promise<CsatAgentSummaryConnection> {
+  csatAgentSummaries(@Args(() => CsatAgentSummariesArgs) args: CsatAgentSummariesArgs, @Ctx() ctx: SignedInContext): Promise<CsatAgentSummaryConnection> {
     return csatAgentSummaries(ctx.em, ctx.viewer, args, ctx.log);
   }
 
   @Query(() => [CsatTrendPoint], { description: 'The summary per day, ISO week or month of the period, in a time zone; empty buckets included (count 0)' })
-  csatTrend(@Args(() => CsatTrendArgs) args: CsatTrendArgs, @Ctx() ctx: RequestContext): Promise<CsatTrendPoint[]> {
+  csatTrend(@Args(() => CsatTrendArgs) args: CsatTrendArgs, @Ctx() ctx: SignedInContext): Promise<CsatTrendPoint[]> {
     return csatTrend(ctx.em, ctx.viewer, args);
   }
 }

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../auth/viewer.js';
-import { BadUserInputError, ForbiddenError, UnauthenticatedError } from '../errors/domain.errors.js';
+import { BadUserInputError } from '../errors/domain.errors.js';
 import type { Ticket } from '../ticket/ticket.type.js';
 import { rankAgents, readAgentCursor } from './agent.ranking.js';
 import { checkFirst, checkMinCount, filterHash, normaliseFilter, rollupAnswers } from './insights.filter.js';
@@ -26,20 +26,12 @@ function reportProblems(log: InsightsLog | undefined, workspaceId: string, query
   return counts.rows;
 }
 
-/** Insights are for the staff of a workspace, only their own: the workspace comes from the token, never from an argument. */
-export function requireStaff(viewer: Viewer | null): Viewer {
-  if (!viewer) throw new UnauthenticatedError('insights need an agent or admin token');
-  if (viewer.role === 'customer') throw new ForbiddenError('insights are for agents and admins');
-  return viewer;
-}
-
 /** The node's ticket: the entity the gateway completes, with this subgraph's CSAT fields as staff see them. */
 function ticketOf(row: RatingRow): Ticket & { __typename: 'Ticket' } {
   return { __typename: 'Ticket', id: row.ticket_id, csatRating: row.rating, csatComment: row.comment, csatRatedAt: row.rated_at, csatCanRate: false };
 }
 
-export async function csatRatings(em: EntityManager, viewer: Viewer | null, args: CsatRatingsArgs, log?: InsightsLog): Promise<CsatRatingConnection> {
-  const staff = requireStaff(viewer);
+export async function csatRatings(em: EntityManager, staff: Viewer, args: CsatRatingsArgs, log?: InsightsLog): Promise<CsatRatingConnection> {
   // Every check before any SQL.
   const filter = normaliseFilter(args.filter);
   // An explicit null takes the default, as leaving the argument out does.
@@ -86,14 +78,12 @@ export function summaryOf(counts: AssigneeCounts): CsatSummary {
   return { ...ratingStatistics(counts.distribution as Distribution, counts.commented), ...responseStatistics(counts.offered, counts.rated) };
 }
 
-export async function csatSummary(em: EntityManager, viewer: Viewer | null, args: CsatSummaryArgs, log?: InsightsLog): Promise<CsatSummary> {
-  const staff = requireStaff(viewer);
+export async function csatSummary(em: EntityManager, staff: Viewer, args: CsatSummaryArgs, log?: InsightsLog): Promise<CsatSummary> {
   const filter = normaliseFilter(args.filter);
   return summaryOf(sumCounts(reportProblems(log, staff.workspace, 'csatSummary', await countsByAssignee(em, staff.workspace, filter))));
 }
 
-export async function csatAgentSummaries(em: EntityManager, viewer: Viewer | null, args: CsatAgentSummariesArgs, log?: InsightsLog): Promise<CsatAgentSummaryConnection> {
-  const staff = requireStaff(viewer);
+export async function csatAgentSummaries(em: EntityManager, staff: Viewer, args: CsatAgentSummariesArgs, log?: InsightsLog): Promise<CsatAgentSummaryConnection> {
   const filter = normaliseFilter(args.filter);
   const order = args.orderBy ?? CsatAgentOrder.SATISFIED_LOWER_BOUND_DESC;
   const first = args.first ?? 50;
@@ -107,8 +97,7 @@ export async function csatAgentSummaries(em: EntityManager, viewer: Viewer | nul
 }
 
 /** csatTrend: every check before any SQL (filter, ratedFrom given, timeZone, at most 400 points), then one statement. */
-export async function csatTrend(em: EntityManager, viewer: Viewer | null, args: CsatTrendArgs): Promise<CsatTrendPoint[]> {
-  const staff = requireStaff(viewer);
+export async function csatTrend(em: EntityManager, staff: Viewer, args: CsatTrendArgs): Promise<CsatTrendPoint[]> {
   const filter = normaliseFilter(args.filter);
   // **Decision**: a trend needs a start (an open period has no first bucket); its end defaults to now.
   if (!filter.ratedFrom) throw new BadUserInputError('filter.ratedFrom: a trend needs the start of its period', 'filter.ratedFrom');

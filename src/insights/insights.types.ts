@@ -1,6 +1,6 @@
 import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar } from '../federation/date-time.scalar.js';
-import { CsatPageInfo } from '../federation/page-info.type.js';
+import { Connection } from '../federation/connection.type.js';
 import { Ticket } from '../ticket/ticket.type.js';
 
 // Insights' GraphQL types (docs/contract.md, Insights). Names are the contract's; objects are plain values
@@ -110,23 +110,8 @@ export class CsatRatingNode {
   reopenedSinceRating!: boolean;
 }
 
-@ObjectType('CsatRatingEdge')
-export class CsatRatingEdge {
-  @Field(() => String)
-  cursor!: string;
-
-  @Field(() => CsatRatingNode)
-  node!: CsatRatingNode;
-}
-
 @ObjectType('CsatRatingConnection')
-export class CsatRatingConnection {
-  @Field(() => [CsatRatingEdge])
-  edges!: CsatRatingEdge[];
-
-  @Field(() => CsatPageInfo)
-  pageInfo!: CsatPageInfo;
-
+export class CsatRatingConnection extends Connection('CsatRating', CsatRatingNode) {
   @Field(() => Int, { description: 'Exact, for the same filter; computed only when selected' })
   totalCount!: number | (() => Promise<number>);
 }
@@ -191,23 +176,8 @@ export class CsatAgentSummary extends CsatSummary {
   assigneeId!: string | null;
 }
 
-@ObjectType('CsatAgentSummaryEdge')
-export class CsatAgentSummaryEdge {
-  @Field(() => String)
-  cursor!: string;
-
-  @Field(() => CsatAgentSummary)
-  node!: CsatAgentSummary;
-}
-
 @ObjectType('CsatAgentSummaryConnection')
-export class CsatAgentSummaryConnection {
-  @Field(() => [CsatAgentSummaryEdge])
-  edges!: CsatAgentSummaryEdge[];
-
-  @Field(() => CsatPageInfo)
-  pageInfo!: CsatPageInfo;
-
+export class CsatAgentSummaryConnection extends Connection('CsatAgentSummary', CsatAgentSummary) {
   @Field(() => Int)
   totalCount!: number;
 }

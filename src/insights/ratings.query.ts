@@ -2,8 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type RawBuilder } from 'kysely';
 import { isUuid } from '../auth/viewer.js';
 import { ratedAtSql } from '../ticket/ticket-csat.row.js';
-import { decodeCursor, encodeCursor, isRatedAt, isSmallInt } from './insights.cursor.js';
-import { filterHash, type Filter } from './insights.filter.js';
+import { decodeCursor, encodeCursor, isRatedAt, isSmallInt } from '../federation/cursor.codec.js';
+import { filterHash, insightsCursor, type Filter } from './insights.filter.js';
 import { CsatRatingOrder } from './insights.types.js';
 
 /** One row of the list: the rating, and whether its ticket is open again today. */
@@ -68,7 +68,7 @@ export interface RatingPage {
 export function readRatingsCursor(after: string | null | undefined, order: CsatRatingOrder, hash: string): unknown[] | null {
   if (after === null || after === undefined) return null;
   const spec = ORDERS[order];
-  return decodeCursor(after, order, hash, (k) => k.length === spec.keys.length && spec.keys.every((key, i) => key.valid(k[i])));
+  return decodeCursor(after, insightsCursor(order, hash), (k) => k.length === spec.keys.length && spec.keys.every((key, i) => key.valid(k[i])));
 }
 
 /**
@@ -78,9 +78,9 @@ export function readRatingsCursor(after: string | null | undefined, order: CsatR
 export async function findRatingPage(em: EntityManager, workspace: string, filter: Filter, order: CsatRatingOrder, first: number, after: unknown[] | null): Promise<RatingPage> {
   const { rows } = await ratingPageQuery(workspace, filter, order, first, after).execute(em.getKysely());
   const page = rows.slice(0, first);
-  const hash = filterHash(filter);
+  const at = insightsCursor(order, filterHash(filter));
   const keys = ORDERS[order].keys;
-  return { rows: page, cursors: page.map((r) => encodeCursor(order, hash, keys.map((k) => k.of(r)))), hasNextPage: rows.length > first };
+  return { rows: page, cursors: page.map((r) => encodeCursor(at, keys.map((k) => k.of(r)))), hasNextPage: rows.length > first };
 }
 
 /** The page's statement (first + 1 rows: the extra one says whether there is a next page); the benchmark EXPLAINs it. */

@@ -1,22 +1,22 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid, type Viewer } from '../auth/viewer.js';
-import { CsatDisabledError, NotFoundError, TicketNotResolvedError, UnauthenticatedError } from '../errors/domain.errors.js';
+import { CsatDisabledError, NotFoundError, TicketNotResolvedError } from '../errors/domain.errors.js';
 import { RATEABLE_STATUSES, type TicketCsatRow } from '../ticket/ticket-csat.row.js';
 import { CsatRating } from './rating.entity.js';
 import { normaliseRatingInput } from './rating.rules.js';
 
 /**
  * rateTicket: stores the first rating and returns the ticket's row; every later call returns the
- * stored rating unchanged (the silent no-op). At most two SQL round trips (rating.repository.ts).
+ * stored rating unchanged (the silent no-op). At most two SQL round trips (rating.repository.ts). The caller is
+ * signed in (`@Authorized`, rating.resolver.ts).
  */
 export async function rateTicket(
   em: EntityManager,
-  viewer: Viewer | null,
+  viewer: Viewer,
   ticketId: string,
   rating: number,
   comment: string | null | undefined,
 ): Promise<TicketCsatRow> {
-  if (!viewer) throw new UnauthenticatedError('rateTicket needs a customer token');
   const input = normaliseRatingInput(rating, comment);
   // Only the requester may rate; everyone else learns nothing about the ticket, not even that it exists.
   if (viewer.role !== 'customer' || !isUuid(ticketId)) throw new NotFoundError('ticket not found');

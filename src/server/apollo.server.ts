@@ -9,9 +9,9 @@ import type { Config } from '../config/config.js';
 import { FaultLog } from '../db/fault.log.js';
 import { DatabaseUnavailableError, LimitExceededError, OverloadedError, ServiceUnavailableError } from '../errors/domain.errors.js';
 import { domainErrorOf, formatError, isClientSafe } from '../errors/error.formatter.js';
-import type { RequestContext } from './context.js';
+import type { GraphQLContext } from './graphql.context.js';
 import { instantArgumentsPlugin } from './instant.arguments.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../config/logger.js';
 import { requestLimits } from './request.limits.js';
 import { schemaHints } from './schema.hints.js';
 
@@ -22,14 +22,14 @@ export function createApolloServer(deps: {
   logger: Logger;
   /** Where database faults are logged, once a second at most (db/fault.log.ts). */
   faults?: FaultLog;
-}): ApolloServer<RequestContext> {
+}): ApolloServer<GraphQLContext> {
   const { logger, config } = deps;
   const faults = deps.faults ?? new FaultLog();
   const limits = requestLimits(config.limits, config);
   const hints = schemaHints(config.production);
   // Masked errors reach the client as INTERNAL_SERVER_ERROR; the log gets them whole, with the request id.
   // One listener object for every request (Apollo asks for it per request).
-  const errorLogging: GraphQLRequestListener<RequestContext> = {
+  const errorLogging: GraphQLRequestListener<GraphQLContext> = {
     async didEncounterErrors({ errors, contextValue, request, response }) {
       const log = contextValue?.log ?? logger;
       // A request over a limit is one warning, however many errors (or representations) it carried.
@@ -43,7 +43,7 @@ export function createApolloServer(deps: {
         if (domain instanceof OverloadedError) {
           log.warn({ msg: domain.message, operationName: request.operationName }, 'request shed: overloaded');
         } else if (domain instanceof ServiceUnavailableError) {
-          // A retryable answer says when to retry (as the request deadline's 503 does, http.server.ts). The status
+          // A retryable answer says when to retry (as the request deadline's 503 does, plugins/graphql.route.plugin.ts). The status
           // stays 200: @apollo/gateway turns a subgraph's non-2xx into "503: Service Unavailable" without our code
           // (docs/contract.md, Errors).
           response.http.headers.set('retry-after', '1');
@@ -58,7 +58,7 @@ export function createApolloServer(deps: {
       }
     },
   };
-  return new ApolloServer<RequestContext>({
+  return new ApolloServer<GraphQLContext>({
     schema: deps.schema,
     logger: logger.child({ component: 'apollo' }),
     introspection: !config.production,

@@ -19,7 +19,7 @@ import {
 } from 'graphql';
 import { InstantInputError } from '../federation/date-time.scalar.js';
 import { readInstant } from '../federation/instant.parser.js';
-import type { RequestContext } from './context.js';
+import type { GraphQLContext } from './graphql.context.js';
 
 /**
  * Every DateTime a client sends is read by one parser (federation/instant.parser.ts) in the scalar itself; the
@@ -133,10 +133,10 @@ function refusal(err: InstantInputError | string, field: string, nodes?: readonl
   return new GraphQLError(named.message, { nodes, originalError: named, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
 }
 
-export function instantArgumentsPlugin(): ApolloServerPlugin<RequestContext> {
+export function instantArgumentsPlugin(): ApolloServerPlugin<GraphQLContext> {
   // Per operation node: Apollo keeps parsed documents, so a repeated query is walked once.
   const usages = new WeakMap<OperationDefinitionNode, VariableUsage[]>();
-  const listener: GraphQLRequestListener<RequestContext> = {
+  const listener: GraphQLRequestListener<GraphQLContext> = {
     async validationDidStart({ schema, document }) {
       return async (reported) => {
         if (!reported?.length) return;

@@ -15,7 +15,7 @@ import type { Limits } from '../config/config.js';
 import { BadUserInputError, LimitExceededError, OverloadedError } from '../errors/domain.errors.js';
 import { AnswerBudget } from './answer.budget.js';
 import { entitiesAnswerBytes, idChars } from './answer.size.js';
-import type { RequestContext } from './context.js';
+import type { GraphQLContext } from './graphql.context.js';
 
 /** The only entity type of this subgraph: every representation must name it. */
 const ENTITY_TYPENAME = 'Ticket';
@@ -67,8 +67,8 @@ function operationLimits(limits: Limits, serviceSdl: boolean): ValidationRule {
  * (its worst case: LIMIT_ANSWER_BYTES) and take a large one's share of the in-flight budget. One refusal per
  * request, never one error per representation, and no SQL for a refused one.
  */
-function representationsPlugin(limits: Limits, budget: AnswerBudget): ApolloServerPlugin<RequestContext> {
-  const listener: GraphQLRequestListener<RequestContext> = {
+function representationsPlugin(limits: Limits, budget: AnswerBudget): ApolloServerPlugin<GraphQLContext> {
+  const listener: GraphQLRequestListener<GraphQLContext> = {
     async didResolveOperation({ operation, document, request, contextValue }) {
       if (!operation || operation.operation !== 'query') return;
       const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
@@ -137,6 +137,6 @@ export function requestLimits(limits: Limits, opts: { serviceSdl: boolean }, bud
   return {
     parseOptions: { maxTokens: limits.tokens },
     validationRules: [...armor.validationRules, operationLimits(limits, opts.serviceSdl)],
-    plugins: [...(armor.plugins as ApolloServerPlugin<RequestContext>[]), representationsPlugin(limits, budget)],
+    plugins: [...(armor.plugins as ApolloServerPlugin<GraphQLContext>[]), representationsPlugin(limits, budget)],
   };
 }

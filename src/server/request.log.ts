@@ -1,5 +1,5 @@
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Logger } from './logger.js';
+import type { Logger } from '../config/logger.js';
 
 /**
  * Fastify's per-request log lines, ours: one line per request when it completes (method, path, status,

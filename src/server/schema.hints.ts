@@ -1,10 +1,10 @@
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
-import type { RequestContext } from './context.js';
+import type { GraphQLContext } from './graphql.context.js';
 
 // graphql-js ends a message with its suggestions: ' Did you mean "a", "b", or "c"?', ' Did you mean the enum value "A"?'.
 const SUGGESTION = / ?Did you mean .+\?$/s;
 
-const listener: GraphQLRequestListener<RequestContext> = {
+const listener: GraphQLRequestListener<GraphQLContext> = {
   async didEncounterErrors({ errors }) {
     for (const error of errors) if (SUGGESTION.test(error.message)) error.message = error.message.replace(SUGGESTION, '');
   },
@@ -16,7 +16,7 @@ const listener: GraphQLRequestListener<RequestContext> = {
  * (literals in the document) when asked; Apollo Server does not pass that flag on to the coercion of variables, so
  * those errors lose the sentence in didEncounterErrors, before they are formatted.
  */
-export function schemaHints(production: boolean): { validationOptions: { hideSuggestions?: boolean }; plugins: ApolloServerPlugin<RequestContext>[] } {
+export function schemaHints(production: boolean): { validationOptions: { hideSuggestions?: boolean }; plugins: ApolloServerPlugin<GraphQLContext>[] } {
   if (!production) return { validationOptions: {}, plugins: [] };
   return { validationOptions: { hideSuggestions: true }, plugins: [{ requestDidStart: async () => listener }] };
 }

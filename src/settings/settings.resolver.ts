@@ -1,17 +1,25 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../server/context.js';
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import type { Access } from '../auth/auth.checker.js';
+import type { SignedInContext } from '../context/request.context.js';
 import { readSettings, updateSettings } from './settings.service.js';
 import { CsatSettingsInput, CsatSettingsType } from './settings.type.js';
 
+/** Staff of the workspace read its settings; customers never (they hold nothing to act on). */
+const STAFF: Access = { roles: ['agent', 'admin'], unauthenticated: 'csatSettings needs a staff token', forbidden: 'only agents and admins of the workspace read its CSAT settings' };
+/** Admins change their own workspace's settings. */
+const ADMINS: Access = { roles: ['admin'], unauthenticated: 'updateCsatSettings needs an admin token', forbidden: 'only admins change CSAT settings' };
+
 @Resolver(() => CsatSettingsType)
 export class SettingsResolver {
+  @Authorized(STAFF)
   @Query(() => CsatSettingsType, { description: "The caller's workspace's CSAT settings (agents and admins)" })
-  csatSettings(@Ctx() ctx: RequestContext): Promise<CsatSettingsType> {
+  csatSettings(@Ctx() ctx: SignedInContext): Promise<CsatSettingsType> {
     return readSettings(ctx.em, ctx.viewer);
   }
 
+  @Authorized(ADMINS)
   @Mutation(() => CsatSettingsType, { description: "Changes the caller's workspace's CSAT settings (admins only)" })
-  updateCsatSettings(@Arg('input', () => CsatSettingsInput) input: CsatSettingsInput, @Ctx() ctx: RequestContext): Promise<CsatSettingsType> {
+  updateCsatSettings(@Arg('input', () => CsatSettingsInput) input: CsatSettingsInput, @Ctx() ctx: SignedInContext): Promise<CsatSettingsType> {
     return updateSettings(ctx.em, ctx.viewer, input);
   }
 }

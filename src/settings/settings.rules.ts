@@ -18,7 +18,7 @@ export const DEFAULT_SETTINGS: Readonly<SettingsValues> = Object.freeze({
   vocalMinCommentLength: 200,
 });
 
-/** Below this a published average says more about luck than about service (docs/webhooks.md). */
+/** Below this a published average says more about luck than about service (docs/settings.md). */
 export const BADGE_MIN_COUNT_FLOOR = 30;
 const BADGE_MIN_COUNT_MAX = 1_000_000_000;
 

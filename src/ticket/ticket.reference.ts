@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import type { RequestContext } from '../server/context.js';
+import type { RequestContext } from '../context/request.context.js';
 import { recordsOffers } from './ticket.selection.js';
 import type { Ticket } from './ticket.type.js';
 import { ticketView } from './ticket.visibility.js';

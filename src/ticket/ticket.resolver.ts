@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, ID, Info, Query, Resolver } from 'type-graphql';
 import { recordsOffers } from './ticket.selection.js';
-import type { RequestContext } from '../server/context.js';
+import type { RequestContext } from '../context/request.context.js';
 import { Ticket } from './ticket.type.js';
 import { ticketView } from './ticket.visibility.js';
 

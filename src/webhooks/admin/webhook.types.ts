@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { DateTimeScalar } from '../federation/date-time.scalar.js';
-import { CsatPageInfo } from '../federation/page-info.type.js';
+import { DateTimeScalar } from '../../federation/date-time.scalar.js';
+import { Connection } from '../../federation/connection.type.js';
 
 // Enum values are their names: the subgraph schema is rebuilt from SDL, which keeps names only.
 export enum CsatEventType {
@@ -92,23 +92,8 @@ export class CsatDeliveryType {
   nextAttemptAt!: string | null;
 }
 
-@ObjectType('CsatDeliveryEdge')
-export class CsatDeliveryEdge {
-  @Field(() => String)
-  cursor!: string;
-
-  @Field(() => CsatDeliveryType)
-  node!: CsatDeliveryType;
-}
-
 @ObjectType('CsatDeliveryConnection', { description: 'Newest first' })
-export class CsatDeliveryConnection {
-  @Field(() => [CsatDeliveryEdge])
-  edges!: CsatDeliveryEdge[];
-
-  @Field(() => CsatPageInfo)
-  pageInfo!: CsatPageInfo;
-}
+export class CsatDeliveryConnection extends Connection('CsatDelivery', CsatDeliveryType) {}
 
 @InputType('CreateCsatWebhookInput')
 export class CreateCsatWebhookInput {

@@ -1,13 +1,13 @@
 import type { Job, Task } from 'graphile-worker';
 import type pg from 'pg';
-import type { WebhookConfig } from '../config/config.js';
-import { isDatabaseFault, rethrowAsDatabaseError } from '../errors/error.formatter.js';
-import type { Logger } from '../server/logger.js';
-import { retryDelayMs } from './delivery.backoff.js';
+import type { WebhookConfig } from '../../config/config.js';
+import { isDatabaseFault, rethrowAsDatabaseError } from '../../errors/error.formatter.js';
+import type { Logger } from '../../config/logger.js';
+import { backoffDelay, type Backoff } from '../../retry/backoff.js';
 import { DELIVERY_TIMEOUT_MS, postOnce, type SendResult } from './delivery.sender.js';
-import { signatureHeader } from './delivery.signer.js';
-import { deliveryJobKey, DELIVER_TASK } from './rating.event.sql.js';
-import { checkWebhookUrl, type HostLookup } from './url.guard.js';
+import { signatureHeader } from '../webhook.signer.js';
+import { deliveryJobKey, DELIVER_TASK } from '../rating.event.sql.js';
+import { checkWebhookUrl, type HostLookup } from '../url.guard.js';
 
 const LOAD_SQL = `select d.id, d.status, e.id as event_id, e.payload, w.url, w.secret,
          case when w.previous_secret_expires_at > now() then w.previous_secret end as previous_secret,
@@ -66,6 +66,18 @@ export const ORPHAN_AGE_MS = DELIVERY_TIMEOUT_MS + 20_000;
 
 /** Recording an attempt whose POST was made is retried through a database fault, this long at most. */
 const RECORD_RETRY_MS = 15_000;
+/** Those retries: 100 ms doubling to 2 s. */
+const RECORD_BACKOFF: Backoff = { baseMs: 100, maxMs: 2000, jitter: 'none' };
+/** No single wait between delivery attempts longer than this, so a long outage is still retried a few times a day. */
+const MAX_RETRY_DELAY_MS = 4 * 3_600_000;
+
+/**
+ * The wait before attempt `attempt + 1` after `attempt` failures: WEBHOOK_RETRY_BASE_MS × 2^(attempt−1), capped,
+ * with equal jitter so endpoints that failed together do not all come back together.
+ */
+export function retryDelayMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
+  return backoffDelay(attempt - 1, { baseMs, maxMs: MAX_RETRY_DELAY_MS, jitter: 'equal' }, random);
+}
 
 export interface DeliveryDeps {
   pool: pg.Pool;
@@ -109,7 +121,8 @@ async function attempt(d: LoadedDelivery, job: Job, deps: DeliveryDeps): Promise
 /** RECORD_SQL, again through database faults (backing off, RECORD_RETRY_MS at most): the POST was made, so its attempt must be stored. */
 async function record(deps: DeliveryDeps, values: unknown[]): Promise<{ status: string } | undefined> {
   const until = Date.now() + RECORD_RETRY_MS;
-  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+  for (let retry = 0; ; retry++) {
+    const wait = backoffDelay(retry, RECORD_BACKOFF);
     try {
       return (await deps.pool.query<{ status: string }>(RECORD_SQL, values).catch(rethrowAsDatabaseError)).rows[0];
     } catch (err) {

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { addressRefusal, type HostLookup } from './url.guard.js';
+import { addressRefusal, type HostLookup } from '../url.guard.js';
 
 /** The bound: a receiver answers within 10 s or the attempt failed. */
 export const DELIVERY_TIMEOUT_MS = 10_000;

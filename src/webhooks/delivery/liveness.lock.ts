@@ -1,6 +1,7 @@
 import pg from 'pg';
-import { connectionLost } from '../db/connection.lost.js';
-import type { Logger } from '../server/logger.js';
+import { connectionLost } from '../../db/connection.lost.js';
+import { backoffDelay, type Backoff } from '../../retry/backoff.js';
+import type { Logger } from '../../config/logger.js';
 
 interface Session {
   client: pg.Client;
@@ -11,7 +12,7 @@ interface Session {
 }
 
 /** Reconnection delays: 100 ms doubling to 5 s, with jitter (replicas that lost the server together do not return in step). */
-const backoffMs = (attempt: number) => Math.min(5000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+const RECONNECT_BACKOFF: Backoff = { baseMs: 100, maxMs: 5000, jitter: 'equal' };
 
 /**
  * The session advisory locks that say "these worker pools are alive" (delivery.worker.ts), held on a connection
@@ -99,7 +100,7 @@ export class LivenessLock {
       this.logger.warn({ err: connectionLost(reason), pools: this.ids.size }, 'webhook worker: liveness connection lost; reconnecting');
       for (let attempt = 1; ; attempt++) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, backoffMs(attempt));
+          const timer = setTimeout(resolve, backoffDelay(attempt - 1, RECONNECT_BACKOFF));
           this.wake = () => {
             clearTimeout(timer);
             resolve();

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CompiledQuery } from 'kysely';
-import { ratedAtSql } from '../ticket/ticket-csat.row.js';
-import { deliveryJobKey, DELIVER_TASK } from './rating.event.sql.js';
+import { ratedAtSql } from '../../ticket/ticket-csat.row.js';
+import { deliveryJobKey, DELIVER_TASK } from '../rating.event.sql.js';
 import { EVENT_WIRE_NAMES, eventTypeOfWire, type CsatDeliveryStatus, type CsatDeliveryType, type CsatEventType, type CsatWebhookType } from './webhook.types.js';
 
 // The admin statements of webhooks: every one names the token's workspace, so another workspace's ids find nothing.

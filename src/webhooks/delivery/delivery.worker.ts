@@ -1,15 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { run, type Runner, type WorkerEvents } from 'graphile-worker';
-import type { WebhookConfig } from '../config/config.js';
-import { connectionLost } from '../db/connection.lost.js';
-import { FaultLog } from '../db/fault.log.js';
-import { guardedPool } from '../db/guarded.pool.js';
-import type { Logger } from '../server/logger.js';
+import type { WebhookConfig } from '../../config/config.js';
+import { connectionLost } from '../../db/connection.lost.js';
+import { FaultLog } from '../../db/fault.log.js';
+import { guardedPool } from '../../db/guarded.pool.js';
+import type { Logger } from '../../config/logger.js';
 import { deliveryTask, ORPHAN_AGE_MS } from './delivery.task.js';
 import { LivenessLock } from './liveness.lock.js';
-import { quietGraphileLogger } from './queue.schema.js';
-import { DELIVER_TASK } from './rating.event.sql.js';
-import type { HostLookup } from './url.guard.js';
+import { quietGraphileLogger } from '../queue.schema.js';
+import { DELIVER_TASK } from '../rating.event.sql.js';
+import type { HostLookup } from '../url.guard.js';
 
 /** First key of the advisory locks that say "this worker pool is alive" ('cstw'). */
 const ALIVE_LOCK_CLASS = 0x63737477;

@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import type { LogLevel } from '../config/config.js';
+import type { LogLevel } from './config.js';
 
 export type Logger = pino.Logger;
 

@@ -3,18 +3,30 @@ import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { parse, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap } from 'type-graphql';
+import { authChecker } from '../auth/auth.checker.js';
+import { BadgeCache } from '../badge/badge.cache.js';
 import { BadgeResolver } from '../badge/badge.resolver.js';
+import type { CsatBadge } from '../badge/badge.type.js';
+import type { RequestContext } from '../context/request.context.js';
 import { InsightsResolver } from '../insights/insights.resolver.js';
 import { RatingResolver } from '../rating/rating.resolver.js';
 import { SettingsResolver } from '../settings/settings.resolver.js';
-import { WebhookResolver } from '../webhooks/webhook.resolver.js';
-import type { RequestContext } from '../server/context.js';
+// Import order is the order of the root fields in schema.graphql (type-graphql collects them as modules load).
+import { WebhookResolver } from '../webhooks/admin/webhook.resolver.js';
 import { resolveTicketPage, ticketReferenceResolvers } from '../ticket/ticket.reference.js';
 import { TicketResolver } from '../ticket/ticket.resolver.js';
 import { Ticket } from '../ticket/ticket.type.js';
+import { systemLookup, type GuardOptions } from '../webhooks/url.guard.js';
 
 /** The Federation 2 header; v2.5 is understood by every current router and gateway. */
 export const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])';
+
+/** What the resolvers hold for the life of the service (app.ts makes them; the defaults serve schema printing and tests). */
+export interface ResolverDeps {
+  badges: BadgeCache<CsatBadge | null>;
+  /** How webhook endpoint URLs are checked (url.guard.ts). */
+  webhooks: GuardOptions;
+}
 
 /**
  * @apollo/subgraph resolves `_entities` one representation at a time: a promise per entity for graphql-js to
@@ -29,9 +41,23 @@ function batchEntities(schema: GraphQLSchema): void {
 }
 
 /** type-graphql builds the types; this turns them into a subgraph schema (_service, _entities). */
-export async function buildCsatSubgraphSchema(): Promise<{ schema: GraphQLSchema; sdl: string }> {
+export async function buildCsatSubgraphSchema(
+  deps: ResolverDeps = { badges: new BadgeCache<CsatBadge | null>(), webhooks: { allowLoopback: false, lookup: systemLookup } },
+): Promise<{ schema: GraphQLSchema; sdl: string }> {
+  // One instance of each resolver, made here with what it holds (type-graphql's container asks for them).
+  const resolvers = new Map<Function, object>([
+    [RatingResolver, new RatingResolver()],
+    [TicketResolver, new TicketResolver()],
+    [InsightsResolver, new InsightsResolver()],
+    [SettingsResolver, new SettingsResolver()],
+    [BadgeResolver, new BadgeResolver(deps.badges)],
+    [WebhookResolver, new WebhookResolver(deps.webhooks)],
+  ]);
   const typeSchema = await buildSchema({
-    resolvers: [RatingResolver, TicketResolver, InsightsResolver, SettingsResolver, BadgeResolver, WebhookResolver],
+    resolvers: [...resolvers.keys()] as [Function, ...Function[]],
+    container: { get: (resolver: Function) => resolvers.get(resolver) },
+    // @Authorized(access): UNAUTHENTICATED and FORBIDDEN with the field's own messages (auth.checker.ts).
+    authChecker,
     orphanedTypes: [Ticket],
     // Query has csatTicket; buildSubgraphSchema adds _entities and _service.
     skipCheck: true,
@@ -42,8 +68,8 @@ export async function buildCsatSubgraphSchema(): Promise<{ schema: GraphQLSchema
   const { Query, Mutation, DateTime } = createResolversMap(typeSchema);
   // Ticket's fields are plain properties (ticket.visibility.ts): no type-graphql wrapper per field,
   // which would run its middleware chain 250 times for a page of 50 entities.
-  const resolvers = { Query, Mutation, DateTime, ...ticketReferenceResolvers } as GraphQLResolverMap<unknown>;
-  const schema = buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers }]);
+  const resolverMap = { Query, Mutation, DateTime, ...ticketReferenceResolvers } as GraphQLResolverMap<unknown>;
+  const schema = buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers: resolverMap }]);
   batchEntities(schema);
   return { schema, sdl };
 }

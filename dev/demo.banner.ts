@@ -18,7 +18,7 @@ function curl(url: string, token: string, body: unknown): string[] {
 }
 
 /** `npm start` with the embedded database. */
-export async function subgraphBanner(url: string, seed: SeedResult, config: Config): Promise<string> {
+export async function subgraphBanner(url: string, seed: SeedResult, config: Config, dataDir: string): Promise<string> {
   const sign = signer(config);
   if (!sign) return '';
   const customer = await sign(DEMO_CUSTOMER, 'customer');
@@ -40,7 +40,8 @@ export async function subgraphBanner(url: string, seed: SeedResult, config: Conf
     'See it as the agent would (the router sends this _entities call):',
     ...curl(url, agent, { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { id csatRating csatComment csatRatedAt } } }', variables: { r: [{ __typename: 'Ticket', id: ticket }] } }),
     '',
-    `Every start offers a ticket still to rate. To start the demo afresh: stop (Ctrl-C), then rm -rf ${config.embeddedDataDir}`,
+    // The real folder: as root it may be in the system temp folder rather than EMBEDDED_PG_DIR (dev/embedded.postgres.ts).
+    `Every start offers a ticket still to rate. To start the demo afresh: stop (Ctrl-C), then rm -rf ${dataDir}`,
     '',
   ].join('\n');
 }

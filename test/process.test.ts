@@ -234,10 +234,22 @@ describe('the service process', () => {
     const url = await listeningUrl(first, 1_000);
     expect(banner).toContain(`csat-subgraph is running at ${url}`);
     expect(banner).toMatch(/, just seeded\)/);
-    expect(banner).toContain(`GraphQL explorer: open ${url} in a browser`);
     expect(banner).toContain(`rm -rf ${dataDir}`);
     expect(postgresPidsFor(dataDir).length).toBeGreaterThan(0);
     const firstRating = await rateAsPrinted(banner, url);
+    // The explorer it points to is GraphiQL from npm (no CDN: test/explorer.browser.test.ts runs it offline),
+    // forwarding to the service as the agent its page fills in.
+    const explorer = banner.match(/GraphQL explorer: open (http:\/\/127\.0\.0\.1:\d+\/explorer) in a browser \(GraphiQL, works offline/)![1]!;
+    const explorerPage = await fetch(explorer).then((r) => r.text());
+    expect(explorerPage).toContain('/explorer/graphiql.js');
+    const agentHeader = JSON.parse(JSON.parse(explorerPage.match(/const settings = (\{.*\});/)![1]!).headers).authorization as string;
+    const viaExplorer = await fetch(`${explorer}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: agentHeader },
+      body: JSON.stringify({ query: '{ csatSummary { count } }' }),
+    }).then((r) => r.json() as Promise<{ data?: any; errors?: unknown }>);
+    expect(viaExplorer.errors).toBeUndefined();
+    expect(viaExplorer.data.csatSummary.count).toBeGreaterThan(0);
 
     first.child.kill('SIGTERM');
     await expectCleanExit(first, 10_000, 'first run: exit after SIGTERM');

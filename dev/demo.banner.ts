@@ -18,9 +18,12 @@ export async function demoToken(config: Config, sub: string, role: Role): Promis
   return signer(config)?.(sub, role);
 }
 
-function curl(url: string, token: string, body: unknown): string[] {
-  return [`  curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer ${token}" \\`, `    -d '${JSON.stringify(body)}'`];
+function curl(url: string, token: string | undefined, body: unknown): string[] {
+  const auth = token ? ` -H "authorization: Bearer ${token}"` : '';
+  return [`  curl -s ${url} -H 'content-type: application/json'${auth} \\`, `    -d '${JSON.stringify(body)}'`];
 }
+
+const BADGE = 'query($w: ID!) { csatBadge(workspaceId: $w) { average count satisfiedShare asOf } }';
 
 /** `npm start` with the embedded database. */
 export async function subgraphBanner(url: string, seed: SeedResult, config: Config, dataDir: string, explorerUrl?: string): Promise<string> {
@@ -108,6 +111,11 @@ export async function supergraphBanner(sg: SupergraphUrls, seed: SeedResult, con
       ...curl(sg.gatewayUrl, customer, { query: RATE, variables: { t: seed.rateableTicket } }),
     );
   }
+  lines.push(
+    '',
+    `${DEMO_WORKSPACE.name}'s public CSAT badge (no token; settings, badge and webhook examples: docs/webhooks.md):`,
+    ...curl(sg.gatewayUrl, undefined, { query: BADGE, variables: { w: DEMO_WORKSPACE.id } }),
+  );
   if (sg.webhookReceiver) {
     lines.push(
       '',

@@ -68,6 +68,7 @@ export async function startDemoServer(opts: DemoOptions): Promise<DemoServer | u
   // The tokens are the page's to hand to the components' `token` property; the components keep none.
   const demoConfig = `export default ${JSON.stringify({
     gatewayUrl: opts.gatewayUrl,
+    workspace: opts.identities.workspace,
     ticket: opts.ticket ?? null,
     tokens: { customer: await sign(opts.identities.customer, 'customer'), agent: await sign(opts.identities.agent, 'agent') },
     agentNames: Object.fromEntries(DEMO_AGENTS.map((a) => [a.id, a.name])),

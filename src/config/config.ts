@@ -80,7 +80,7 @@ export interface WebhookConfig {
 
 export interface Config {
   production: boolean;
-  /** Unset: start an embedded PostgreSQL (see db/embedded.postgres.ts). */
+  /** Unset: start an embedded PostgreSQL (see dev/embedded.postgres.ts). */
   databaseUrl?: string;
   port: number;
   host: string;

@@ -1,6 +1,6 @@
 import { Check, Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 
-// The webhook tables (docs/webhooks.md). Written by hand-written statements (webhook.repository.ts,
+// The webhook tables (docs/webhooks.md). Written by hand-written statements (webhook.store.ts,
 // delivery.task.ts and csat_rate); the entities are their schema, from which migrations are generated.
 
 /** One endpoint of one workspace. The secret is kept to sign with; the API shows it only when it is made. */

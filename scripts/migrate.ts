@@ -1,5 +1,7 @@
 // `npm run migrate`: applies this subgraph's pending migrations to DATABASE_URL (a release step, if you
 // prefer it to the start's own), or to the embedded development database when DATABASE_URL is unset.
+// First: refuses an older Node before any other module runs.
+import '../src/config/node.version.js';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config/config.js';
 import { migrate, openDatabase } from '../src/db/database.js';

@@ -1,3 +1,5 @@
+// First: refuses an older Node before any other module runs.
+import './config/node.version.js';
 import { createApp } from './app.js';
 import { ConfigError, type Config } from './config/config.js';
 import { loadConfigOrExit } from './config/config.exit.js';

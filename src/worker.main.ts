@@ -1,5 +1,7 @@
 // `npm run worker`: a webhook delivery worker alone, for services run with CSAT_WORKER=off (or for more
 // delivery capacity). It shares the queue with every other worker on the same database.
+// First: refuses an older Node before any other module runs.
+import './config/node.version.js';
 import { loadConfigOrExit } from './config/config.exit.js';
 import { migrate, openDatabase } from './db/database.js';
 import { StartupError } from './errors/startup.error.js';

@@ -184,6 +184,7 @@ async function upgradeFrom(to: string, index: number) {
   try {
     database = await createThrowawayDatabase(`csat_test_upgrade_${index}_${process.pid}`, { serverUrl: inject('databaseUrl'), prepare: false });
     pool.current = new pg.Pool({ connectionString: database.url, max: 4 });
+    pool.current.on('error', () => {}); // dropping the database at the end ends its idle connections
     const p = pool.current;
     // The earlier releases' migrations, without the snapshot (MikroORM would write theirs into the checkout's).
     const config = ormConfig({ databaseUrl: database.url });
@@ -336,6 +337,7 @@ describe('rollups on the latest migration', () => {
   let pool: pg.Pool;
   beforeAll(() => {
     pool = new pg.Pool({ connectionString: inject('databaseUrl'), max: 6 });
+    pool.on('error', () => {}); // other files' tests end connections of the shared database
   });
   afterAll(() => pool.end());
   const db = () => pgSession(pool);

@@ -13,12 +13,20 @@ function signer(config: Config) {
 
 const RATE = 'mutation($t: ID!) { rateTicket(ticketId: $t, rating: 5, comment: "Thanks!") { id csatRating csatComment csatRatedAt csatCanRate } }';
 
-function curl(url: string, token: string, body: unknown): string[] {
-  return [`  curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer ${token}" \\`, `    -d '${JSON.stringify(body)}'`];
+/** A development token of the demo workspace (HS256 only; undefined with JWKS). */
+export async function demoToken(config: Config, sub: string, role: Role): Promise<string | undefined> {
+  return signer(config)?.(sub, role);
 }
 
+function curl(url: string, token: string | undefined, body: unknown): string[] {
+  const auth = token ? ` -H "authorization: Bearer ${token}"` : '';
+  return [`  curl -s ${url} -H 'content-type: application/json'${auth} \\`, `    -d '${JSON.stringify(body)}'`];
+}
+
+const BADGE = 'query($w: ID!) { csatBadge(workspaceId: $w) { average count satisfiedShare asOf } }';
+
 /** `npm start` with the embedded database. */
-export async function subgraphBanner(url: string, seed: SeedResult, config: Config): Promise<string> {
+export async function subgraphBanner(url: string, seed: SeedResult, config: Config, dataDir: string, explorerUrl?: string): Promise<string> {
   const sign = signer(config);
   if (!sign) return '';
   const customer = await sign(DEMO_CUSTOMER, 'customer');
@@ -27,7 +35,9 @@ export async function subgraphBanner(url: string, seed: SeedResult, config: Conf
   return [
     '',
     `csat-subgraph is running at ${url} (demo workspace ${DEMO_WORKSPACE.name} ${DEMO_WORKSPACE.id}${seed.created ? ', just seeded' : ''})`,
-    `GraphQL explorer: open ${url} in a browser (Apollo Sandbox; paste a token below as the Authorization header "Bearer <token>")`,
+    explorerUrl
+      ? `GraphQL explorer: open ${explorerUrl} in a browser (GraphiQL, works offline; the agent token below is filled in)`
+      : `GraphQL explorer: open ${url} in a browser (Apollo Sandbox, loaded from the internet; paste a token below as the Authorization header "Bearer <token>")`,
     '',
     `Customer token (requester of ticket ${ticket}):`,
     `  ${customer}`,
@@ -40,7 +50,8 @@ export async function subgraphBanner(url: string, seed: SeedResult, config: Conf
     'See it as the agent would (the router sends this _entities call):',
     ...curl(url, agent, { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { id csatRating csatComment csatRatedAt } } }', variables: { r: [{ __typename: 'Ticket', id: ticket }] } }),
     '',
-    `Every start offers a ticket still to rate. To start the demo afresh: stop (Ctrl-C), then rm -rf ${config.embeddedDataDir}`,
+    // The real folder: as root it may be in the system temp folder rather than EMBEDDED_PG_DIR (dev/embedded.postgres.ts).
+    `Every start offers a ticket still to rate. To start the demo afresh: stop (Ctrl-C), then rm -rf ${dataDir}`,
     '',
   ].join('\n');
 }
@@ -50,7 +61,7 @@ export interface SupergraphUrls {
   csatUrl: string;
   ticketsUrl: string;
   /** The web components' demo pages, when served. */
-  demo?: { url: string; portalUrl: string; agentUrl: string; reportsUrl: string };
+  demo?: { url: string; portalUrl: string; agentUrl: string; reportsUrl: string; explorerUrl: string };
   /** The demo webhook receiver, when running. */
   webhookReceiver?: { url: string };
 }
@@ -63,7 +74,9 @@ export async function supergraphBanner(sg: SupergraphUrls, seed: SeedResult, con
     `CSAT subgraph:     ${sg.csatUrl}`,
     `Tickets subgraph:  ${sg.ticketsUrl}`,
     `Data:              ${dataLabel}${seed.created ? ' (demo data just seeded)' : ''}`,
-    `GraphQL explorer:  open ${sg.gatewayUrl} in a browser (Apollo Sandbox; set the Authorization header to "Bearer <token>")`,
+    sg.demo
+      ? `GraphQL explorer:  open ${sg.demo.explorerUrl} in a browser (GraphiQL through the gateway, works offline; the agent token is filled in)`
+      : `GraphQL explorer:  open ${sg.gatewayUrl} in a browser (Apollo Sandbox, loaded from the internet; set the Authorization header to "Bearer <token>")`,
   ];
   if (sg.demo) {
     lines.push(
@@ -98,6 +111,11 @@ export async function supergraphBanner(sg: SupergraphUrls, seed: SeedResult, con
       ...curl(sg.gatewayUrl, customer, { query: RATE, variables: { t: seed.rateableTicket } }),
     );
   }
+  lines.push(
+    '',
+    `${DEMO_WORKSPACE.name}'s public CSAT badge (no token; settings, badge and webhook examples: docs/webhooks.md):`,
+    ...curl(sg.gatewayUrl, undefined, { query: BADGE, variables: { w: DEMO_WORKSPACE.id } }),
+  );
   if (sg.webhookReceiver) {
     lines.push(
       '',

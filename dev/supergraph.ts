@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { createApp, type App } from '../src/app.js';
+import type { HostLookup } from '../src/webhooks/url.guard.js';
 import type { Config } from '../src/config/config.js';
 import type { Logger } from '../src/config/logger.js';
 import { prepareDatabase } from './dev.database.js';
@@ -28,6 +29,8 @@ export interface Supergraph {
   seed?: SeedResult;
   /** The webhook receiver registered for the demo workspace, when asked for. */
   webhookReceiver?: DemoReceiver;
+  /** The embedded PostgreSQL's data folder as it really is (DATABASE_URL unset). */
+  embeddedDataDir?: string;
   stop(): Promise<void>;
 }
 
@@ -41,6 +44,8 @@ export interface SupergraphOptions {
   /** Embedded data folder when config.databaseUrl is unset. */
   embeddedDataDir?: string;
   seed?: boolean;
+  /** How the CSAT subgraph resolves webhook hosts (tests: a lookup of their own, no DNS). */
+  lookup?: HostLookup;
   /** A webhook receiver on this port (0: any) that verifies and prints each event, registered as the demo workspace's endpoint. */
   webhookReceiver?: { port: number; print: (line: string) => void };
 }
@@ -51,7 +56,7 @@ export async function startSupergraph(opts: SupergraphOptions): Promise<Supergra
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = opts.config.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: opts.embeddedDataDir ?? '.data/supergraph', database: 'supergraph', persistent: true });
+    embedded = await startEmbeddedPostgres({ dataDir: opts.embeddedDataDir ?? '.data/supergraph', database: 'supergraph', persistent: true, waitForClientsMs: 5_000 });
     databaseUrl = embedded.url;
   }
   const started: { stop(): Promise<void> }[] = [];
@@ -63,7 +68,7 @@ export async function startSupergraph(opts: SupergraphOptions): Promise<Supergra
     const seed = await prepareDatabase(databaseUrl, { seed: opts.seed ?? true });
     // The demo receiver listens on loopback over http: the webhook guard allows that only with this switch.
     const config = opts.webhookReceiver ? { ...opts.config, webhooks: { ...opts.config.webhooks, allowLoopback: true } } : opts.config;
-    const csat = await createApp({ ...config, databaseUrl, port: ports.csat }, opts.logger);
+    const csat = await createApp({ ...config, databaseUrl, port: ports.csat }, opts.logger, { lookup: opts.lookup });
     started.push(csat);
     const csatUrl = await csat.listen();
     const tickets: RunningServer = await startTicketsServer({ databaseUrl, auth: opts.config.auth, port: ports.tickets, host });
@@ -100,7 +105,7 @@ export async function startSupergraph(opts: SupergraphOptions): Promise<Supergra
       }
       started.push(webhookReceiver);
     }
-    return { gatewayUrl: gateway.url, csatUrl, ticketsUrl: tickets.url, databaseUrl, csat, seed, demo, webhookReceiver, stop: stopAll };
+    return { gatewayUrl: gateway.url, csatUrl, ticketsUrl: tickets.url, databaseUrl, csat, seed, demo, webhookReceiver, embeddedDataDir: embedded?.dataDir, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

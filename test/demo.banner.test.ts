@@ -1,5 +1,5 @@
 // `npm run supergraph`'s banner, as a newcomer uses it: its rate command, pasted as printed, works through the
-// gateway, on every start (the demo never runs out of a ticket to rate).
+// gateway, on every start (the demo never runs out of a ticket to rate), and its badge command shows a badge.
 import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { supergraphBanner } from '../dev/demo.banner.js';
@@ -46,6 +46,12 @@ describe('the supergraph banner', () => {
         expect(res.errors).toBeUndefined();
         expect(res.data!.rateTicket).toMatchObject({ id: ticketId, csatRating: 5 });
         rated.push(ticketId);
+        // The demo workspace publishes its badge, and has the ratings for it: the printed command shows one.
+        const badge = banner.match(/public CSAT badge[^\n]*\n\s+curl -s (\S+) -H 'content-type: application\/json' \\\n\s+-d '(.*)'\n/);
+        expect(badge).not.toBeNull();
+        const shown = (await (await fetch(badge![1]!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: badge![2]! })).json()) as { data: { csatBadge: { count: number; average: number } | null } };
+        expect(shown.data.csatBadge).toMatchObject({ average: expect.any(Number) });
+        expect(shown.data.csatBadge!.count).toBeGreaterThanOrEqual(100);
         // The demo receiver verifies the delivery's signature and prints the event, as the banner says.
         expect(banner).toContain(`Webhook receiver:  ${sg.webhookReceiver!.url}`);
         await expect.poll(() => printed.join('\n'), { timeout: 15_000 }).toContain(`[webhook] verified csat.rating.created`);

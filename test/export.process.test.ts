@@ -91,6 +91,23 @@ describe('failure leaves no file and exits non-zero with one clear line', () => 
     expect(await filesIn(dir)).toEqual([]);
   });
 
+  it('a subgraph given as --endpoint (the CSAT one, or the Tickets one): one line saying it looks like a subgraph, not the gateway; no retry', async () => {
+    for (const [endpoint, sign] of [
+      [ctx.sg.csatUrl, 'Unknown type "TicketFilter"'],
+      [ctx.sg.ticketsUrl, 'Cannot query field "csatRating" on type "Ticket"'],
+    ] as const) {
+      const dir = await freshDir();
+      const res = await runCli(['--endpoint', endpoint, '--token', token, '--out', path.join(dir, 'tickets.csv'), ...FAST_RETRY]);
+      expect(res.code).toBe(1);
+      const lines = res.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^csat-export: ${endpoint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} looks like a subgraph, not the gateway \\(`));
+      expect(lines[0]).toContain(sign);
+      expect(lines[0]).toContain('point --endpoint at the gateway or router that composes the Tickets and CSAT subgraphs');
+      expect(await filesIn(dir)).toEqual([]);
+    }
+  });
+
   it('an unreachable gateway, after the retries', async () => {
     const dir = await freshDir();
     const url = `http://127.0.0.1:${await closedPort()}/`;

@@ -45,8 +45,9 @@ function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
 }
 
 /** `node dist/src/main.js` (what `npm start` runs after its build), or another command such as `npm start` itself. */
-function startService(env: Record<string, string | undefined>, command: [string, ...string[]] = [process.execPath, 'dist/src/main.js']): Service {
-  const child = spawn(command[0], command.slice(1), { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+function startService(env: Record<string, string | undefined>, command: [string, ...string[]] = [process.execPath, 'dist/src/main.js'], opts: { ownGroup?: boolean } = {}): Service {
+  // ownGroup: the command leads a process group of its own, as a terminal's foreground job does (Ctrl-C signals the group).
+  const child = spawn(command[0], command.slice(1), { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownGroup ?? false });
   children.add(child);
   let out = '';
   let err = '';
@@ -233,10 +234,22 @@ describe('the service process', () => {
     const url = await listeningUrl(first, 1_000);
     expect(banner).toContain(`csat-subgraph is running at ${url}`);
     expect(banner).toMatch(/, just seeded\)/);
-    expect(banner).toContain(`GraphQL explorer: open ${url} in a browser`);
     expect(banner).toContain(`rm -rf ${dataDir}`);
     expect(postgresPidsFor(dataDir).length).toBeGreaterThan(0);
     const firstRating = await rateAsPrinted(banner, url);
+    // The explorer it points to is GraphiQL from npm (no CDN: test/explorer.browser.test.ts runs it offline),
+    // forwarding to the service as the agent its page fills in.
+    const explorer = banner.match(/GraphQL explorer: open (http:\/\/127\.0\.0\.1:\d+\/explorer) in a browser \(GraphiQL, works offline/)![1]!;
+    const explorerPage = await fetch(explorer).then((r) => r.text());
+    expect(explorerPage).toContain('/explorer/graphiql.js');
+    const agentHeader = JSON.parse(JSON.parse(explorerPage.match(/const settings = (\{.*\});/)![1]!).headers).authorization as string;
+    const viaExplorer = await fetch(`${explorer}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: agentHeader },
+      body: JSON.stringify({ query: '{ csatSummary { count } }' }),
+    }).then((r) => r.json() as Promise<{ data?: any; errors?: unknown }>);
+    expect(viaExplorer.errors).toBeUndefined();
+    expect(viaExplorer.data.csatSummary.count).toBeGreaterThan(0);
 
     first.child.kill('SIGTERM');
     await expectCleanExit(first, 10_000, 'first run: exit after SIGTERM');
@@ -298,6 +311,41 @@ describe('the service process', () => {
       await expect.poll(() => alive(server) || postgresPidsFor(dataDir).length > 0, { timeout: 10_000, interval: 100 }).toBe(false);
     });
   }
+
+  it('npm start, Ctrl-C at a terminal (SIGINT to its whole process group): the service drains, then stops its PostgreSQL; no warning or error line, nothing left running', async () => {
+    const dataDir = await embeddedDataDir();
+    const npm = startService({ EMBEDDED_PG_DIR: dataDir }, ['npm', 'start'], { ownGroup: true });
+    await npm.waitForStdout(BANNER_END, 60_000);
+    const server = Number(execFileSync('ps', ['-o', 'pid=', '--ppid', String(npm.child.pid)], { encoding: 'utf8' }).trim().split(/\s+/)[0]);
+    const postgres = postgresPidsFor(dataDir);
+    expect(postgres.length).toBeGreaterThan(0);
+
+    process.kill(-npm.child.pid!, 'SIGINT');
+    await within(npm.exited, 20_000, 'npm start: exit after Ctrl-C');
+    await expect.poll(() => [server, ...postgres].filter(alive), { timeout: 10_000, interval: 100 }).toEqual([]);
+    const msgs = logLines(npm).map((l) => l.msg);
+    expect(msgs).toContain('shutting down: draining requests');
+    expect(msgs).toContain('stopped');
+    // PostgreSQL stopped after the drain, by the service: no lost connection (57P01) or failed statement on the way.
+    expect(logLines(npm).filter((l) => l.level >= 40)).toEqual([]);
+    expect(npm.stdout() + npm.stderr()).not.toContain('57P01');
+    expect(npm.stderr()).not.toMatch(/error/i);
+  });
+
+  it('as root with EMBEDDED_PG_DIR where the postgres user cannot enter: the banner\'s "rm -rf" names the folder that really holds the data', async (t) => {
+    if (process.getuid?.() !== 0) t.skip(); // only root moves the data (dev/embedded.postgres.ts)
+    const privateParent = await mkdtemp(path.join(tmpdir(), 'csat-process-private-')); // 0700: postgres cannot enter
+    tempDirs.push(privateParent);
+    const svc = startService({ EMBEDDED_PG_DIR: path.join(privateParent, 'pgdata') });
+    const banner = await svc.waitForStdout(BANNER_END, 40_000).then(() => svc.stdout());
+    const printed = banner.match(/then rm -rf (\S+)/)![1]!;
+    tempDirs.push(path.dirname(printed));
+    expect(printed.startsWith(privateParent)).toBe(false);
+    expect(await readFile(path.join(printed, 'PG_VERSION'), 'utf8')).toMatch(/^\d+/);
+    expect(postgresPidsFor(printed).length).toBeGreaterThan(0);
+    svc.child.kill('SIGTERM');
+    await expectCleanExit(svc, 10_000, 'exit after SIGTERM');
+  });
 
   it('two replicas started at once against an empty database both start: the migrations run once', async () => {
     const url = await emptyDatabase('replicas');

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { signDevToken } from '../../src/auth/token.signer.js';
 import type { AuthConfig } from '../../src/config/config.js';
 import { DEMO_AGENTS } from '../demo.seed.js';
+import { EXPLORER_PATH, handleExplorer, type ExplorerOptions } from '../explorer.js';
 import { bundleWebComponents, INSIGHTS_ENTRY, ROOT, type WebBundle } from '../web.bundle.js';
 
 export interface DemoIdentities {
@@ -23,6 +24,8 @@ export interface DemoServer {
   portalUrl: string;
   agentUrl: string;
   reportsUrl: string;
+  /** GraphiQL through the gateway, as the demo agent (works offline). */
+  explorerUrl: string;
   bundle: WebBundle;
   insightsBundle: WebBundle;
   stop(): Promise<void>;
@@ -37,6 +40,17 @@ export interface DemoOptions {
   port: number;
   host: string;
 }
+
+/** The explorer's first query: the agent inbox with CSAT chips, then the workspace's summary. */
+const EXPLORER_QUERY = `# GraphiQL through the gateway, as the demo agent (the token is in Headers below).
+# Run with Ctrl-Enter; the Docs button lists every field.
+query Inbox {
+  tickets(first: 10, filter: { status: [resolved, closed] }) {
+    edges { node { ref subject status csatRating csatComment csatRatedAt } }
+  }
+  csatSummary { count average satisfiedShare responseRate }
+}
+`;
 
 const PAGES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -54,14 +68,21 @@ export async function startDemoServer(opts: DemoOptions): Promise<DemoServer | u
   // The tokens are the page's to hand to the components' `token` property; the components keep none.
   const demoConfig = `export default ${JSON.stringify({
     gatewayUrl: opts.gatewayUrl,
+    workspace: opts.identities.workspace,
     ticket: opts.ticket ?? null,
     tokens: { customer: await sign(opts.identities.customer, 'customer'), agent: await sign(opts.identities.agent, 'agent') },
     agentNames: Object.fromEntries(DEMO_AGENTS.map((a) => [a.id, a.name])),
   })};\n`;
+  const explorer: ExplorerOptions = {
+    endpoint: opts.gatewayUrl,
+    headers: { authorization: `Bearer ${await sign(opts.identities.agent, 'agent')}` },
+    query: EXPLORER_QUERY,
+  };
   const [bundle, insightsBundle] = await Promise.all([bundleWebComponents(), bundleWebComponents(INSIGHTS_ENTRY)]);
   const dir = path.join(ROOT, 'dev/demo');
 
   const server: Server = createServer(async (req, res) => {
+    if (await handleExplorer(req, res, explorer).catch(() => false)) return;
     const pathname = new URL(req.url ?? '/', 'http://demo.invalid').pathname.replace(/\.html$/, '').replace(/\/$/, '') || '/';
     const send = (status: number, type: string, body: string) => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
@@ -90,6 +111,7 @@ export async function startDemoServer(opts: DemoOptions): Promise<DemoServer | u
     portalUrl: `${url}portal${opts.ticket ? `?ticket=${opts.ticket}` : ''}`,
     agentUrl: `${url}agent`,
     reportsUrl: `${url}reports`,
+    explorerUrl: `${url}${EXPLORER_PATH.slice(1)}`,
     bundle,
     insightsBundle,
     stop: () =>

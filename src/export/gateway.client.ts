@@ -64,6 +64,20 @@ function describeErrors(errors: GraphQLErrorBody[]): string {
   return `${code ? `${code}: ` : ''}${innerMessage(first)}${more}`;
 }
 
+/**
+ * A subgraph given as --endpoint refuses the export query in validation: the gateway's `tickets` and its
+ * `TicketFilter` are unknown to the CSAT subgraph, the CSAT fields to the Tickets subgraph.
+ */
+const SUBGRAPH_SIGNS = /Unknown type "TicketFilter"|Cannot query field "(tickets|csatRating|csatComment|csatRatedAt)" on type "(Query|Ticket)"/;
+
+function subgraphInstead(errors: GraphQLErrorBody[] | undefined, endpoint: string): ExportError | undefined {
+  const sign = errors?.find((e) => e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && SUBGRAPH_SIGNS.test(e.message ?? ''));
+  if (!sign) return undefined;
+  return new ExportError(
+    `${endpoint} looks like a subgraph, not the gateway (${innerMessage(sign)}): point --endpoint at the gateway or router that composes the Tickets and CSAT subgraphs`,
+  );
+}
+
 function tokenRefused(errors: GraphQLErrorBody[] | undefined): ExportError {
   const e = errors?.find((x) => x.extensions?.code === 'UNAUTHENTICATED') ?? errors?.[0];
   const detail = e ? `: ${innerMessage(e)}` : '';
@@ -168,6 +182,8 @@ export class GatewayClient {
       const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(retryAfter) : undefined;
       return { ok: false, retryable: true, retryAfterMs, error: new ExportError(`the gateway answered HTTP ${status} ${statusText}${detail}`.trim()) };
     }
+    const subgraph = subgraphInstead(errors, endpoint);
+    if (subgraph) return { ok: false, retryable: false, error: subgraph };
     if (status < 200 || status >= 300) {
       if (errors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) return { ok: false, retryable: false, error: tokenRefused(errors) };
       const hint = status === 404 || status === 405 ? `; is ${endpoint} the GraphQL endpoint?` : '';

@@ -1,13 +1,13 @@
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../config/logger.js';
 
+/** How a write to a socket whose client hung up fails: not the service's error. */
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END']);
+
 /**
  * Fastify's per-request log lines, ours: one line per request when it completes (method, path, status,
  * ms) instead of two, and a client that goes away mid-answer is the client's business: debug, not an error.
  */
-/** How a write to a socket whose client hung up fails: not the service's error. */
-const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END']);
-
 export class RequestLog extends LogController {
   constructor() {
     super({ requestIdLogLabel: 'requestId' });

@@ -13,6 +13,7 @@ import { createMetrics } from './server/metrics.js';
 import { buildCsatSubgraphSchema } from './server/subgraph.schema.js';
 import { createTicketCsatLoader } from './ticket/ticket-csat.loader.js';
 import { Ticket } from './ticket/ticket.entity.js';
+import { createLinkSigner } from './rating-links/link.token.js';
 import { startDeliveryWorker, type DeliveryWorker } from './webhooks/delivery/delivery.worker.js';
 import { systemLookup, type HostLookup } from './webhooks/url.guard.js';
 
@@ -64,9 +65,15 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
   const db = await openDatabase(config.databaseUrl, logger, config.timeouts);
   let http: CsatHttpServer;
   let worker: DeliveryWorker | undefined;
+  /** The listener's origin, once it listens. */
+  let listening: string | undefined;
   const lookup = hooks.lookup ?? systemLookup;
   try {
-    const { schema } = await buildCsatSubgraphSchema({ badges: new BadgeCache<CsatBadge | null>(), webhooks: { allowLoopback: config.webhooks.allowLoopback, lookup } });
+    const signer = createLinkSigner(config.ratingLinks);
+    // PUBLIC_URL, else (outside production: the config requires it there) this listener's own address once it listens.
+    const publicUrl = () => config.ratingLinks.publicUrl ?? listening ?? `http://${config.host}:${config.port}`;
+    const ratingLinks = { signer, publicUrl };
+    const { schema } = await buildCsatSubgraphSchema({ badges: new BadgeCache<CsatBadge | null>(), webhooks: { allowLoopback: config.webhooks.allowLoopback, lookup }, ratingLinks });
     http = await createHttpServer({
       schema,
       config,
@@ -76,6 +83,7 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
       onGraceExpired: () => db.cancelRunning(),
       metrics: createMetrics(db.statements),
       faults: db.faults,
+      ratingLinks: { ...ratingLinks, em: () => db.orm.em.fork(), perIpPerMinute: config.ratingLinks.perIpPerMinute, perTokenPerMinute: config.ratingLinks.perTokenPerMinute },
     });
     // CSAT_WORKER=off: deliveries are left to `npm run worker` processes elsewhere.
     if (config.webhooks.worker) worker = await startDeliveryWorker({ databaseUrl: config.databaseUrl, config: config.webhooks, lookup, logger });
@@ -88,7 +96,11 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
   return {
     db,
     http,
-    listen: () => http.listen(config.port, config.host),
+    listen: async () => {
+      const url = await http.listen(config.port, config.host);
+      listening = new URL(url).origin;
+      return url;
+    },
     stop: (drainDelayMs = 0) =>
       (stopping ??= (async () => {
         await http.stop(drainDelayMs);

@@ -17,7 +17,7 @@ import { readDockerfile, ROOT, stageEnv } from './helpers/deploy.files.js';
 import { createTicket } from './helpers/fixtures.js';
 
 const SECRET = 'deploy-image-test-secret-deploy-image-test-0123';
-const AUTH = { AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: 'https://helpdesk.test/', AUTH_AUDIENCE: 'csat-subgraph' };
+const AUTH = { AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: 'https://helpdesk.test/', AUTH_AUDIENCE: 'csat-subgraph', RATING_LINK_SECRET: 'deploy-image-rating-link-secret-0123456789', PUBLIC_URL: 'https://support.example' };
 const { stages } = readDockerfile();
 const runtime = stages.at(-1)!;
 const deps = stages.find((s) => s.name === 'deps')!;

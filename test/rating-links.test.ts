@@ -8,7 +8,7 @@ import { startTestApp, tokenFor, useTestApp, viewer, type TestApp } from './help
 
 const LINK_SECRET = 'rating-link-secret-for-tests-0123456789abcdef';
 const OLD_SECRET = 'rating-link-old-secret-for-tests-0123456789ab';
-const ENV = { RATING_LINK_SECRET: LINK_SECRET, RATING_LINK_RATE_LIMIT_IP: '100000', RATING_LINK_RATE_LIMIT_TOKEN: '100000' };
+const ENV = { RATING_LINK_SECRET: LINK_SECRET, RATING_LINK_RATE_LIMIT_IP: '100000', RATING_LINK_RATE_LIMIT_TOKEN: '100000', WEBHOOKS_ALLOW_LOOPBACK: 'true' };
 
 const LINKS = `query Links($ticketId: ID!, $locale: String) {
   csatRatingLinks(ticketId: $ticketId, locale: $locale) { url ratingUrls expiresAt html text }
@@ -172,6 +172,19 @@ describe('GET and POST /rate/<token>', () => {
     expect(stored[0]).toMatchObject({ rating: 4, comment: 'Quick and kind', rated_by: requester, assignee_id: ticket.assignee });
     // And GET now shows it read-only too.
     expect(pageOf(await (await get(links.ratingUrls[1]!)).text())).toBe('done');
+  });
+
+  it('a rating from the page is an EMAIL rating, and its webhook event says so (in the rating\'s statement)', async () => {
+    const { workspace, ticket, agent } = await resolvedTicket();
+    const admin = await tokenFor(viewer('admin', workspace));
+    const hook = await ctx.app.gql(`mutation { createCsatWebhook(input: { url: "http://127.0.0.1:9/hook", events: [CSAT_RATING_CREATED] }) { webhook { id } } }`, {}, { token: admin });
+    expect(hook.errors).toBeUndefined();
+    const links = await linksFor(ticket.id, agent);
+    expect((await post(links.url, { rating: '1', comment: 'never again' })).status).toBe(200);
+    expect((await ctx.pool.query('select channel from csat_rating where ticket_id = $1', [ticket.id])).rows).toEqual([{ channel: 'EMAIL' }]);
+    const { rows } = await ctx.pool.query('select payload from csat_event where workspace_id = $1', [workspace]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].payload.data).toMatchObject({ ticketId: ticket.id, rating: 1, comment: 'never again', channel: 'EMAIL', unhappy: true });
   });
 
   it('POST without a star re-renders the form (422); a comment over 2000 characters too; nothing stored', async () => {

@@ -13,6 +13,8 @@ export interface Filter {
   hasComment: boolean | null;
   minCommentLength: number | null;
   reopenedSinceRating: boolean | null;
+  /** issue 20: csatSummary's and csatRatings' `channels`, sorted; null for all. */
+  channels: string[] | null;
 }
 
 export const MAX_ASSIGNEE_IDS = 100;
@@ -22,7 +24,7 @@ const MAX_MIN_COMMENT_LENGTH = 2000;
 const bad = (field: string, message: string) => new BadUserInputError(`${field}: ${message}`, field);
 
 /** Validates a filter before any SQL; `extensions.field` names the part (`filter.assigneeIds`, …). */
-export function normaliseFilter(input: CsatRatingFilter | null | undefined): Filter {
+export function normaliseFilter(input: CsatRatingFilter | null | undefined, channelsInput?: readonly string[] | null): Filter {
   const f = input ?? {};
   let assigneeIds: string[] | null = null;
   if (f.assigneeIds !== undefined && f.assigneeIds !== null) {
@@ -44,7 +46,12 @@ export function normaliseFilter(input: CsatRatingFilter | null | undefined): Fil
   if (minCommentLength !== null && !(Number.isInteger(minCommentLength) && minCommentLength >= 1 && minCommentLength <= MAX_MIN_COMMENT_LENGTH)) {
     throw bad('filter.minCommentLength', `must be 1..${MAX_MIN_COMMENT_LENGTH}`);
   }
-  return { assigneeIds, ratings, ratedFrom, ratedTo, hasComment: f.hasComment ?? null, minCommentLength, reopenedSinceRating: f.reopenedSinceRating ?? null };
+  let channels: string[] | null = null;
+  if (channelsInput !== undefined && channelsInput !== null) {
+    if (channelsInput.length === 0) throw bad('channels', 'give PORTAL, EMAIL or both, or leave it out');
+    channels = [...new Set(channelsInput)].sort();
+  }
+  return { assigneeIds, ratings, ratedFrom, ratedTo, hasComment: f.hasComment ?? null, minCommentLength, reopenedSinceRating: f.reopenedSinceRating ?? null, channels };
 }
 
 export function checkFirst(first: number): void {

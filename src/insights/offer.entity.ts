@@ -22,6 +22,10 @@ export class CsatOffer {
   @Property({ type: 'uuid', nullable: true })
   assigneeId!: string | null;
 
+  /** issue 20: the channel of the first offer (PORTAL: a portal page's prompt; EMAIL: csatRatingLinks), or the rating's when it came first. */
+  @Property({ type: 'text', default: 'PORTAL' })
+  channel!: 'PORTAL' | 'EMAIL';
+
   /** Set by the rating's trigger when the ticket is rated (at any time). */
   @Property({ type: 'boolean', default: false })
   rated!: boolean;

@@ -16,16 +16,16 @@ export type Grain = 'daily' | 'monthly';
 
 /** The rows of csat_rating_<grain> that the ratings matching `where` (over csat_rating r) add up to. */
 export function ratingBuckets(grain: Grain, where: string): string {
-  return `select r.workspace_id, ${(grain === 'daily' ? day : month)('r.rated_at')} as day, r.assignee_id, r.rating,
+  return `select r.workspace_id, ${(grain === 'daily' ? day : month)('r.rated_at')} as day, r.assignee_id, r.rating, r.channel,
                  count(*)::int as ratings, (count(*) filter (where r.comment_length > 0))::int as commented
-            from csat_rating r where ${where} group by 1, 2, 3, 4`;
+            from csat_rating r where ${where} group by 1, 2, 3, 4, 5`;
 }
 
 /** The rows of csat_offer_<grain> that the offers matching `where` (over csat_offer o) add up to. */
 export function offerBuckets(grain: Grain, where: string): string {
-  return `select o.workspace_id, ${(grain === 'daily' ? day : month)('o.offered_at')} as day, o.assignee_id,
+  return `select o.workspace_id, ${(grain === 'daily' ? day : month)('o.offered_at')} as day, o.assignee_id, o.channel,
                  count(*)::int as offered, (count(*) filter (where o.rated))::int as rated
-            from csat_offer o where ${where} group by 1, 2, 3`;
+            from csat_offer o where ${where} group by 1, 2, 3, 4`;
 }
 
 // --- The rebuild of one (workspace $1, month $2): the month is its first day as text ('2026-11-01'), or
@@ -68,8 +68,8 @@ export const LOCK_MONTH_SQL = `select pg_advisory_xact_lock(csat_rollup_lock($1:
  */
 export const OFFERS_SQL = `
 with added as (
-  insert into csat_offer as o (workspace_id, ticket_id, offered_at, assignee_id, rated)
-  select r.workspace_id, r.ticket_id, r.rated_at, r.assignee_id, true from csat_rating r
+  insert into csat_offer as o (workspace_id, ticket_id, offered_at, assignee_id, rated, channel)
+  select r.workspace_id, r.ticket_id, r.rated_at, r.assignee_id, true, r.channel from csat_rating r
    where r.workspace_id = $1::uuid and ${IN_MONTH('r.rated_at')}
      and ${offerOf('r')} is null
    order by r.workspace_id, r.assignee_id, r.ticket_id
@@ -91,13 +91,13 @@ export const CLEAR_MONTH_SQL = `with ${ROLLUP_TABLES.slice(1)
 
 /** The month's rollup rows, from its ratings and offers, in one statement (four tables, each written once). */
 export const FILL_MONTH_SQL = `with
-  r_monthly as (insert into csat_rating_monthly (workspace_id, day, assignee_id, rating, ratings, commented)
+  r_monthly as (insert into csat_rating_monthly (workspace_id, day, assignee_id, rating, channel, ratings, commented)
                 ${ratingBuckets('monthly', `r.workspace_id = $1::uuid and ${IN_MONTH('r.rated_at')}`)}),
-  o_daily as (insert into csat_offer_daily (workspace_id, day, assignee_id, offered, rated)
+  o_daily as (insert into csat_offer_daily (workspace_id, day, assignee_id, channel, offered, rated)
               ${offerBuckets('daily', `o.workspace_id = $1::uuid and ${IN_MONTH('o.offered_at')}`)}),
-  o_monthly as (insert into csat_offer_monthly (workspace_id, day, assignee_id, offered, rated)
+  o_monthly as (insert into csat_offer_monthly (workspace_id, day, assignee_id, channel, offered, rated)
                 ${offerBuckets('monthly', `o.workspace_id = $1::uuid and ${IN_MONTH('o.offered_at')}`)})
-insert into csat_rating_daily (workspace_id, day, assignee_id, rating, ratings, commented)
+insert into csat_rating_daily (workspace_id, day, assignee_id, rating, channel, ratings, commented)
 ${ratingBuckets('daily', `r.workspace_id = $1::uuid and ${IN_MONTH('r.rated_at')}`)}`;
 
 // --- The queue of workspaces migrate() rebuilds after Migration20261206200000 (csat_rollup_rebuild).
@@ -128,7 +128,8 @@ export function differencesSql(table: RollupTable, one: boolean): string {
   const ratings = table.startsWith('csat_rating');
   const [a, b] = ratings ? ['ratings', 'commented'] : ['offered', 'rated'];
   const rows = ratings ? ratingBuckets(grain, scope(one, 'r')) : offerBuckets(grain, scope(one, 'o'));
-  const keys = ratings ? ['workspace_id', 'day', 'assignee_id', 'rating'] : ['workspace_id', 'day', 'assignee_id'];
+  // issue 20: every bucket is per channel too (Migration20261207020000).
+  const keys = ratings ? ['workspace_id', 'day', 'assignee_id', 'rating', 'channel'] : ['workspace_id', 'day', 'assignee_id', 'channel'];
   const join = keys.map((k) => (k === 'assignee_id' ? `coalesce(s.${k}, ${NIL}) = coalesce(x.${k}, ${NIL}) and (s.${k} is null) = (x.${k} is null)` : `s.${k} = x.${k}`)).join(' and ');
   return `
 select '${table}' as "table", coalesce(s.workspace_id, x.workspace_id) as workspace_id, ${dayText('coalesce(s.day, x.day)')} as day,

@@ -35,7 +35,7 @@ export async function rateByLink(em: EntityManager, claims: LinkClaims, rating: 
   }
   const requester: Viewer = { sub: claims.requesterId, role: 'customer', workspace: claims.workspaceId };
   try {
-    const row = await rateTicket(em, requester, claims.ticketId, rating, comment);
+    const row = await rateTicket(em, requester, claims.ticketId, rating, comment, 'EMAIL');
     return { kind: 'done', rating: row.rating!, comment: row.comment };
   } catch (err) {
     if (err instanceof BadUserInputError) {

@@ -22,10 +22,11 @@ const LINK_OFFER_SQL = prepared(
        left join csat_settings s on s.workspace_id = t.workspace_id
       where t.id = $1::uuid and t.workspace_id = $2::uuid
    ), offered as (
-     insert into csat_offer (workspace_id, ticket_id, assignee_id)
-     select t.workspace_id, t.id, t.assignee_id
+     insert into csat_offer (workspace_id, ticket_id, assignee_id, channel)
+     select t.workspace_id, t.id, t.assignee_id, 'EMAIL'
        from t
       where not t.rated and t.csat_enabled and t.status = any($3::text[])
+     -- One offer per ticket: the first one's channel stays (a portal page's prompt seen before the email: PORTAL).
      on conflict (workspace_id, ticket_id) do nothing
    )
    select id, workspace_id, requester_id, status, rated, csat_enabled from t`,

@@ -41,6 +41,10 @@ export class CsatRating {
   @Property({ type: 'integer', generated: '(coalesce(char_length(comment), 0)) stored', persist: false })
   commentLength!: number;
 
+  /** issue 20: how the rating came in: PORTAL (rateTicket) or EMAIL (a rating link's page); Migration20261207020000. */
+  @Property({ type: 'text', default: 'PORTAL' })
+  channel!: 'PORTAL' | 'EMAIL';
+
   /** The ticket's assignee at the moment of rating: the per-agent quality signal. */
   @Property({ type: 'uuid', nullable: true })
   assigneeId!: string | null;

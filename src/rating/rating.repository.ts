@@ -4,6 +4,9 @@ import { isUuid, type Viewer } from '../auth/viewer.js';
 import { prepared } from '../db/prepared.statements.js';
 import { RATEABLE_STATUSES, ratedAtSql, type CsatRow, type TicketCsatRow } from '../ticket/ticket-csat.row.js';
 import type { CsatRating } from './rating.entity.js';
+
+/** issue 20: the way a rating (or an offer) came: the portal's prompt, or the resolution email's link. */
+export type RatingChannel = 'PORTAL' | 'EMAIL';
 import type { RatingInput } from './rating.rules.js';
 import { DEFAULT_SETTINGS } from '../settings/settings.rules.js';
 import { WEBHOOK_CTES } from '../webhooks/rating.event.sql.js';
@@ -75,13 +78,13 @@ export const RATE_SQL = prepared(
        from (values (1)) as one (n)
        left join csat_settings x on x.workspace_id = (select workspace_id from t)
    ), ins as (
-     insert into csat_rating (workspace_id, ticket_id, rating, comment, rated_by, assignee_id)
-     select t.workspace_id, t.id, $2, $3, $4::uuid, t.assignee_id
+     insert into csat_rating (workspace_id, ticket_id, rating, comment, rated_by, assignee_id, channel) -- issue 20: + channel ($7)
+     select t.workspace_id, t.id, $2, $3, $4::uuid, t.assignee_id, $7::text
        from t
       where t.requester_id = $4::uuid and t.workspace_id = $5::uuid and t.status = any($6::text[])
         and (select s.enabled from s) -- settings: a disabled workspace stores nothing
      on conflict (workspace_id, ticket_id) do nothing
-     returning workspace_id, ticket_id, rating, comment, rated_at, assignee_id
+     returning workspace_id, ticket_id, rating, comment, rated_at, assignee_id, channel -- issue 20: + channel (webhooks)
    ), ${WEBHOOK_CTES}
    select t.id, t.workspace_id, t.requester_id, t.status,
           coalesce(ins.rating, r.rating) as rating,
@@ -131,9 +134,12 @@ export class CsatRatingRepository extends EntityRepository<CsatRating> {
     return keys.map((k) => (k === null ? null : (byId.get(k) ?? null)));
   }
 
-  /** Stores the first rating of a ticket this customer requested; returns the ticket's row with the stored rating (or none: no such ticket). */
-  async rate(viewer: Viewer, ticketId: string, input: RatingInput): Promise<TicketCsatRow | undefined> {
-    const [row] = await this.rows<TicketCsatRow>(RATE_SQL, [ticketId, input.rating, input.comment, viewer.sub, viewer.workspace, [...RATEABLE_STATUSES]]);
+  /**
+   * Stores the first rating of a ticket this customer requested; returns the ticket's row with the stored rating (or none: no such ticket).
+   * `channel` (issue 20): PORTAL for rateTicket, EMAIL for a rating link's page.
+   */
+  async rate(viewer: Viewer, ticketId: string, input: RatingInput, channel: RatingChannel = 'PORTAL'): Promise<TicketCsatRow | undefined> {
+    const [row] = await this.rows<TicketCsatRow>(RATE_SQL, [ticketId, input.rating, input.comment, viewer.sub, viewer.workspace, [...RATEABLE_STATUSES], channel]);
     return row;
   }
 

@@ -76,7 +76,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
     return503OnClosing: false,
     bodyLimit: config.limits.bodyBytes,
     // A rating link's token is one path parameter of about 400 characters (rating-links/link.token.ts).
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 1024 },
     clientErrorHandler: clientErrorHandler(logger),
   });
   fastify.server.on('connection', () => metrics.httpConnections.inc());

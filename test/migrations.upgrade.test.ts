@@ -260,6 +260,11 @@ async function upgradeFrom(to: string, index: number) {
       expect(rows.map((r) => [r.ticket_id, r.offered_at.getTime(), r.assignee_id, r.rated])).toEqual(want.map((o) => [o.ticket, o.at, o.assignee, o.rated]));
     }
 
+    // Issue 20 (Migration20261207020000): everything from before the email links came through the portal.
+    for (const table of ['csat_rating', 'csat_offer', 'csat_rating_daily', 'csat_rating_monthly', 'csat_offer_daily', 'csat_offer_monthly']) {
+      expect((await p.query(`select channel, count(*)::int > 0 as some from ${table} group by channel`)).rows, table).toEqual([{ channel: 'PORTAL', some: true }]);
+    }
+
     app = await startTestApp({ DATABASE_URL: database.url, LOG_LEVEL: 'warn' });
     for (const ws of history.workspaces) {
       const token = await tokenFor(viewer('agent', ws));
@@ -328,7 +333,8 @@ async function upgradeFrom(to: string, index: number) {
 }
 
 describe('upgrading a deployment with history', () => {
-  it.each(EARLIER.map((name, i) => [name, i] as const))('from %s: summaries, rankings, badge and list equal the rows; rollups:check exits 0', async (to, i) => {
+  // LATEST too: a deployment on the set-based rollups, upgraded to the channels (issue 20).
+  it.each([...EARLIER, LATEST].map((name, i) => [name, i] as const))('from %s: summaries, rankings, badge and list equal the rows; rollups:check exits 0', async (to, i) => {
     await upgradeFrom(to, i);
   });
 });

@@ -4,12 +4,12 @@ import { isUuid, type Viewer } from '../auth/viewer.js';
 import { prepared } from '../db/prepared.statements.js';
 import { RATEABLE_STATUSES, ratedAtSql, type CsatRow, type TicketCsatRow } from '../ticket/ticket-csat.row.js';
 import type { CsatRating } from './rating.entity.js';
-
-/** issue 20: the way a rating (or an offer) came: the portal's prompt, or the resolution email's link. */
-export type RatingChannel = 'PORTAL' | 'EMAIL';
 import type { RatingInput } from './rating.rules.js';
 import { DEFAULT_SETTINGS } from '../settings/settings.rules.js';
 import { WEBHOOK_CTES } from '../webhooks/rating.event.sql.js';
+
+/** issue 20: the way a rating (or an offer) came: the portal's prompt, or the resolution email's link. */
+export type RatingChannel = 'PORTAL' | 'EMAIL';
 
 // Hand-written, prepared statements: the hot path (docs/performance.md). Each is one round trip whatever
 // the page size: the ids travel as one uuid[] parameter.

@@ -29,10 +29,10 @@ interface TrendRow {
 }
 
 /**
- * The rollup tables a trend reads; the benchmark swaps in coarser grains to measure them (bench/insights.bench.ts).
- * With hourly tables (`workspace_id, hour, [rating,] counts`: none exist yet, docs/insights.md), the whole UTC
- * hours of the moved parts are read from them and only what is left of an hour from the rows. Tables without
- * `assignee_id` serve only filters without `assigneeIds` (the hourly ones are skipped for such a filter).
+ * The rollup tables a trend reads (docs/insights.md, "Which grain serves which trend"). With hourly tables
+ * (`workspace_id, hour, [rating,] counts`), the whole UTC hours of the moved parts are read from them and only
+ * what is left of an hour (zones at :30 or :45) from the rows. The benchmark passes PER_ASSIGNEE_TABLES to
+ * measure the trend as it was before the per-workspace grains (bench/insights.bench.ts).
  */
 export interface TrendTables {
   ratingDaily: string;
@@ -43,7 +43,24 @@ export interface TrendTables {
   offerHourly?: string;
 }
 
-export const ROLLUP_TABLES: TrendTables = { ratingDaily: 'csat_rating_daily', ratingMonthly: 'csat_rating_monthly', offerDaily: 'csat_offer_daily', offerMonthly: 'csat_offer_monthly' };
+/** An assignee filter: the per-assignee rollups (their daily rows through the indexes led by the assignee). */
+export const PER_ASSIGNEE_TABLES: TrendTables = { ratingDaily: 'csat_rating_daily', ratingMonthly: 'csat_rating_monthly', offerDaily: 'csat_offer_daily', offerMonthly: 'csat_offer_monthly' };
+
+/**
+ * The whole workspace: 5 rating rows and one offer row a UTC day whatever the number of agents. Whole months
+ * too come from the daily grain (365 × 5 rows a year; the monthly one has 12 × 5 per assignee, more from 31 agents on).
+ */
+export const PER_WORKSPACE_TABLES: TrendTables = {
+  ratingDaily: 'csat_rating_daily_ws',
+  ratingMonthly: 'csat_rating_daily_ws',
+  offerDaily: 'csat_offer_daily_ws',
+  offerMonthly: 'csat_offer_daily_ws',
+  ratingHourly: 'csat_rating_hourly_ws',
+  offerHourly: 'csat_offer_hourly_ws',
+};
+
+/** The tables that answer `filter`: the per-workspace ones hold no assignee. */
+export const trendTables = (filter: Filter): TrendTables => (filter.assigneeIds ? PER_ASSIGNEE_TABLES : PER_WORKSPACE_TABLES);
 
 const and = (parts: RawBuilder<unknown>[]) => sql.join(parts, sql` and `);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -163,7 +180,7 @@ function offerRowParts(workspace: string, filter: Filter, plan: TrendPlan, table
 }
 
 /** The one statement of a trend (the benchmark EXPLAINs it). */
-export function trendQuery(workspace: string, filter: Filter, plan: TrendPlan, tables: TrendTables = ROLLUP_TABLES): RawBuilder<TrendRow> {
+export function trendQuery(workspace: string, filter: Filter, plan: TrendPlan, tables: TrendTables = trendTables(filter)): RawBuilder<TrendRow> {
   const parts = [
     ...(rollupAnswers(filter) ? rollupParts(workspace, filter, plan, 'r', tables) : []),
     ...ratingRowParts(workspace, filter, plan, tables),

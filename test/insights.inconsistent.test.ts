@@ -148,7 +148,7 @@ describe('inconsistent rollups', () => {
         const day = (d: string) => res.data.csatTrend.find((p: any) => p.start === `2026-10-${d}T00:00:00.000Z`);
         // October 10: stars 1, 3, 4, 5 (8 each; the -5 twos count 0, stars 7 and 0 ignored), every offer rated.
         expect(day('10')).toMatchObject({ count: 32, offered: 40, responseRate: 1 });
-        expect(warnings[0].problems).toEqual(expect.arrayContaining(['3 ratings of 7 stars (ignored)', 'bucket 2026-10-10T00:00:00.000Z: ratings of 2 -5 (counted as 0)']));
+        expect(warnings[0]!.problems).toEqual(expect.arrayContaining(['3 ratings of 7 stars (ignored)', 'bucket 2026-10-10T00:00:00.000Z: ratings of 2 -5 (counted as 0)']));
         expect(day('11').count).toBe(Math.floor(MAX_INT / 5));
       }
     }

@@ -346,7 +346,7 @@ async function upgradeFrom(to: string, index: number) {
 }
 
 describe('upgrading a deployment with history', () => {
-  it.each(EARLIER.map((name, i) => [name, i] as const))('from %s: summaries, rankings, badge and list equal the rows; rollups:check exits 0', async (to, i) => {
+  it.each(EARLIER.map((name, i) => [name, i] as const))('from %s: summaries, rankings, badge, list and trends equal the rows; rollups:check exits 0', async (to, i) => {
     await upgradeFrom(to, i);
   });
 });

@@ -3,13 +3,14 @@ import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import type { Kysely } from 'kysely';
 import { migrations } from '../../migrations/index.js';
 import { CsatOffer } from '../insights/offer.entity.js';
+import { CsatOfferDailyWs, CsatOfferHourlyWs, CsatRatingDailyWs, CsatRatingHourlyWs } from '../insights/trend-rollup.entity.js';
 import { CsatRating } from '../rating/rating.entity.js';
 import { CsatSettings } from '../settings/settings.entity.js';
 import { Ticket } from '../ticket/ticket.entity.js';
 import { CsatDelivery, CsatDeliveryAttempt, CsatEvent, CsatWebhook } from '../webhooks/webhook.entities.js';
 
 /** Every entity of this service: its own tables and the helpdesk's read-only `ticket`. */
-export const ENTITIES = [CsatRating, CsatOffer, CsatSettings, CsatWebhook, CsatEvent, CsatDelivery, CsatDeliveryAttempt, Ticket];
+export const ENTITIES = [CsatRating, CsatOffer, CsatSettings, CsatWebhook, CsatEvent, CsatDelivery, CsatDeliveryAttempt, Ticket, CsatRatingDailyWs, CsatRatingHourlyWs, CsatOfferDailyWs, CsatOfferHourlyWs];
 
 export interface OrmConfigInput {
   databaseUrl: string;

@@ -97,7 +97,7 @@ export async function csatAgentSummaries(em: EntityManager, staff: Viewer, args:
 }
 
 /** csatTrend: every check before any SQL (filter, ratedFrom given, timeZone, at most 400 points), then one statement. */
-export async function csatTrend(em: EntityManager, staff: Viewer, args: CsatTrendArgs): Promise<CsatTrendPoint[]> {
+export async function csatTrend(em: EntityManager, staff: Viewer, args: CsatTrendArgs, log?: InsightsLog): Promise<CsatTrendPoint[]> {
   const filter = normaliseFilter(args.filter);
   // **Decision**: a trend needs a start (an open period has no first bucket); its end defaults to now.
   if (!filter.ratedFrom) throw new BadUserInputError('filter.ratedFrom: a trend needs the start of its period', 'filter.ratedFrom');
@@ -107,7 +107,9 @@ export async function csatTrend(em: EntityManager, staff: Viewer, args: CsatTren
   const clock = zoneClock(checkTimeZone(args.timeZone));
   if (from === to) return [];
   const plan = trendPlan(trendBounds(from, to, args.interval, clock));
-  const counts = await countsByBucket(em, staff.workspace, { ...filter, ratedTo: new Date(to) }, plan);
+  const problems: string[] = [];
+  const counts = await countsByBucket(em, staff.workspace, { ...filter, ratedTo: new Date(to) }, plan, problems);
+  reportProblems(log, staff.workspace, 'csatTrend', { rows: [], problems });
   return counts.map((c, i) => {
     const s = summaryOf({ assigneeId: null, ...c });
     return {

@@ -1,4 +1,4 @@
-// `npm run migrate`: applies this subgraph's pending migrations to DATABASE_URL (a release step, if you
+// `npm run migrate`: applies this subgraph's pending migrations to MIGRATION_DATABASE_URL, else DATABASE_URL (a release step, if you
 // prefer it to the start's own), or to the embedded development database when DATABASE_URL is unset.
 // First: refuses an older Node before any other module runs.
 import '../src/config/node.version.js';
@@ -11,7 +11,7 @@ const config = loadConfig();
 const logger = createLogger(config.logLevel);
 const dev = config.databaseUrl ? undefined : await (await import('../dev/dev.database.js')).startDevDatabase(config, pino({ level: 'silent' }));
 try {
-  const db = await openDatabase(config.databaseUrl ?? dev!.url, logger);
+  const db = await openDatabase(config.pooling.migrationUrl ?? config.databaseUrl ?? dev!.url, logger);
   try {
     const applied = await migrate(db.orm, logger);
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'no pending migrations');

@@ -8,7 +8,7 @@ import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwawa
 import { ConfigError, loadConfig } from '../src/config/config.js';
 import { keepsSession } from '../src/db/session.probe.js';
 import { createTicket } from './helpers/fixtures.js';
-import { startPgBouncer, type PgBouncer } from './helpers/pgbouncer.js';
+import { startPgBouncer, type PgBouncer } from '../dev/pgbouncer.js';
 import { startTestApp, TEST_SECRET, tokenFor, viewer, type TestApp } from './helpers/test.app.js';
 
 const RATE = `mutation Rate($ticketId: ID!, $rating: Int!) { rateTicket(ticketId: $ticketId, rating: $rating) { id csatRating } }`;
@@ -19,14 +19,15 @@ let db: ThrowawayDatabase;
 let direct: pg.Pool;
 let pooled: string;
 
-/** A command on PgBouncer's admin console (the simple protocol only). */
+/** A command on PgBouncer's admin console (which speaks the simple protocol only). */
 async function console_<Row>(command: string): Promise<Row[]> {
   const url = new URL(pooled);
   url.pathname = '/pgbouncer';
   const admin = new pg.Client({ connectionString: url.toString() });
   await admin.connect();
   try {
-    return (await admin.query({ text: command, queryMode: 'simple' } as never)).rows as Row[];
+    // No parameters: pg sends it with the simple protocol.
+    return (await admin.query(command)).rows as Row[];
   } finally {
     await admin.end();
   }

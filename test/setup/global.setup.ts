@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
 import { createThrowawayDatabase } from '../../dev/throwaway.database.js';
-import { startPgBouncer } from '../helpers/pgbouncer.js';
+import { startPgBouncer } from '../../dev/pgbouncer.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,4 +1,4 @@
-// A real PgBouncer (Debian's /usr/sbin/pgbouncer; .ci/run installs it) in transaction pooling, in front of the
+// Tests and benchmarks: a real PgBouncer (Debian's /usr/sbin/pgbouncer; .ci/run installs it) in transaction pooling, in front of the
 // test PostgreSQL: its ini and user list in a temporary folder, a free loopback port, trust authentication.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

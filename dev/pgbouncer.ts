@@ -12,6 +12,8 @@ export interface PgBouncer {
   /** `serverUrl` with its host and port replaced by PgBouncer's. */
   url(serverUrl: string): string;
   port: number;
+  /** Its process (it runs in the foreground: CPU figures read /proc/<pid>). */
+  pid: number;
   /** Everything PgBouncer logged. */
   log(): string;
   stop(): Promise<void>;
@@ -84,6 +86,7 @@ export async function startPgBouncer(serverUrl: string, extra: Record<string, st
   });
   return {
     port,
+    pid: child.pid!,
     url(url: string) {
       const u = new URL(url);
       u.hostname = '127.0.0.1';

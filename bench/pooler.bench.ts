@@ -129,10 +129,13 @@ try {
         const cpu0 = cpuSeconds(s.pid);
         const b0 = cpuSeconds(bouncerPid);
         const pg0 = postgresCpuSnapshot();
+        const started = performance.now();
         const r = await autocannon(options(s.url, amount));
+        const seconds = (performance.now() - started) / 1000;
         const per1000 = (seconds: number) => (seconds * 1000) / r.requests.total;
         const sample: Sample = {
-          rps: r.requests.average,
+          // Requests over wall-clock time (autocannon's per-second average is coarse over a fixed amount).
+          rps: r.requests.total / seconds,
           p50: r.latency.p50,
           p99: r.latency.p99,
           service: per1000(cpuSeconds(s.pid) - cpu0),

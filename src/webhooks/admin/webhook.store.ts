@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CompiledQuery } from 'kysely';
 import { ratedAtSql } from '../../ticket/ticket-csat.row.js';
-import { deliveryJobKey, DELIVER_TASK } from '../rating.event.sql.js';
+import { deliveryJobKey, deliveryJobPayload, DELIVER_TASK } from '../rating.event.sql.js';
 import { EVENT_WIRE_NAMES, eventTypeOfWire, type CsatDeliveryStatus, type CsatDeliveryType, type CsatEventType, type CsatWebhookType } from './webhook.types.js';
 
 // The admin statements of webhooks: every one names the token's workspace, so another workspace's ids find nothing.
@@ -108,7 +108,7 @@ export class WebhookStore {
          update csat_delivery set status = 'PENDING', window_started_at = now(), next_attempt_at = now()
           where id = $2::uuid and workspace_id = $1::uuid returning *
        ), j as (
-         select graphile_worker.add_job('${DELIVER_TASK}', json_build_object('deliveryId', d.id), job_key => ${deliveryJobKey('d.id::text')}) from d
+         select graphile_worker.add_job('${DELIVER_TASK}', ${deliveryJobPayload('d')}, job_key => ${deliveryJobKey('d.id::text')}) from d
        )
        select ${DELIVERY_COLUMNS}, (select count(*) from j)::int as requeued from d`,
       [workspaceId, deliveryId],

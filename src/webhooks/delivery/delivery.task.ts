@@ -6,16 +6,20 @@ import type { Logger } from '../../config/logger.js';
 import { backoffDelay, type Backoff } from '../../retry/backoff.js';
 import { DELIVERY_TIMEOUT_MS, postOnce, type SendResult } from './delivery.sender.js';
 import { signatureHeader } from '../webhook.signer.js';
-import { deliveryJobKey, DELIVER_TASK } from '../rating.event.sql.js';
+import { deliveryJobKey, deliveryJobPayload, DELIVER_TASK } from '../rating.event.sql.js';
 import { checkWebhookUrl, type HostLookup } from '../url.guard.js';
 
-const LOAD_SQL = `select d.id, d.status, e.id as event_id, e.payload, w.url, w.secret,
+/** The job's delivery, in its workspace: every row it reads is that workspace's (one shard: docs/scale.md). */
+const LOAD_SQL = `select d.id, d.workspace_id, d.status, e.id as event_id, e.payload, w.url, w.secret,
          case when w.previous_secret_expires_at > now() then w.previous_secret end as previous_secret,
          (select count(*) from csat_delivery_attempt a where a.delivery_id = d.id)::int as attempts
     from csat_delivery d
-    join csat_event e on e.id = d.event_id
-    join csat_webhook w on w.id = d.webhook_id
-   where d.id = $1::uuid`;
+    join csat_event e on e.workspace_id = d.workspace_id and e.id = d.event_id
+    join csat_webhook w on w.workspace_id = d.workspace_id and w.id = d.webhook_id
+   where d.workspace_id = $2::uuid and d.id = $1::uuid`;
+
+/** A job queued before its payload carried the workspace (an upgrade's backlog): the one statement by id alone. */
+const WORKSPACE_OF_SQL = `select workspace_id from csat_delivery where id = $1::uuid`;
 
 /**
  * The attempt and its outcome in one statement: the attempt row, the delivery's new status, and (still
@@ -33,16 +37,17 @@ const RECORD_SQL = `with a as ( -- a retry after a lost answer finds its attempt
                           else 'PENDING' end,
             next_attempt_at = case when $6::boolean or window_started_at + $8::int * interval '1 millisecond' < now() + $7::int * interval '1 millisecond' then null
                                    else now() + $7::int * interval '1 millisecond' end
-      where id = $1::uuid and status = 'PENDING' and exists (select 1 from a)
-      returning id, status, next_attempt_at
+      where workspace_id = $9::uuid and id = $1::uuid and status = 'PENDING' and exists (select 1 from a)
+      returning id, workspace_id, status, next_attempt_at
    )
    select d.status,
-          (select count(*) from (select graphile_worker.add_job('${DELIVER_TASK}', json_build_object('deliveryId', d.id), run_at => d.next_attempt_at,
+          (select count(*) from (select graphile_worker.add_job('${DELIVER_TASK}', ${deliveryJobPayload('d')}, run_at => d.next_attempt_at,
                                   job_key => ${deliveryJobKey('d.id::text')}) where d.status = 'PENDING') j)::int as requeued
      from d`;
 
 interface LoadedDelivery {
   id: string;
+  workspace_id: string;
   status: string;
   event_id: string;
   payload: unknown;
@@ -159,16 +164,18 @@ export function deliveryTask(deps: DeliveryDeps): Task {
 }
 
 async function deliver(payload: unknown, job: Job, deps: DeliveryDeps): Promise<void> {
-  const deliveryId = (payload as { deliveryId?: unknown } | null)?.deliveryId;
+  const { deliveryId, workspaceId: queued } = (payload ?? {}) as { deliveryId?: unknown; workspaceId?: unknown };
   if (typeof deliveryId !== 'string') return;
-  const { rows } = await deps.pool.query<LoadedDelivery>(LOAD_SQL, [deliveryId]);
+  const workspaceId = typeof queued === 'string' ? queued : (await deps.pool.query<{ workspace_id: string }>(WORKSPACE_OF_SQL, [deliveryId])).rows[0]?.workspace_id;
+  if (!workspaceId) return;
+  const { rows } = await deps.pool.query<LoadedDelivery>(LOAD_SQL, [deliveryId, workspaceId]);
   const d = rows[0];
   // Deleted endpoint (its deliveries went with it), or already settled by an earlier run: nothing to do.
   if (!d || d.status !== 'PENDING') return;
   const result = await attempt(d, job, deps);
   const number = d.attempts + 1;
   const delay = retryDelayMs(number, deps.config.retryBaseMs);
-  const recorded = await record(deps, [d.id, number, result.statusCode, result.durationMs, result.error, result.ok, delay, deps.config.retryWindowMs]);
+  const recorded = await record(deps, [d.id, number, result.statusCode, result.durationMs, result.error, result.ok, delay, deps.config.retryWindowMs, d.workspace_id]);
   deps.logger[result.ok ? 'debug' : 'info'](
     { deliveryId: d.id, eventId: d.event_id, attempt: number, statusCode: result.statusCode, error: result.error, status: recorded?.status },
     'webhook delivery attempt',

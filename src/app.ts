@@ -61,7 +61,7 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
     await setup.close();
   }
 
-  const db = await openDatabase(config.databaseUrl, logger, config.timeouts);
+  const db = await openDatabase(config.databaseUrl, logger, config.timeouts, config.replicas);
   let http: CsatHttpServer;
   let worker: DeliveryWorker | undefined;
   const lookup = hooks.lookup ?? systemLookup;

@@ -80,6 +80,14 @@ export interface WebhookConfig {
   concurrency: number;
 }
 
+/** Read replicas for the heavy reads (docs/deploy.md, Read replicas). */
+export interface ReplicaConfig {
+  /** Streaming standbys of DATABASE_URL (DATABASE_REPLICA_URLS, comma-separated); none: every read on the primary. */
+  urls: string[];
+  /** A standby further behind than this is skipped (REPLICA_MAX_LAG_MS). */
+  maxLagMs: number;
+}
+
 export interface Config {
   production: boolean;
   /** Unset: start an embedded PostgreSQL (dev/embedded.postgres.ts). */
@@ -98,6 +106,7 @@ export interface Config {
   /** `_service { sdl }` answers (SERVICE_SDL=on|off; default on outside production, off in production). */
   serviceSdl: boolean;
   webhooks: WebhookConfig;
+  replicas: ReplicaConfig;
 }
 
 export class ConfigError extends Error {
@@ -136,6 +145,14 @@ const ENVIRONMENT = z.object({
       .refine((url) => !/^postgres(ql)?:\/\//.test(url) || URL.canParse(url), { error: 'is not a valid URL (for a Unix socket: postgres://user@localhost/db?host=/var/run/postgresql)' })
       .optional(),
   ),
+  DATABASE_REPLICA_URLS: text.pipe(
+    z
+      .string()
+      .transform((list) => list.split(',').map((u) => u.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\//, { error: 'must be comma-separated postgres:// or postgresql:// URLs' }).refine(URL.canParse, { error: 'holds a URL that is not valid' })))
+      .optional(),
+  ),
+  REPLICA_MAX_LAG_MS: integer(2000, 0, 3_600_000),
   AUTH_JWKS_URL: text.pipe(z.string().regex(/^https?:\/\//, { error: 'must be an http(s) URL' }).optional()),
   AUTH_ISSUER: text,
   AUTH_AUDIENCE: text,
@@ -183,6 +200,8 @@ function crossRules(e: Environment, problem: (message: string) => void): void {
   const n = (v: unknown): v is number => typeof v === 'number';
   // The embedded database (and its demo data and printed tokens) is for development only.
   if (production && !e.DATABASE_URL) problem('production needs DATABASE_URL (the embedded PostgreSQL is for development)');
+  // Standbys of which primary? The embedded database has none.
+  if (e.DATABASE_REPLICA_URLS?.length && !e.DATABASE_URL) problem('DATABASE_REPLICA_URLS needs DATABASE_URL (their primary)');
   const { AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience, AUTH_JWT_SECRET: secret } = e;
   if (jwksUrl) {
     if (!issuer || !audience) problem('AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE');
@@ -271,5 +290,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowLoopback: e.WEBHOOKS_ALLOW_LOOPBACK === 'true',
       concurrency: e.WEBHOOK_CONCURRENCY,
     },
+    replicas: { urls: e.DATABASE_REPLICA_URLS ?? [], maxLagMs: e.REPLICA_MAX_LAG_MS },
   };
 }

@@ -206,6 +206,6 @@ export function foldTrendRows(plan: TrendPlan, rows: TrendRow[]): BucketCounts[]
 
 /** Every count of a trend, per bucket, in one statement. */
 export async function countsByBucket(em: EntityManager, workspace: string, filter: Filter, plan: TrendPlan): Promise<BucketCounts[]> {
-  const { rows } = await trendQuery(workspace, filter, plan).execute(em.getKysely());
+  const { rows } = await trendQuery(workspace, filter, plan).execute(em.getKysely({ type: 'read' }));
   return foldTrendRows(plan, rows);
 }

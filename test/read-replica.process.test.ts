@@ -164,17 +164,24 @@ describe('read replica (DATABASE_REPLICA_URLS): a real streaming standby', () =>
         }
       }
     };
+    const s0 = pair.standby.logSize();
     const clients = Array.from({ length: 16 }, (_, i) => client(i));
     await expect.poll(() => outcomes.length, { timeout: 30_000 }).toBeGreaterThan(300);
     const before = outcomes.length;
     const p0 = pair.primary.logSize();
+    const onStandbyBefore = count(pair.standby.log(s0), STAFF_PAGE);
     await pair.standby.stop();
     const stoppedAt = outcomes.length;
     await expect.poll(() => outcomes.length, { timeout: 30_000 }).toBeGreaterThan(stoppedAt + 300);
     running = false;
     await Promise.all(clients);
     const failed = outcomes.filter((o) => o !== 'ok');
-    console.log(`standby stopped mid-load: ${JSON.stringify({ requests: outcomes.length, beforeStop: before, failed: failed.length, staffPagesOnPrimaryAfter: count(pair.primary.log(p0), STAFF_PAGE) })}`);
+    const replicaLines = svc.logs().filter((l) => String(l.msg).startsWith('database replica'));
+    console.log(
+      `standby stopped mid-load: ${JSON.stringify({ requests: outcomes.length, beforeStop: before, failed: failed.length, staffPagesOnStandbyBefore: onStandbyBefore, staffPagesOnPrimaryAfter: count(pair.primary.log(p0), STAFF_PAGE) })}\n` +
+        replicaLines.map((l) => `  ${l.msg} ${l.reason ?? ''}`).join('\n'),
+    );
+    expect(onStandbyBefore).toBeGreaterThan(0);
     expect(failed).toEqual([]);
     expect(count(pair.primary.log(p0), STAFF_PAGE)).toBeGreaterThan(0);
     expect(svc.stderr()).toBe('');

@@ -13,8 +13,9 @@ export interface ProxyStats {
   requests: number;
   /** Sent again to another backend, by reason. */
   retried: Record<string, number>;
-  /** Answered 502 to the caller: no backend could answer. */
+  /** Answered 502 to the caller: no backend could answer; by the last error (code, and whether on a reused connection). */
   failed: number;
+  failedBy: Record<string, number>;
 }
 
 export interface RoundRobinProxy {
@@ -37,14 +38,14 @@ type Attempt = { status: number; headers: IncomingMessage['headers']; body: Buff
 export async function startRoundRobinProxy(opts: ProxyOptions): Promise<RoundRobinProxy> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const ready = new Map(opts.backends.map((b) => [b, false]));
-  const stats: ProxyStats = { requests: 0, retried: {}, failed: 0 };
+  const stats: ProxyStats = { requests: 0, retried: {}, failed: 0, failedBy: {} };
   let closed = false;
 
   // Health checks on connections of their own, as a balancer's are.
   const check = async (backend: string) => {
     let failures = 0;
     while (!closed) {
-      const ok = await fetch(`${backend}/readyz`, { signal: AbortSignal.timeout(500) }).then((r) => r.ok, () => false);
+      const ok = await fetch(`${backend}/readyz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
       failures = ok ? 0 : failures + 1;
       if (ok) ready.set(backend, true);
       else if (failures >= 2) ready.set(backend, false);
@@ -91,6 +92,7 @@ export async function startRoundRobinProxy(opts: ProxyOptions): Promise<RoundRob
       stats.requests++;
       const body = Buffer.concat(chunks);
       const tried = new Set<string>();
+      let last = 'no ready backend';
       for (let attempt = 0; attempt < 6; attempt++) {
         const backend = pick(tried) ?? pick(new Set());
         if (!backend) {
@@ -105,6 +107,7 @@ export async function startRoundRobinProxy(opts: ProxyOptions): Promise<RoundRob
         }
         tried.add(backend);
         const code = result.error.code ?? result.error.message;
+        last = `${code}${result.reused ? ' on a reused connection' : ' on a new connection'}`;
         const notSent = code === 'ECONNREFUSED';
         if (notSent || (result.reused && opts.retryable?.(req, body))) {
           const reason = notSent ? 'refused' : `reset on a reused connection (${code})`;
@@ -114,9 +117,13 @@ export async function startRoundRobinProxy(opts: ProxyOptions): Promise<RoundRob
         break;
       }
       stats.failed++;
+      stats.failedBy[last] = (stats.failedBy[last] ?? 0) + 1;
       res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'bad gateway', extensions: { code: 'BAD_GATEWAY' } }] }));
     });
   });
+  // A balancer keeps its clients' idle connections far longer than Node's 5 s default (60 s and more): else it
+  // closes the gateway's kept-alive sockets while the gateway reuses them, a reset this test is not about.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -70,9 +70,6 @@ function createPool(
   }, onLost);
 }
 
-/** `user@host:port/database`: how logs name a standby. */
-const replicaName = (url: string) => describeUrl(url);
-
 /**
  * The read replicas: per standby a pool like the primary's (prepared statements, the same timeouts, but a wait for
  * a connection of at most a second, so a standby that drops packets leaves time for the primary within the request)
@@ -81,7 +78,7 @@ const replicaName = (url: string) => describeUrl(url);
 async function openReplicas(primary: PreparingPool, replicas: ReplicaConfig, logger: Logger, faults: FaultLog, timeouts: Timeouts): Promise<ReplicaRouter> {
   const pollMs = Math.min(1000, Math.max(100, Math.floor(replicas.maxLagMs / 4)));
   const standbys = replicas.urls.map((replicaUrl) => {
-    const name = replicaName(replicaUrl);
+    const name = describeUrl(replicaUrl); // how logs name a standby: no password
     const pool = createPool(replicaUrl, 10, (err, state) => faults.warn(logger, { err: connectionLost(err), replica: name }, `database replica: ${state === 'idle' ? 'idle ' : ''}connection lost`), {
       ...timeouts,
       poolMs: Math.min(timeouts.poolMs, 1000),

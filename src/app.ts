@@ -67,7 +67,7 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
     await setup.close();
   }
 
-  const db = await openDatabase(config.databaseUrl, logger, config.timeouts, { poolMode: config.pooling.mode, preparedStatements: config.pooling.preparedStatements });
+  const db = await openDatabase(config.databaseUrl, logger, config.timeouts, { poolMode: config.pooling.mode, preparedStatements: config.pooling.preparedStatements }, config.replicas);
   let http: CsatHttpServer;
   let worker: DeliveryWorker | undefined;
   const lookup = hooks.lookup ?? systemLookup;

@@ -36,8 +36,9 @@ export const BADGE_SQL = prepared(
 );
 
 /** The badge's figures, or null for a workspace that is unknown, private or under its threshold; `inconsistent`: its rollup needed clamping. */
+// On a read replica when there are any (docs/deploy.md): public figures, cached, a moment stale is fine.
 export async function badgeFigures(em: EntityManager, workspaceId: string): Promise<(BadgeFigures & { inconsistent: boolean }) | null> {
-  const result = await em.getKysely().executeQuery(CompiledQuery.raw(BADGE_SQL, [workspaceId, SATISFIED_MIN_RATING]));
+  const result = await em.getKysely({ type: 'read' }).executeQuery(CompiledQuery.raw(BADGE_SQL, [workspaceId, SATISFIED_MIN_RATING]));
   const row = result.rows[0] as (BadgeFigures & { published: boolean | null; inconsistent: boolean }) | undefined;
   return row?.published ? { average: row.average, count: row.count, satisfiedShare: row.satisfiedShare, inconsistent: row.inconsistent } : null;
 }

@@ -97,6 +97,14 @@ export interface PoolingConfig {
   workerUrl?: string;
 }
 
+/** Read replicas for the heavy reads (docs/deploy.md, Read replicas). */
+export interface ReplicaConfig {
+  /** Streaming standbys of DATABASE_URL (DATABASE_REPLICA_URLS, comma-separated); none: every read on the primary. */
+  urls: string[];
+  /** A standby further behind than this is skipped (REPLICA_MAX_LAG_MS). */
+  maxLagMs: number;
+}
+
 export interface Config {
   production: boolean;
   /** Unset: start an embedded PostgreSQL (dev/embedded.postgres.ts). */
@@ -116,6 +124,7 @@ export interface Config {
   serviceSdl: boolean;
   webhooks: WebhookConfig;
   pooling: PoolingConfig;
+  replicas: ReplicaConfig;
 }
 
 export class ConfigError extends Error {
@@ -162,6 +171,14 @@ const ENVIRONMENT = z.object({
   DB_POOL_MODE: oneOf(['session', 'transaction'], 'session', 'session or transaction'),
   // Its default depends on DB_POOL_MODE (below).
   DB_PREPARED_STATEMENTS: text.pipe(enumText(['on', 'off'], 'on or off').optional()),
+  DATABASE_REPLICA_URLS: text.pipe(
+    z
+      .string()
+      .transform((list) => list.split(',').map((u) => u.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\//, { error: 'must be comma-separated postgres:// or postgresql:// URLs' }).refine(URL.canParse, { error: 'holds a URL that is not valid' })))
+      .optional(),
+  ),
+  REPLICA_MAX_LAG_MS: integer(2000, 0, 3_600_000),
   AUTH_JWKS_URL: text.pipe(z.string().regex(/^https?:\/\//, { error: 'must be an http(s) URL' }).optional()),
   AUTH_ISSUER: text,
   AUTH_AUDIENCE: text,
@@ -209,6 +226,8 @@ function crossRules(e: Environment, problem: (message: string) => void): void {
   const n = (v: unknown): v is number => typeof v === 'number';
   // The embedded database (and its demo data and printed tokens) is for development only.
   if (production && !e.DATABASE_URL) problem('production needs DATABASE_URL (the embedded PostgreSQL is for development)');
+  // Standbys of which primary? The embedded database has none.
+  if (e.DATABASE_REPLICA_URLS?.length && !e.DATABASE_URL) problem('DATABASE_REPLICA_URLS needs DATABASE_URL (their primary)');
   const { AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience, AUTH_JWT_SECRET: secret } = e;
   if (jwksUrl) {
     if (!issuer || !audience) problem('AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE');
@@ -314,5 +333,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       migrationUrl: e.MIGRATION_DATABASE_URL,
       workerUrl: e.WORKER_DATABASE_URL,
     },
+    replicas: { urls: e.DATABASE_REPLICA_URLS ?? [], maxLagMs: e.REPLICA_MAX_LAG_MS },
   };
 }

@@ -4,13 +4,15 @@ import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import { StartupError } from '../errors/startup.error.js';
 import { connectionLost } from './connection.lost.js';
-import type { Timeouts } from '../config/config.js';
+import type { ReplicaConfig, Timeouts } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import { FaultLog } from './fault.log.js';
 import { guardedPool, type ConnectionState } from './guarded.pool.js';
 import { assertRoleSettings, sessionSettings, setStatement, type SessionSettings } from './session.settings.js';
 import { ormConfig } from './orm.config.js';
 import { PreparingPool } from './prepared.statements.js';
+import { Replica } from './replica.health.js';
+import { ReplicaRouter } from './replica.router.js';
 import { StatementCounter } from './statement.counter.js';
 import { installQueueSchema } from '../webhooks/queue.schema.js';
 import { rebuildQueued } from '../insights/rollup.rebuild.js';
@@ -20,6 +22,8 @@ export interface Database {
   orm: MikroORM;
   url: string;
   statements: StatementCounter;
+  /** The read replicas' router (DATABASE_REPLICA_URLS), when there are any: its counts of reads by destination. */
+  replicas?: ReplicaRouter;
   /** Database faults in the log: each message at most once a second, with the count of the others. */
   faults: FaultLog;
   /** Readiness: does the database answer? Within about a second, on a connection of its own, never waiting on the pool. */
@@ -70,10 +74,38 @@ export interface DatabaseOptions {
 }
 
 /**
+ * The read replicas: per standby a pool like the primary's (prepared statements, the same timeouts, but a wait for
+ * a connection of at most a second, so a standby that drops packets leaves time for the primary within the request)
+ * and a connection of its own polling its lag. Returns the pool MikroORM's 'read' connection runs on.
+ */
+async function openReplicas(primary: PreparingPool, replicas: ReplicaConfig, logger: Logger, faults: FaultLog, timeouts: Timeouts, options: DatabaseOptions): Promise<ReplicaRouter> {
+  // A standby is reached the way the primary is (DB_POOL_MODE, DB_PREPARED_STATEMENTS): behind a transaction pooler,
+  // no session SET (the role's settings hold there too).
+  const pooled = options.poolMode === 'transaction';
+  const settings = pooled ? undefined : sessionSettings(timeouts);
+  const probeTimeouts = { statementMs: PING_TIMEOUT_MS, lockMs: PING_TIMEOUT_MS, poolMs: PING_TIMEOUT_MS, requestMs: PING_TIMEOUT_MS };
+  const pollMs = Math.min(1000, Math.max(100, Math.floor(replicas.maxLagMs / 4)));
+  const standbys = replicas.urls.map((replicaUrl) => {
+    const name = describeUrl(replicaUrl); // how logs name a standby: no password
+    const pool = createPool(replicaUrl, 10, (err, state) => faults.warn(logger, { err: connectionLost(err), replica: name }, `database replica: ${state === 'idle' ? 'idle ' : ''}connection lost`), settings, {
+      ...timeouts,
+      poolMs: Math.min(timeouts.poolMs, 1000),
+    });
+    const probe = createPool(replicaUrl, 1, () => {}, pooled ? undefined : sessionSettings(probeTimeouts), probeTimeouts);
+    return new Replica(name, new PreparingPool(pool, options.preparedStatements ?? true), probe, replicas.maxLagMs, logger);
+  });
+  // One poll before the first request, so a healthy standby serves from the start; one that is down does not stop it.
+  await Promise.all(standbys.map((r) => r.poll()));
+  for (const r of standbys) r.start(pollMs);
+  return new ReplicaRouter(primary, standbys);
+}
+
+/**
  * Connects MikroORM to `url` through one pool and one Kysely instance, which count every statement.
  * `timeouts` bound every statement, lock wait and pool wait; without them (migrations, dev tools) nothing is bounded.
+ * `replicas` (with `timeouts`): MikroORM's 'read' connection (`em.getKysely({ type: 'read' })`) goes to them.
  */
-export async function openDatabase(url: string, logger: Logger, timeouts?: Timeouts, options: DatabaseOptions = {}): Promise<Database> {
+export async function openDatabase(url: string, logger: Logger, timeouts?: Timeouts, options: DatabaseOptions = {}, replicas?: ReplicaConfig): Promise<Database> {
   const pooled = options.poolMode === 'transaction';
   const settings = sessionSettings(timeouts);
   const statements = new StatementCounter();
@@ -87,8 +119,13 @@ export async function openDatabase(url: string, logger: Logger, timeouts?: Timeo
   );
   const pool = new PreparingPool(pgPool, options.preparedStatements ?? true);
   const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }), log: statements.count });
+  const router = timeouts && replicas?.urls.length ? await openReplicas(pool, replicas, logger, faults, timeouts, options) : undefined;
+  const reads = router && new Kysely<unknown>({ dialect: new PostgresDialect({ pool: router }), log: statements.count });
   const ormLog = logger.child({ component: 'mikro-orm' });
-  const orm = await MikroORM.init(ormConfig({ databaseUrl: url, kysely, log: (m) => ormLog.debug(m) }));
+  const orm = await MikroORM.init(ormConfig({ databaseUrl: url, kysely, reads, log: (m) => ormLog.debug(m) })).catch(async (err: unknown) => {
+    await router?.end();
+    throw err;
+  });
   // MikroORM 7 connects lazily: check now, so an unreachable database fails the start with a message naming it.
   await assertReachable(orm, url);
   if (pooled) await assertRoleSettings(pgPool, settings).catch(async (err: unknown) => {
@@ -105,6 +142,7 @@ export async function openDatabase(url: string, logger: Logger, timeouts?: Timeo
   return {
     orm,
     url,
+    replicas: router,
     statements,
     faults,
     ping,
@@ -113,10 +151,14 @@ export async function openDatabase(url: string, logger: Logger, timeouts?: Timeo
       // cancel by pid; statement_timeout (the role's) ends what still runs.
       if (pooled) return;
       const pids = pool.busyProcessIds();
-      if (pids.length) await probe.query('select pg_cancel_backend(pid) from unnest($1::int[]) as pid', [pids]).catch(() => {});
+      await Promise.all([
+        pids.length ? probe.query('select pg_cancel_backend(pid) from unnest($1::int[]) as pid', [pids]).catch(() => {}) : undefined,
+        router?.cancelRunning(),
+      ]);
     },
     async close() {
       await orm.close(true);
+      await router?.end();
       await probe.end();
       faults.flush();
     },

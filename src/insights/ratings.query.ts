@@ -76,7 +76,7 @@ export function readRatingsCursor(after: string | null | undefined, order: CsatR
  * index range gives its first rows (a lateral per id), merged and cut: at most 100 × (first + 1) rows, at any depth.
  */
 export async function findRatingPage(em: EntityManager, workspace: string, filter: Filter, order: CsatRatingOrder, first: number, after: unknown[] | null): Promise<RatingPage> {
-  const { rows } = await ratingPageQuery(workspace, filter, order, first, after).execute(em.getKysely());
+  const { rows } = await ratingPageQuery(workspace, filter, order, first, after).execute(em.getKysely({ type: 'read' }));
   const page = rows.slice(0, first);
   const at = insightsCursor(order, filterHash(filter));
   const keys = ORDERS[order].keys;
@@ -114,6 +114,6 @@ export async function countRatings(em: EntityManager, workspace: string, filter:
   const where = [sql`r.workspace_id = ${workspace}::uuid`, ...filterConditions(filter)];
   if (filter.assigneeIds) where.push(sql`r.assignee_id = any(${filter.assigneeIds}::uuid[])`);
   const join = filter.reopenedSinceRating !== null ? sql`left join ticket t on t.id = r.ticket_id` : sql``;
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from csat_rating r ${join} where ${sql.join(where, sql` and `)}`.execute(em.getKysely());
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from csat_rating r ${join} where ${sql.join(where, sql` and `)}`.execute(em.getKysely({ type: 'read' }));
   return rows[0]!.n;
 }

@@ -251,6 +251,6 @@ function settleBucket(c: BucketCounts, start: string, problems: string[]): Bucke
 
 /** Every count of a trend, per bucket, in one statement; `problems` receives what was clamped. */
 export async function countsByBucket(em: EntityManager, workspace: string, filter: Filter, plan: TrendPlan, problems: string[] = []): Promise<BucketCounts[]> {
-  const { rows } = await trendQuery(workspace, filter, plan).execute(em.getKysely());
+  const { rows } = await trendQuery(workspace, filter, plan).execute(em.getKysely({ type: 'read' }));
   return foldTrendRows(plan, rows, problems);
 }

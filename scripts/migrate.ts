@@ -4,7 +4,7 @@
 import '../src/config/node.version.js';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config/config.js';
-import { migrate, openDatabase } from '../src/db/database.js';
+import { migrate, openDatabase } from '../src/schema.database.js';
 import { createLogger } from '../src/config/logger.js';
 
 const config = loadConfig();

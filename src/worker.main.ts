@@ -3,7 +3,7 @@
 // First: refuses an older Node before any other module runs.
 import './config/node.version.js';
 import { loadConfigOrExit } from './config/config.exit.js';
-import { migrate, openDatabase } from './db/database.js';
+import { migrate, openDatabase } from './schema.database.js';
 import { StartupError } from './errors/startup.error.js';
 import { createLogger } from './config/logger.js';
 import { Ticket } from './ticket/ticket.entity.js';

@@ -8,12 +8,9 @@ import type { Timeouts } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import { FaultLog } from './fault.log.js';
 import { guardedPool, type ConnectionState } from './guarded.pool.js';
-import { ormConfig } from './orm.config.js';
+import { ormConfig, type OrmSchema } from './orm.config.js';
 import { PreparingPool } from './prepared.statements.js';
 import { StatementCounter } from './statement.counter.js';
-import { installQueueSchema } from '../webhooks/queue.schema.js';
-import { rebuildQueued } from '../insights/rollup.rebuild.js';
-import { kyselySession } from '../insights/rollup.session.js';
 
 export interface Database {
   orm: MikroORM;
@@ -70,7 +67,7 @@ function createPool(
  * Connects MikroORM to `url` through one pool and one Kysely instance, which count every statement.
  * `timeouts` bound every statement, lock wait and pool wait; without them (migrations, dev tools) nothing is bounded.
  */
-export async function openDatabase(url: string, logger: Logger, timeouts?: Timeouts): Promise<Database> {
+export async function openDatabase(url: string, schema: OrmSchema, logger: Logger, timeouts?: Timeouts): Promise<Database> {
   const statements = new StatementCounter();
   const faults = new FaultLog();
   // A connection the server ends (restart, failover, pg_terminate_backend) never ends the process (guarded.pool.ts):
@@ -82,7 +79,7 @@ export async function openDatabase(url: string, logger: Logger, timeouts?: Timeo
   const pool = new PreparingPool(pgPool);
   const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }), log: statements.count });
   const ormLog = logger.child({ component: 'mikro-orm' });
-  const orm = await MikroORM.init(ormConfig({ databaseUrl: url, kysely, log: (m) => ormLog.debug(m) }));
+  const orm = await MikroORM.init(ormConfig({ databaseUrl: url, schema, kysely, log: (m) => ormLog.debug(m) }));
   // MikroORM 7 connects lazily: check now, so an unreachable database fails the start with a message naming it.
   await assertReachable(orm, url);
 
@@ -140,22 +137,17 @@ async function assertReachable(orm: MikroORM, url: string): Promise<void> {
 const MIGRATION_LOCK = 0x63736174;
 
 /**
- * Applies this subgraph's pending migrations; returns their names. Replicas that start together take
- * turns on a session advisory lock, so one migrates and the others find nothing pending (without it, two
- * instances on an empty database race on `create table` and one fails).
+ * Applies this subgraph's pending migrations, then `after` (what else a schema needs once they have committed:
+ * src/schema.database.ts); returns their names. Replicas that start together take turns on a session advisory
+ * lock, so one migrates and the others find nothing pending (without it, two instances on an empty database race
+ * on `create table` and one fails).
  */
-export async function migrate(orm: MikroORM, logger?: Logger): Promise<string[]> {
+export async function migrateUnderLock(orm: MikroORM, after: (orm: MikroORM) => Promise<void>): Promise<string[]> {
   return orm.em.getKysely().connection().execute(async (lockConnection) => {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(lockConnection);
     try {
       const done = await orm.migrator.up();
-      // The job queue's schema too (graphile-worker's own migrations), under the same lock.
-      await installQueueSchema(orm.config.get('clientUrl')!);
-      // History the migrations queued for the rollups, after they committed: short transactions, older
-      // replicas keep serving meanwhile (docs/insights.md, Rollups).
-      const started = Date.now();
-      const rebuilt = await rebuildQueued(kyselySession(orm.em.getKysely()), (w) => logger?.debug(w, 'rollups rebuilt from the rows'));
-      if (rebuilt) logger?.info({ workspaces: rebuilt, ms: Date.now() - started }, 'rollups rebuilt from the rows');
+      await after(orm);
       return done.map((m) => m.name);
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(lockConnection);

@@ -1,4 +1,5 @@
-import { Check, Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { PrimaryKeyProp } from '@mikro-orm/core';
+import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 
 // The webhook tables (docs/webhooks.md). Written by hand-written statements (admin/webhook.store.ts,
 // delivery/delivery.task.ts and csat_rate); the entities are their schema, from which migrations are generated.
@@ -74,10 +75,11 @@ export class CsatDelivery {
   @Property({ type: 'uuid' })
   workspaceId!: string;
 
-  @Property({ type: 'uuid' })
+  // Relations mapped to their keys (these rows are read as keys); deleting an endpoint or an event deletes its deliveries.
+  @ManyToOne(() => CsatEvent, { mapToPk: true, fieldName: 'event_id', deleteRule: 'cascade', foreignKeyName: 'csat_delivery_event_fk' })
   eventId!: string;
 
-  @Property({ type: 'uuid' })
+  @ManyToOne(() => CsatWebhook, { mapToPk: true, fieldName: 'webhook_id', deleteRule: 'cascade', foreignKeyName: 'csat_delivery_webhook_fk' })
   webhookId!: string;
 
   @Property({ type: 'text', default: 'PENDING' })
@@ -97,7 +99,9 @@ export class CsatDelivery {
 /** Each HTTP attempt of a delivery, as admins see it. */
 @Entity({ tableName: 'csat_delivery_attempt' })
 export class CsatDeliveryAttempt {
-  @PrimaryKey({ type: 'uuid' })
+  [PrimaryKeyProp]?: ['deliveryId', 'attempt'];
+
+  @ManyToOne(() => CsatDelivery, { primary: true, mapToPk: true, fieldName: 'delivery_id', deleteRule: 'cascade', foreignKeyName: 'csat_delivery_attempt_delivery_fk' })
   deliveryId!: string;
 
   @PrimaryKey({ type: 'integer' })

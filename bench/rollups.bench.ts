@@ -23,7 +23,7 @@ import { SCHEMA } from '../src/schema.entities.js';
 import { checkRollups } from '../src/insights/rollup.check.js';
 import { rebuildWorkspace } from '../src/insights/rollup.rebuild.js';
 import { pgSession } from '../src/insights/rollup.session.js';
-import { RATE_SQL } from '../src/rating/rating.repository.js';
+import { RATE_SQL } from '../src/rating/rate.statement.js';
 import { installQueueSchema } from '../src/webhooks/queue.schema.js';
 import { postgresCpuBetween, postgresCpuSnapshot } from './bench.process.js';
 

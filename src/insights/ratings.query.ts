@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type RawBuilder } from 'kysely';
 import { isUuid } from '../auth/viewer.js';
-import { ratedAtSql } from '../ticket/ticket-csat.row.js';
+import { instantSql } from '../db/sql.helpers.js';
 import { decodeCursor, encodeCursor, isRatedAt, isSmallInt } from '../federation/cursor.codec.js';
 import { filterHash, insightsCursor, type Filter } from './insights.filter.js';
 import { CsatRatingOrder } from './insights.types.js';
@@ -94,7 +94,7 @@ export function ratingPageQuery(workspace: string, filter: Filter, order: CsatRa
     where.push(sql`(${tuple}) ${sql.raw(spec.dir === 'desc' ? '<' : '>')} (${values})`);
   }
   const columns = sql.raw(
-    `r.ticket_id, r.rating, r.comment, r.comment_length, ${ratedAtSql('r.rated_at')} as rated_at, r.assignee_id, ${REOPENED_SQL} as reopened`,
+    `r.ticket_id, r.rating, r.comment, r.comment_length, ${instantSql('r.rated_at')} as rated_at, r.assignee_id, ${REOPENED_SQL} as reopened`,
   );
   const limit = first + 1;
   const byKeys = (qualified: boolean) => sql.join(spec.keys.map((k) => sql`${sql.raw(qualified ? k.expr : `p.${k.alias}`)} ${dir}`));

@@ -1,7 +1,6 @@
 import { EntityRepository } from '@mikro-orm/postgresql';
-import { CompiledQuery } from 'kysely';
 import { prepared } from '../db/prepared.statements.js';
-import { ratedAtSql } from '../ticket/ticket-csat.row.js';
+import { instantSql, sqlRows } from '../db/sql.helpers.js';
 import type { CsatSettings } from './settings.entity.js';
 import { DEFAULT_SETTINGS, type SettingsChange, type SettingsValues } from './settings.rules.js';
 
@@ -14,7 +13,7 @@ export interface StoredSettings extends SettingsValues {
 
 const COLUMNS = `workspace_id as "workspaceId", enabled, badge_public as "badgePublic", badge_min_count as "badgeMinCount",
   unhappy_max_rating as "unhappyMaxRating", vocal_min_comment_length as "vocalMinCommentLength",
-  ${ratedAtSql('updated_at')} as "updatedAt", updated_by as "updatedBy"`;
+  ${instantSql('updated_at')} as "updatedAt", updated_by as "updatedBy"`;
 
 const FIND_SQL = prepared('csat_settings_find', `select ${COLUMNS} from csat_settings where workspace_id = $1::uuid`);
 
@@ -39,9 +38,9 @@ const UPSERT_SQL = prepared(
 );
 
 export class CsatSettingsRepository extends EntityRepository<CsatSettings> {
-  private async rows<Row>(text: string, values: unknown[]): Promise<Row[]> {
-    const result = await this.em.getKysely().executeQuery(CompiledQuery.raw(text, values));
-    return result.rows as Row[];
+  /** Through the EntityManager's Kysely: the request's connection (or transaction), counted like every statement. */
+  private rows<Row>(text: string, values: unknown[]): Promise<Row[]> {
+    return sqlRows<Row>(this.em.getKysely(), text, values);
   }
 
   /** The workspace's settings, or the defaults when it has no row. One statement. */

@@ -75,7 +75,7 @@ export async function deleteWebhook(em: EntityManager, me: Viewer, id: string): 
 const deliveriesCursor = (webhookId: string): CursorScope => ({ order: 'CREATED_AT_DESC', scope: webhookId.toLowerCase(), foreign: 'after is not a cursor of this list' });
 
 function readDeliveriesCursor(after: string, webhookId: string): { createdAt: string; id: string } {
-  // The time key as encodeCursor wrote it (ratedAtSql's form), read by the parser of client instants: never text PostgreSQL refuses.
+  // The time key as encodeCursor wrote it (instantSql's form), read by the parser of client instants: never text PostgreSQL refuses.
   const [createdAt, id] = decodeCursor(after, deliveriesCursor(webhookId), (k) => k.length === 2 && isCanonicalInstant(k[0]) && isUuid(k[1])) as [string, string];
   return { createdAt, id };
 }

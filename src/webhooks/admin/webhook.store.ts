@@ -1,18 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CompiledQuery } from 'kysely';
-import { ratedAtSql } from '../../ticket/ticket-csat.row.js';
+import { instantSql, sqlRows } from '../../db/sql.helpers.js';
 import { deliveryJobKey, DELIVER_TASK } from '../rating.event.sql.js';
 import { EVENT_WIRE_NAMES, eventTypeOfWire, type CsatDeliveryStatus, type CsatDeliveryType, type CsatEventType, type CsatWebhookType } from './webhook.types.js';
 
 // The admin statements of webhooks: every one names the token's workspace, so another workspace's ids find nothing.
 
-const WEBHOOK_COLUMNS = `w.id, w.url, w.description, w.events, w.only_unhappy as "onlyUnhappy", ${ratedAtSql('w.created_at')} as "createdAt",
-  ${ratedAtSql('w.previous_secret_expires_at')} as "previousSecretExpiresAt",
-  last.status as "lastDeliveryStatus", ${ratedAtSql('last.created_at')} as "lastDeliveryAt"`;
+const WEBHOOK_COLUMNS = `w.id, w.url, w.description, w.events, w.only_unhappy as "onlyUnhappy", ${instantSql('w.created_at')} as "createdAt",
+  ${instantSql('w.previous_secret_expires_at')} as "previousSecretExpiresAt",
+  last.status as "lastDeliveryStatus", ${instantSql('last.created_at')} as "lastDeliveryAt"`;
 const LAST_DELIVERY = `left join lateral (select d.status, d.created_at from csat_delivery d where d.webhook_id = w.id order by d.created_at desc, d.id desc limit 1) last on true`;
 
-const DELIVERY_COLUMNS = `d.id, d.event_id as "eventId", d.status, ${ratedAtSql('d.next_attempt_at')} as "nextAttemptAt", ${ratedAtSql('d.created_at')} as "createdAt",
-  coalesce((select json_agg(json_build_object('at', ${ratedAtSql('a.at')}, 'statusCode', a.status_code, 'durationMs', a.duration_ms, 'error', a.error) order by a.attempt)
+const DELIVERY_COLUMNS = `d.id, d.event_id as "eventId", d.status, ${instantSql('d.next_attempt_at')} as "nextAttemptAt", ${instantSql('d.created_at')} as "createdAt",
+  coalesce((select json_agg(json_build_object('at', ${instantSql('a.at')}, 'statusCode', a.status_code, 'durationMs', a.duration_ms, 'error', a.error) order by a.attempt)
               from csat_delivery_attempt a where a.delivery_id = d.id), '[]'::json) as attempts`;
 
 export interface WebhookChange {
@@ -35,9 +34,9 @@ const wire = (events: CsatEventType[] | null | undefined) => events?.map((e) => 
 export class WebhookStore {
   constructor(private readonly em: EntityManager) {}
 
-  private async rows<Row>(text: string, values: unknown[]): Promise<Row[]> {
-    const result = await this.em.getKysely().executeQuery(CompiledQuery.raw(text, values));
-    return result.rows as Row[];
+  /** Through the EntityManager's Kysely: the request's connection (or transaction), counted like every statement. */
+  private rows<Row>(text: string, values: unknown[]): Promise<Row[]> {
+    return sqlRows<Row>(this.em.getKysely(), text, values);
   }
 
   async list(workspaceId: string): Promise<CsatWebhookType[]> {

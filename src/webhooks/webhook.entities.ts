@@ -1,4 +1,4 @@
-import { PrimaryKeyProp } from '@mikro-orm/core';
+import { OptionalProps, PrimaryKeyProp } from '@mikro-orm/core';
 import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 
 // The webhook tables (docs/webhooks.md). Written by hand-written statements (admin/webhook.store.ts,
@@ -11,6 +11,9 @@ import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from '@
 @Check({ name: 'csat_webhook_description_length', expression: 'char_length(description) <= 500' })
 @Check({ name: 'csat_webhook_url_length', expression: 'char_length(url) <= 2000' })
 export class CsatWebhook {
+  /** The database fills them in (defaults). */
+  [OptionalProps]?: 'id' | 'createdAt' | 'onlyUnhappy' | 'description' | 'previousSecret' | 'previousSecretExpiresAt';
+
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
   id!: string;
 
@@ -69,6 +72,8 @@ export class CsatEvent {
 @Index({ name: 'csat_delivery_webhook_idx', properties: ['webhookId', 'createdAt', 'id'] })
 @Check({ name: 'csat_delivery_status', expression: "status in ('PENDING', 'SUCCEEDED', 'FAILED')" })
 export class CsatDelivery {
+  [OptionalProps]?: 'id' | 'status' | 'nextAttemptAt' | 'createdAt' | 'windowStartedAt';
+
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
   id!: string;
 

@@ -1,8 +1,9 @@
 import { OptionalProps, PrimaryKeyProp } from '@mikro-orm/core';
 import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 
-// The webhook tables (docs/webhooks.md). Written by hand-written statements (admin/webhook.store.ts,
-// delivery/delivery.task.ts and csat_rate); the entities are their schema, from which migrations are generated.
+// The webhook tables (docs/webhooks.md). The admin API reads and writes them through these entities
+// (admin/webhook.store.ts); csat_rate (rating/rate.statement.ts) and the delivery task (delivery/delivery.task.ts, on
+// graphile-worker's pool) in statements of their own. The entities are their schema, from which migrations are generated.
 
 /** One endpoint of one workspace. The secret is kept to sign with; the API shows it only when it is made. */
 @Entity({ tableName: 'csat_webhook' })

@@ -1,4 +1,4 @@
-import { OptionalProps, PrimaryKeyProp } from '@mikro-orm/core';
+import { EntityName, OptionalProps, PrimaryKeyProp } from '@mikro-orm/core';
 import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 
 // The webhook tables (docs/webhooks.md). The admin API reads and writes them through these entities
@@ -12,6 +12,8 @@ import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from '@
 @Check({ name: 'csat_webhook_description_length', expression: 'char_length(description) <= 500' })
 @Check({ name: 'csat_webhook_url_length', expression: 'char_length(url) <= 2000' })
 export class CsatWebhook {
+  /** Its table's name for the typed Kysely schema (webhook.db.ts): InferClassEntityDB snake-cases it. */
+  [EntityName]?: 'CsatWebhook';
   /** The database fills them in (defaults). */
   [OptionalProps]?: 'id' | 'createdAt' | 'onlyUnhappy' | 'description' | 'previousSecret' | 'previousSecretExpiresAt';
 
@@ -50,6 +52,8 @@ export class CsatWebhook {
 /** A rating's event, written in the rating's own statement, only when some endpoint wants it. */
 @Entity({ tableName: 'csat_event' })
 export class CsatEvent {
+  /** Its table's name for the typed Kysely schema (webhook.db.ts): InferClassEntityDB snake-cases it. */
+  [EntityName]?: 'CsatEvent';
   /** The Standard Webhooks `webhook-id`: stable across retries, for receivers to deduplicate. */
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
   id!: string;
@@ -73,6 +77,8 @@ export class CsatEvent {
 @Index({ name: 'csat_delivery_webhook_idx', properties: ['webhookId', 'createdAt', 'id'] })
 @Check({ name: 'csat_delivery_status', expression: "status in ('PENDING', 'SUCCEEDED', 'FAILED')" })
 export class CsatDelivery {
+  /** Its table's name for the typed Kysely schema (webhook.db.ts): InferClassEntityDB snake-cases it. */
+  [EntityName]?: 'CsatDelivery';
   [OptionalProps]?: 'id' | 'status' | 'nextAttemptAt' | 'createdAt' | 'windowStartedAt';
 
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
@@ -105,6 +111,8 @@ export class CsatDelivery {
 /** Each HTTP attempt of a delivery, as admins see it. */
 @Entity({ tableName: 'csat_delivery_attempt' })
 export class CsatDeliveryAttempt {
+  /** Its table's name for the typed Kysely schema (webhook.db.ts): InferClassEntityDB snake-cases it. */
+  [EntityName]?: 'CsatDeliveryAttempt';
   [PrimaryKeyProp]?: ['deliveryId', 'attempt'];
 
   @ManyToOne(() => CsatDelivery, { primary: true, mapToPk: true, fieldName: 'delivery_id', deleteRule: 'cascade', foreignKeyName: 'csat_delivery_attempt_delivery_fk' })

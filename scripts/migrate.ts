@@ -4,7 +4,7 @@
 import '../src/config/node.version.js';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config/config.js';
-import { migrate, openDatabase } from '../src/db/database.js';
+import { migrate, openDatabase } from '../src/schema.database.js';
 import { sessionNeeds } from '../src/db/session.needs.js';
 import { assertSessionsKept } from '../src/db/session.probe.js';
 import { createLogger } from '../src/config/logger.js';

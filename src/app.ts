@@ -5,7 +5,7 @@ import { BadgeCache } from './badge/badge.cache.js';
 import type { CsatBadge } from './badge/badge.type.js';
 import type { Config } from './config/config.js';
 import type { Logger } from './config/logger.js';
-import { migrate, openDatabase, type Database } from './db/database.js';
+import { migrate, openDatabase, type Database } from './schema.database.js';
 import { sessionNeeds } from './db/session.needs.js';
 import { assertSessionsKept } from './db/session.probe.js';
 import { CsatRating } from './rating/rating.entity.js';

@@ -3,7 +3,7 @@
 // First: refuses an older Node before any other module runs.
 import './config/node.version.js';
 import { loadConfigOrExit } from './config/config.exit.js';
-import { migrate, openDatabase } from './db/database.js';
+import { migrate, openDatabase } from './schema.database.js';
 import { sessionNeeds } from './db/session.needs.js';
 import { assertSessionsKept } from './db/session.probe.js';
 import { StartupError } from './errors/startup.error.js';

@@ -9,14 +9,11 @@ import type { Logger } from '../config/logger.js';
 import { FaultLog } from './fault.log.js';
 import { guardedPool, type ConnectionState } from './guarded.pool.js';
 import { assertRoleSettings, sessionSettings, setStatement, type SessionSettings } from './session.settings.js';
-import { ormConfig } from './orm.config.js';
+import { ormConfig, type OrmSchema } from './orm.config.js';
 import { PreparingPool } from './prepared.statements.js';
 import { Replica } from './replica.health.js';
 import { ReplicaRouter } from './replica.router.js';
 import { StatementCounter } from './statement.counter.js';
-import { installQueueSchema } from '../webhooks/queue.schema.js';
-import { rebuildQueued } from '../insights/rollup.rebuild.js';
-import { kyselySession } from '../insights/rollup.session.js';
 
 export interface Database {
   orm: MikroORM;
@@ -105,7 +102,7 @@ async function openReplicas(primary: PreparingPool, replicas: ReplicaConfig, log
  * `timeouts` bound every statement, lock wait and pool wait; without them (migrations, dev tools) nothing is bounded.
  * `replicas` (with `timeouts`): MikroORM's 'read' connection (`em.getKysely({ type: 'read' })`) goes to them.
  */
-export async function openDatabase(url: string, logger: Logger, timeouts?: Timeouts, options: DatabaseOptions = {}, replicas?: ReplicaConfig): Promise<Database> {
+export async function openDatabase(url: string, schema: OrmSchema, logger: Logger, timeouts?: Timeouts, options: DatabaseOptions = {}, replicas?: ReplicaConfig): Promise<Database> {
   const pooled = options.poolMode === 'transaction';
   const settings = sessionSettings(timeouts);
   const statements = new StatementCounter();
@@ -122,7 +119,7 @@ export async function openDatabase(url: string, logger: Logger, timeouts?: Timeo
   const router = timeouts && replicas?.urls.length ? await openReplicas(pool, replicas, logger, faults, timeouts, options) : undefined;
   const reads = router && new Kysely<unknown>({ dialect: new PostgresDialect({ pool: router }), log: statements.count });
   const ormLog = logger.child({ component: 'mikro-orm' });
-  const orm = await MikroORM.init(ormConfig({ databaseUrl: url, kysely, reads, log: (m) => ormLog.debug(m) })).catch(async (err: unknown) => {
+  const orm = await MikroORM.init(ormConfig({ databaseUrl: url, schema, kysely, reads, log: (m) => ormLog.debug(m) })).catch(async (err: unknown) => {
     await router?.end();
     throw err;
   });
@@ -196,22 +193,17 @@ async function assertReachable(orm: MikroORM, url: string): Promise<void> {
 const MIGRATION_LOCK = 0x63736174;
 
 /**
- * Applies this subgraph's pending migrations; returns their names. Replicas that start together take
- * turns on a session advisory lock, so one migrates and the others find nothing pending (without it, two
- * instances on an empty database race on `create table` and one fails).
+ * Applies this subgraph's pending migrations, then `after` (what else a schema needs once they have committed:
+ * src/schema.database.ts); returns their names. Replicas that start together take turns on a session advisory
+ * lock, so one migrates and the others find nothing pending (without it, two instances on an empty database race
+ * on `create table` and one fails).
  */
-export async function migrate(orm: MikroORM, logger?: Logger): Promise<string[]> {
+export async function migrateUnderLock(orm: MikroORM, after: (orm: MikroORM) => Promise<void>): Promise<string[]> {
   return orm.em.getKysely().connection().execute(async (lockConnection) => {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(lockConnection);
     try {
       const done = await orm.migrator.up();
-      // The job queue's schema too (graphile-worker's own migrations), under the same lock.
-      await installQueueSchema(orm.config.get('clientUrl')!);
-      // History the migrations queued for the rollups, after they committed: short transactions, older
-      // replicas keep serving meanwhile (docs/insights.md, Rollups).
-      const started = Date.now();
-      const rebuilt = await rebuildQueued(kyselySession(orm.em.getKysely()), (w) => logger?.debug(w, 'rollups rebuilt from the rows'));
-      if (rebuilt) logger?.info({ workspaces: rebuilt, ms: Date.now() - started }, 'rollups rebuilt from the rows');
+      await after(orm);
       return done.map((m) => m.name);
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(lockConnection);

@@ -3,6 +3,7 @@ import { isUuid } from '../auth/viewer.js';
 import { BadUserInputError } from '../errors/domain.errors.js';
 import type { CursorScope } from '../federation/cursor.codec.js';
 import type { CsatRatingFilter } from './insights.types.js';
+import { COMMENT_MAX_CODE_POINTS, RATING_MAX, RATING_MIN } from '../rating/rating.rules.js';
 
 /** A filter checked and put in one canonical form: lists sorted and without repeats, ids lower-case. */
 export interface Filter {
@@ -17,7 +18,7 @@ export interface Filter {
 
 export const MAX_ASSIGNEE_IDS = 100;
 export const MAX_PAGE = 200;
-const MAX_MIN_COMMENT_LENGTH = 2000;
+const MAX_MIN_COMMENT_LENGTH = COMMENT_MAX_CODE_POINTS;
 
 const bad = (field: string, message: string) => new BadUserInputError(`${field}: ${message}`, field);
 
@@ -33,8 +34,8 @@ export function normaliseFilter(input: CsatRatingFilter | null | undefined): Fil
   }
   let ratings: number[] | null = null;
   if (f.ratings !== undefined && f.ratings !== null) {
-    if (f.ratings.length === 0) throw bad('filter.ratings', 'give 1 to 5 ratings, or leave it out');
-    if (!f.ratings.every((r) => Number.isInteger(r) && r >= 1 && r <= 5)) throw bad('filter.ratings', 'each rating is 1..5');
+    if (f.ratings.length === 0) throw bad('filter.ratings', `give ${RATING_MIN} to ${RATING_MAX} ratings, or leave it out`);
+    if (!f.ratings.every((r) => Number.isInteger(r) && r >= RATING_MIN && r <= RATING_MAX)) throw bad('filter.ratings', `each rating is ${RATING_MIN}..${RATING_MAX}`);
     ratings = [...new Set(f.ratings)].sort((a, b) => a - b);
   }
   const ratedFrom = f.ratedFrom ?? null;

@@ -2,6 +2,7 @@ import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumTyp
 import { DateTimeScalar } from '../federation/date-time.scalar.js';
 import { Connection } from '../federation/connection.type.js';
 import { Ticket } from '../ticket/ticket.type.js';
+import { COMMENT_MAX_CODE_POINTS, RATING_MAX, RATING_MIN } from '../rating/rating.rules.js';
 
 // Insights' GraphQL types (docs/contract.md, Insights). Names are the contract's; objects are plain values
 // read by graphql-js's default resolvers (a function-valued totalCount runs only when selected).
@@ -40,7 +41,7 @@ export class CsatRatingFilter {
   @Field(() => Boolean, { nullable: true })
   hasComment?: boolean | null;
 
-  @Field(() => Int, { nullable: true, description: '1..2000 code points' })
+  @Field(() => Int, { nullable: true, description: `1..${COMMENT_MAX_CODE_POINTS} code points` })
   minCommentLength?: number | null;
 
   @Field(() => Boolean, { nullable: true, description: "The ticket's status today is neither resolved nor closed" })
@@ -148,7 +149,7 @@ export class CsatSummary {
   @Field(() => IntervalType, { nullable: true, description: '95 % Student-t interval of the mean, clamped to [1, 5]; null when count < 2' })
   averageInterval!: IntervalType | null;
 
-  @Field(() => [CsatBucket], { description: 'Exactly 5 buckets, rating 1..5' })
+  @Field(() => [CsatBucket], { description: `Exactly ${RATING_MAX - RATING_MIN + 1} buckets, rating ${RATING_MIN}..${RATING_MAX}` })
   distribution!: CsatBucket[];
 
   @Field(() => Float, { nullable: true, description: 'Share of 4-5 ratings' })

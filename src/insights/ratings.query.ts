@@ -1,10 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type RawBuilder } from 'kysely';
 import { isUuid } from '../auth/viewer.js';
-import { ratedAtSql } from '../ticket/ticket-csat.row.js';
+import { instantSql } from '../db/sql.helpers.js';
 import { decodeCursor, encodeCursor, isRatedAt, isSmallInt } from '../federation/cursor.codec.js';
 import { filterHash, insightsCursor, type Filter } from './insights.filter.js';
 import { CsatRatingOrder } from './insights.types.js';
+import { COMMENT_MAX_CODE_POINTS, RATING_MAX, RATING_MIN } from '../rating/rating.rules.js';
 
 /** One row of the list: the rating, and whether its ticket is open again today. */
 export interface RatingRow {
@@ -28,10 +29,10 @@ interface Key {
 
 const RATED_AT: Key = { expr: 'r.rated_at', alias: 'k_rated_at', cast: 'timestamptz', of: (r) => r.rated_at, valid: isRatedAt };
 const TICKET: Key = { expr: 'r.ticket_id', alias: 'k_ticket_id', cast: 'uuid', of: (r) => r.ticket_id, valid: isUuid };
-const RATING: Key = { expr: 'r.rating', alias: 'k_rating', cast: 'smallint', of: (r) => r.rating, valid: (v) => isSmallInt(v, 1, 5) };
+const RATING: Key = { expr: 'r.rating', alias: 'k_rating', cast: 'smallint', of: (r) => r.rating, valid: (v) => isSmallInt(v, RATING_MIN, RATING_MAX) };
 // Rating ascending is -rating descending: every key of an order then runs one way, and one row comparison is one index range.
-const NEG_RATING: Key = { expr: '(- r.rating)', alias: 'k_neg_rating', cast: 'smallint', of: (r) => -r.rating, valid: (v) => isSmallInt(v, -5, -1) };
-const COMMENT_LENGTH: Key = { expr: 'r.comment_length', alias: 'k_comment_length', cast: 'int', of: (r) => r.comment_length, valid: (v) => isSmallInt(v, 0, 2000) };
+const NEG_RATING: Key = { expr: '(- r.rating)', alias: 'k_neg_rating', cast: 'smallint', of: (r) => -r.rating, valid: (v) => isSmallInt(v, -RATING_MAX, -RATING_MIN) };
+const COMMENT_LENGTH: Key = { expr: 'r.comment_length', alias: 'k_comment_length', cast: 'int', of: (r) => r.comment_length, valid: (v) => isSmallInt(v, 0, COMMENT_MAX_CODE_POINTS) };
 
 /** The contract's keys per order (docs/contract.md), each order served by its index (Migration20261202000000). */
 export const ORDERS: Record<CsatRatingOrder, { dir: 'asc' | 'desc'; keys: Key[] }> = {
@@ -94,7 +95,7 @@ export function ratingPageQuery(workspace: string, filter: Filter, order: CsatRa
     where.push(sql`(${tuple}) ${sql.raw(spec.dir === 'desc' ? '<' : '>')} (${values})`);
   }
   const columns = sql.raw(
-    `r.ticket_id, r.rating, r.comment, r.comment_length, ${ratedAtSql('r.rated_at')} as rated_at, r.assignee_id, ${REOPENED_SQL} as reopened`,
+    `r.ticket_id, r.rating, r.comment, r.comment_length, ${instantSql('r.rated_at')} as rated_at, r.assignee_id, ${REOPENED_SQL} as reopened`,
   );
   const limit = first + 1;
   const byKeys = (qualified: boolean) => sql.join(spec.keys.map((k) => sql`${sql.raw(qualified ? k.expr : `p.${k.alias}`)} ${dir}`));

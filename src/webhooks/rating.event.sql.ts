@@ -1,4 +1,4 @@
-import { ratedAtSql } from '../ticket/ticket-csat.row.js';
+import { instantSql } from '../db/sql.helpers.js';
 
 /** The event type on the wire, and the one value of CsatEventType today. */
 export const RATING_CREATED = 'csat.rating.created';
@@ -29,10 +29,10 @@ export const WEBHOOK_CTES = `hooks as ( -- webhooks: the endpoints that want thi
      insert into csat_event (workspace_id, type, payload)
      select ins.workspace_id, '${RATING_CREATED}', jsonb_build_object(
               'type', '${RATING_CREATED}',
-              'timestamp', ${ratedAtSql('ins.rated_at')},
+              'timestamp', ${instantSql('ins.rated_at')},
               'data', jsonb_build_object(
                 'workspaceId', ins.workspace_id, 'ticketId', ins.ticket_id, 'requesterId', t.requester_id, 'assigneeId', ins.assignee_id,
-                'rating', ins.rating, 'comment', ins.comment, 'ratedAt', ${ratedAtSql('ins.rated_at')},
+                'rating', ins.rating, 'comment', ins.comment, 'ratedAt', ${instantSql('ins.rated_at')},
                 'unhappy', ins.rating <= (select unhappy_max_rating from s),
                 'vocal', coalesce(char_length(ins.comment), 0) >= (select vocal_min_comment_length from s)))
        from ins join t on t.id = ins.ticket_id

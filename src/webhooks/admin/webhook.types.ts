@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar } from '../../federation/date-time.scalar.js';
 import { Connection } from '../../federation/connection.type.js';
+import { RATING_CREATED } from '../rating.event.sql.js';
 
 // Enum values are their names: the subgraph schema is rebuilt from SDL, which keeps names only.
 export enum CsatEventType {
@@ -8,10 +9,10 @@ export enum CsatEventType {
 }
 
 /** An event type's name on the wire (the payload's `type`, csat_webhook.events). */
-export const EVENT_WIRE_NAMES: Record<CsatEventType, string> = { CSAT_RATING_CREATED: 'csat.rating.created' };
+export const EVENT_WIRE_NAMES: Record<CsatEventType, string> = { CSAT_RATING_CREATED: RATING_CREATED };
 export const eventTypeOfWire = (wire: string): CsatEventType =>
   (Object.keys(EVENT_WIRE_NAMES) as CsatEventType[]).find((k) => EVENT_WIRE_NAMES[k] === wire) ?? (wire as CsatEventType);
-registerEnumType(CsatEventType, { name: 'CsatEventType', description: 'Events an endpoint can receive; on the wire, csat.rating.created' });
+registerEnumType(CsatEventType, { name: 'CsatEventType', description: `Events an endpoint can receive; on the wire, ${RATING_CREATED}` });
 
 export enum CsatDeliveryStatus {
   PENDING = 'PENDING',

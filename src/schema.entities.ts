@@ -1,3 +1,4 @@
+import { CsatFollowUp, CsatFollowUpChange } from './followup/followup.entity.js';
 import { CsatOffer } from './insights/offer.entity.js';
 import { CsatRollupRebuild } from './insights/rollup-rebuild.entity.js';
 import { csatRollupLock } from './insights/rollup.routines.js';
@@ -17,6 +18,8 @@ export const SCHEMA: OrmSchema = {
     CsatOffer,
     CsatRollupRebuild,
     CsatSettings,
+    CsatFollowUp,
+    CsatFollowUpChange,
     CsatWebhook,
     CsatEvent,
     CsatDelivery,

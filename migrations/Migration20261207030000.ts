@@ -71,14 +71,17 @@ begin
     new.opened_at := old.opened_at;
     new.previous_state := old.state;
     new.previous_owner_id := old.owner_id;
-    new.done_at := case when new.state <> 'DONE' then null when old.state = 'DONE' then old.done_at else now() end;
+    -- The clock when the row lock is held, never before the last change: times follow the versions even when a
+    -- transaction that started earlier got the lock later.
+    new.updated_at := greatest(clock_timestamp(), old.updated_at);
+    new.done_at := case when new.state <> 'DONE' then null when old.state = 'DONE' then old.done_at else new.updated_at end;
   else
     new.version := 1;
     new.previous_state := null;
     new.previous_owner_id := null;
-    new.done_at := case when new.state = 'DONE' then coalesce(new.done_at, now()) end;
+    new.updated_at := new.opened_at;
+    new.done_at := case when new.state = 'DONE' then new.opened_at end;
   end if;
-  new.updated_at := greatest(now(), new.opened_at);
   return new;
 end $$;`);
     this.addSql(`create trigger csat_follow_up_stamp before insert or update on csat_follow_up for each row execute function csat_follow_up_stamp();`);

@@ -8,6 +8,7 @@ import { BadgeCache } from '../badge/badge.cache.js';
 import { BadgeResolver } from '../badge/badge.resolver.js';
 import type { CsatBadge } from '../badge/badge.type.js';
 import type { RequestContext } from '../context/request.context.js';
+import { FollowUpResolver } from '../followup/followup.resolver.js';
 import { InsightsResolver } from '../insights/insights.resolver.js';
 import { RatingResolver } from '../rating/rating.resolver.js';
 import { SettingsResolver } from '../settings/settings.resolver.js';
@@ -52,6 +53,7 @@ export async function buildCsatSubgraphSchema(
     [SettingsResolver, new SettingsResolver()],
     [BadgeResolver, new BadgeResolver(deps.badges)],
     [WebhookResolver, new WebhookResolver(deps.webhooks)],
+    [FollowUpResolver, new FollowUpResolver()],
   ]);
   const typeSchema = await buildSchema({
     resolvers: [...resolvers.keys()] as [Function, ...Function[]],
@@ -65,10 +67,16 @@ export async function buildCsatSubgraphSchema(
   });
   // Plain printSchema drops @key; print with directives and prepend the @link.
   const sdl = `${FEDERATION_LINK}\n\n${printSchemaWithDirectives(typeSchema)}\n`;
-  const { Query, Mutation, DateTime } = createResolversMap(typeSchema);
+  const { Query, Mutation, DateTime, Ticket: ticketFields } = createResolversMap(typeSchema) as Record<string, Record<string, unknown>>;
   // Ticket's fields are plain properties (ticket.visibility.ts): no type-graphql wrapper per field,
-  // which would run its middleware chain 250 times for a page of 50 entities.
-  const resolverMap = { Query, Mutation, DateTime, ...ticketReferenceResolvers } as GraphQLResolverMap<unknown>;
+  // which would run its middleware chain 250 times for a page of 50 entities. The one exception, csatFollowUp
+  // (followup.resolver.ts), runs only when selected.
+  const resolverMap = {
+    Query,
+    Mutation,
+    DateTime,
+    Ticket: { ...ticketReferenceResolvers.Ticket, csatFollowUp: ticketFields!.csatFollowUp },
+  } as GraphQLResolverMap<unknown>;
   const schema = buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers: resolverMap }]);
   batchEntities(schema);
   return { schema, sdl };

@@ -5,13 +5,14 @@ import { Connection } from '../../federation/connection.type.js';
 // Enum values are their names: the subgraph schema is rebuilt from SDL, which keeps names only.
 export enum CsatEventType {
   CSAT_RATING_CREATED = 'CSAT_RATING_CREATED',
+  CSAT_FOLLOW_UP_UPDATED = 'CSAT_FOLLOW_UP_UPDATED',
 }
 
 /** An event type's name on the wire (the payload's `type`, csat_webhook.events). */
-export const EVENT_WIRE_NAMES: Record<CsatEventType, string> = { CSAT_RATING_CREATED: 'csat.rating.created' };
+export const EVENT_WIRE_NAMES: Record<CsatEventType, string> = { CSAT_RATING_CREATED: 'csat.rating.created', CSAT_FOLLOW_UP_UPDATED: 'csat.follow_up.updated' };
 export const eventTypeOfWire = (wire: string): CsatEventType =>
   (Object.keys(EVENT_WIRE_NAMES) as CsatEventType[]).find((k) => EVENT_WIRE_NAMES[k] === wire) ?? (wire as CsatEventType);
-registerEnumType(CsatEventType, { name: 'CsatEventType', description: 'Events an endpoint can receive; on the wire, csat.rating.created' });
+registerEnumType(CsatEventType, { name: 'CsatEventType', description: 'Events an endpoint can receive; on the wire, csat.rating.created and csat.follow_up.updated' });
 
 export enum CsatDeliveryStatus {
   PENDING = 'PENDING',

@@ -8,7 +8,6 @@ import { BadgeCache } from '../badge/badge.cache.js';
 import { BadgeResolver } from '../badge/badge.resolver.js';
 import type { CsatBadge } from '../badge/badge.type.js';
 import type { RequestContext } from '../context/request.context.js';
-import { FollowUpResolver } from '../followup/followup.resolver.js';
 import { InsightsResolver } from '../insights/insights.resolver.js';
 import { RatingResolver } from '../rating/rating.resolver.js';
 import { SettingsResolver } from '../settings/settings.resolver.js';
@@ -16,6 +15,7 @@ import { SettingsResolver } from '../settings/settings.resolver.js';
 import { WebhookResolver } from '../webhooks/admin/webhook.resolver.js';
 import { resolveTicketPage, ticketReferenceResolvers } from '../ticket/ticket.reference.js';
 import { TicketResolver } from '../ticket/ticket.resolver.js';
+import { FollowUpResolver } from '../followup/followup.resolver.js';
 import { Ticket } from '../ticket/ticket.type.js';
 import { systemLookup, type GuardOptions } from '../webhooks/url.guard.js';
 

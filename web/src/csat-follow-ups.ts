@@ -282,6 +282,8 @@ export class CsatFollowUps extends LitElement {
       this.dispatchEvent(new CustomEvent('csat-follow-up-change', { detail: { ticketId: item.ticketId, state: change.state, owner: change.owner ?? item.owner }, bubbles: true, composed: true }));
       const index = this._items.indexOf(item);
       await this.reload();
+      // The buttons are enabled again before one takes the focus (a disabled button cannot).
+      this._busy = null;
       await this.updateComplete;
       // The same row's first button, or the next row's when it left the queue; the heading when none is left.
       const rows = this.renderRoot.querySelectorAll<HTMLElement>('li');

@@ -14,6 +14,7 @@ import { createHttpServer, type CsatHttpServer } from './server/http.server.js';
 import { createMetrics } from './server/metrics.js';
 import { buildCsatSubgraphSchema } from './server/subgraph.schema.js';
 import { createTicketCsatLoader } from './ticket/ticket-csat.loader.js';
+import { createFollowUpLoader } from './followup/followup.loader.js';
 import { Ticket } from './ticket/ticket.entity.js';
 import { startDeliveryWorker, type DeliveryWorker } from './webhooks/delivery/delivery.worker.js';
 import { systemLookup, type HostLookup } from './webhooks/url.guard.js';
@@ -43,7 +44,7 @@ function requestContext(orm: MikroORM, verifier: TokenVerifier) {
     const viewer = token === null ? null : await verifier.verify(token);
     // A fork per request: its repositories and the loaders' caches live exactly one request.
     const em = orm.em.fork();
-    return { requestId: request.id, viewer, em, loaders: { ticketCsat: createTicketCsatLoader(em.getRepository(CsatRating), viewer) }, log: request.log, response: reply.raw };
+    return { requestId: request.id, viewer, em, loaders: { ticketCsat: createTicketCsatLoader(em.getRepository(CsatRating), viewer), followUp: createFollowUpLoader(em, viewer) }, log: request.log, response: reply.raw };
   };
 }
 

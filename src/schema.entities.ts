@@ -1,3 +1,4 @@
+import { CsatFollowUp, CsatFollowUpChange } from './followup/followup.entity.js';
 import { CsatOffer } from './insights/offer.entity.js';
 import { CsatRollupRebuild } from './insights/rollup-rebuild.entity.js';
 import { CsatOfferDailyWs, CsatOfferHourlyWs, CsatRatingDailyWs, CsatRatingHourlyWs } from './insights/trend-rollup.entity.js';
@@ -23,6 +24,8 @@ export const SCHEMA: OrmSchema = {
     CsatOfferDailyWs,
     CsatOfferHourlyWs,
     CsatSettings,
+    CsatFollowUp,
+    CsatFollowUpChange,
     CsatWebhook,
     CsatEvent,
     CsatDelivery,

@@ -202,7 +202,7 @@ describe('every statement on our tables touches one workspace', () => {
   it('holds for every operation of the service and the webhook worker (statement log of a private PostgreSQL)', async () => {
     const workspaces = await Promise.all([driveWorkspace(), driveWorkspace()]);
     // The log collector writes asynchronously: wait until the last delete is in it.
-    await expect.poll(() => statements().some((s) => s.app === 'csat_service' && /delete from csat_webhook/.test(s.message))).toBe(true);
+    await expect.poll(() => statements().some((s) => s.app === 'csat_service' && /delete from "?csat_webhook"?/.test(s.message))).toBe(true);
     const ours = (await pool.query<{ tablename: string }>(`select tablename from pg_tables where schemaname = 'public' and tablename <> 'csat_migrations'`)).rows.map((r) => r.tablename);
     const names = new RegExp(`\\b(${ours.join('|')})\\b`);
     const checked: string[] = [];

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { isUuid } from '../auth/viewer.js';
 import { BadUserInputError } from '../errors/domain.errors.js';
 import type { CursorScope } from '../federation/cursor.codec.js';
+import { FOLLOW_UP_STATES, type CsatFollowUpState } from '../followup/followup.state.js';
 import type { CsatRatingFilter } from './insights.types.js';
 import { COMMENT_MAX_CODE_POINTS, RATING_MAX, RATING_MIN } from '../rating/rating.rules.js';
 
@@ -14,6 +15,8 @@ export interface Filter {
   hasComment: boolean | null;
   minCommentLength: number | null;
   reopenedSinceRating: boolean | null;
+  /** Ratings whose follow-up is in one of these states (the follow-up queue: OPEN, CONTACTED). */
+  followUp: CsatFollowUpState[] | null;
 }
 
 export const MAX_ASSIGNEE_IDS = 100;
@@ -45,7 +48,12 @@ export function normaliseFilter(input: CsatRatingFilter | null | undefined): Fil
   if (minCommentLength !== null && !(Number.isInteger(minCommentLength) && minCommentLength >= 1 && minCommentLength <= MAX_MIN_COMMENT_LENGTH)) {
     throw bad('filter.minCommentLength', `must be 1..${MAX_MIN_COMMENT_LENGTH}`);
   }
-  return { assigneeIds, ratings, ratedFrom, ratedTo, hasComment: f.hasComment ?? null, minCommentLength, reopenedSinceRating: f.reopenedSinceRating ?? null };
+  let followUp: CsatFollowUpState[] | null = null;
+  if (f.followUp !== undefined && f.followUp !== null) {
+    if (f.followUp.length === 0) throw bad('filter.followUp', 'give 1 to 3 states, or leave it out');
+    followUp = FOLLOW_UP_STATES.filter((s) => f.followUp!.includes(s));
+  }
+  return { assigneeIds, ratings, ratedFrom, ratedTo, hasComment: f.hasComment ?? null, minCommentLength, reopenedSinceRating: f.reopenedSinceRating ?? null, followUp };
 }
 
 export function checkFirst(first: number): void {
@@ -64,7 +72,7 @@ export function filterHash(filter: Filter, extra: Record<string, unknown> = {}):
 
 /** True when the rollups can answer: only the workspace, assignee, rating and period parts are set. */
 export function rollupAnswers(filter: Filter): boolean {
-  return filter.hasComment === null && filter.minCommentLength === null && filter.reopenedSinceRating === null;
+  return filter.hasComment === null && filter.minCommentLength === null && filter.reopenedSinceRating === null && filter.followUp === null;
 }
 
 /** The cursors of an insights connection: cut under its order and the hash of its filter (filterHash). */

@@ -9,6 +9,7 @@ import { countRatings, findRatingPage, readRatingsCursor, type RatingRow } from 
 import { ratingStatistics, responseStatistics, type Distribution } from './statistics.js';
 import { emptyCounts, settle } from './counts.guard.js';
 import { countsByAssignee, type AssigneeCounts, type SummaryCounts } from './summary.query.js';
+import { lazyFollowUpCounts } from './follow-up.counts.js';
 import { checkTimeZone, zoneClock } from './time-zone.js';
 import { trendBounds, trendPlan } from './trend.plan.js';
 import { countsByBucket } from './trend.query.js';
@@ -80,7 +81,8 @@ export function summaryOf(counts: AssigneeCounts): CsatSummary {
 
 export async function csatSummary(em: EntityManager, staff: Viewer, args: CsatSummaryArgs, log?: InsightsLog): Promise<CsatSummary> {
   const filter = normaliseFilter(args.filter);
-  return summaryOf(sumCounts(reportProblems(log, staff.workspace, 'csatSummary', await countsByAssignee(em, staff.workspace, filter))));
+  const followUps = lazyFollowUpCounts(em, staff.workspace, filter);
+  return { ...summaryOf(sumCounts(reportProblems(log, staff.workspace, 'csatSummary', await countsByAssignee(em, staff.workspace, filter)))), ...followUps() };
 }
 
 export async function csatAgentSummaries(em: EntityManager, staff: Viewer, args: CsatAgentSummariesArgs, log?: InsightsLog): Promise<CsatAgentSummaryConnection> {
@@ -92,7 +94,8 @@ export async function csatAgentSummaries(em: EntityManager, staff: Viewer, args:
   checkMinCount(minCount);
   const hash = filterHash(filter, { minCount });
   const after = readAgentCursor(args.after, order, hash);
-  const rows = reportProblems(log, staff.workspace, 'csatAgentSummaries', await countsByAssignee(em, staff.workspace, filter)).map((c) => ({ ...summaryOf(c), assigneeId: c.assigneeId }));
+  const followUps = lazyFollowUpCounts(em, staff.workspace, filter);
+  const rows = reportProblems(log, staff.workspace, 'csatAgentSummaries', await countsByAssignee(em, staff.workspace, filter)).map((c) => ({ ...summaryOf(c), ...followUps(c.assigneeId), assigneeId: c.assigneeId }));
   return rankAgents(rows, order, hash, minCount, first, after);
 }
 

@@ -1,6 +1,7 @@
 import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar } from '../federation/date-time.scalar.js';
 import { Connection } from '../federation/connection.type.js';
+import { CsatFollowUpState } from '../followup/followup.state.js';
 import { Ticket } from '../ticket/ticket.type.js';
 import { COMMENT_MAX_CODE_POINTS, RATING_MAX, RATING_MIN } from '../rating/rating.rules.js';
 
@@ -46,6 +47,9 @@ export class CsatRatingFilter {
 
   @Field(() => Boolean, { nullable: true, description: "The ticket's status today is neither resolved nor closed" })
   reopenedSinceRating?: boolean | null;
+
+  @Field(() => [CsatFollowUpState], { nullable: true, description: 'Ratings whose follow-up is in one of these states: [OPEN, CONTACTED] is the follow-up queue' })
+  followUp?: CsatFollowUpState[] | null;
 }
 
 @ArgsType()
@@ -169,6 +173,12 @@ export class CsatSummary {
 
   @Field(() => IntervalType, { nullable: true, description: 'Wilson score interval of the response rate' })
   responseInterval!: IntervalType | null;
+
+  @Field(() => Int, { description: "Follow-ups OPEN or CONTACTED of the filter's ratings (computed only when selected)" })
+  followUpsOpen?: number | (() => Promise<number>);
+
+  @Field(() => Float, { nullable: true, description: "Median seconds from the rating to DONE over the filter's ratings whose follow-up is DONE; null without any" })
+  followUpMedianSecondsToDone?: number | null | (() => Promise<number | null>);
 }
 
 @ObjectType('CsatAgentSummary')

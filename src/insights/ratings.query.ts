@@ -56,6 +56,10 @@ export function filterConditions(filter: Filter): RawBuilder<unknown>[] {
   if (filter.hasComment !== null) where.push(filter.hasComment ? sql`r.comment_length > 0` : sql`r.comment_length = 0`);
   if (filter.minCommentLength !== null) where.push(sql`r.comment_length >= ${filter.minCommentLength}`);
   if (filter.reopenedSinceRating !== null) where.push(sql`${REOPENED} = ${filter.reopenedSinceRating}`);
+  // The follow-up queue: a probe of the follow-up's primary key per rating (few ratings have one, none more than one).
+  if (filter.followUp) {
+    where.push(sql`exists (select 1 from csat_follow_up f where f.workspace_id = r.workspace_id and f.ticket_id = r.ticket_id and f.state = any(${filter.followUp}::text[]))`);
+  }
   return where;
 }
 

@@ -8,7 +8,7 @@ import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from '@
 /** One endpoint of one workspace. The secret is kept to sign with; the API shows it only when it is made. */
 @Entity({ tableName: 'csat_webhook' })
 @Index({ name: 'csat_webhook_workspace_idx', properties: ['workspaceId', 'createdAt'] })
-@Check({ name: 'csat_webhook_events', expression: "cardinality(events) >= 1 and events <@ array['csat.rating.created']::text[]" })
+@Check({ name: 'csat_webhook_events', expression: "cardinality(events) >= 1 and events <@ array['csat.rating.created', 'csat.follow_up.updated']::text[]" })
 @Check({ name: 'csat_webhook_description_length', expression: 'char_length(description) <= 500' })
 @Check({ name: 'csat_webhook_url_length', expression: 'char_length(url) <= 2000' })
 export class CsatWebhook {

@@ -17,12 +17,13 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
 import { migrations as migrationsList } from '../migrations/index.js';
-import { migrate, openDatabase } from '../src/db/database.js';
+import { migrate, openDatabase } from '../src/schema.database.js';
 import { ormConfig } from '../src/db/orm.config.js';
+import { SCHEMA } from '../src/schema.entities.js';
 import { checkRollups } from '../src/insights/rollup.check.js';
 import { rebuildWorkspace } from '../src/insights/rollup.rebuild.js';
 import { pgSession } from '../src/insights/rollup.session.js';
-import { RATE_SQL } from '../src/rating/rating.repository.js';
+import { RATE_SQL } from '../src/rating/rate.statement.js';
 import { installQueueSchema } from '../src/webhooks/queue.schema.js';
 import { postgresCpuBetween, postgresCpuSnapshot } from './bench.process.js';
 
@@ -60,7 +61,7 @@ async function database(name: string, to?: string): Promise<Variant['db']> {
   await admin.end();
   if (to) {
     // An earlier release's schema, without the snapshot (MikroORM would write that release's into the checkout's).
-    const config = ormConfig({ databaseUrl: db.url });
+    const config = ormConfig({ databaseUrl: db.url, schema: SCHEMA });
     const orm = await MikroORM.init({ ...config, migrations: { ...config.migrations, snapshot: false } });
     await orm.migrator.up({ to }).finally(() => orm.close());
     await installQueueSchema(db.url);
@@ -122,7 +123,7 @@ async function rateLoad(v: Variant, tickets: { ws: string; customer: string; ids
     clients.map(async (c) => {
       while (performance.now() < end) {
         const id = tickets.ids[next.i++ % tickets.ids.length]!;
-        await c.query({ name: 'csat_rate', text: RATE_SQL, values: [id, 1 + (next.i % 5), 'bench', tickets.customer, tickets.ws, ['resolved', 'closed']] });
+        await c.query({ name: 'csat_rate', text: RATE_SQL, values: [id, 1 + (next.i % 5), 'bench', tickets.customer, tickets.ws, ['resolved', 'closed'], 'PORTAL'] });
         done++;
       }
     }),

@@ -2,7 +2,7 @@
 // preparation every local database gets (migrations, the dev `ticket` relation, the demo data).
 import { pino } from 'pino';
 import type { Config } from '../src/config/config.js';
-import { migrate, openDatabase, type Database } from '../src/db/database.js';
+import { migrate, openDatabase, type Database } from '../src/schema.database.js';
 import type { Logger } from '../src/config/logger.js';
 import { demoToken, subgraphBanner } from './demo.banner.js';
 import { applyTicketSchema, DEMO_WORKSPACE, seedDemo, type SeedResult } from './demo.seed.js';

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
 import { migrations } from '../migrations/index.js';
-import { migrate, openDatabase, type Database } from '../src/db/database.js';
+import { migrate, openDatabase, type Database } from '../src/schema.database.js';
 
 const opened: Database[] = [];
 let empty: ThrowawayDatabase | undefined;

@@ -42,6 +42,6 @@ export function decodeCursor(cursor: string, at: CursorScope, check: (keys: unkn
   return body.k;
 }
 
-/** What ratedAtSql produces, and only instants the DateTime scalar would accept (year 0 is refused here, not by PostgreSQL). */
+/** What instantSql produces, and only instants the DateTime scalar would accept (year 0 is refused here, not by PostgreSQL). */
 export const isRatedAt = isCanonicalInstant;
 export const isSmallInt = (v: unknown, min: number, max: number): v is number => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;

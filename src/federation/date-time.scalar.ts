@@ -3,7 +3,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { BadUserInputError } from '../errors/domain.errors.js';
 import { readInstant } from './instant.parser.js';
 
-// What ratedAtSql (ticket/ticket-csat.row.ts) produces: RFC 3339, UTC, milliseconds.
+// What instantSql (db/sql.helpers.ts) produces: RFC 3339, UTC, milliseconds.
 const CANONICAL_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 /** A refused input instant; `field` names the argument where it is known (the scalar alone does not know it). */

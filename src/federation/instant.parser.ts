@@ -52,7 +52,7 @@ export function readInstant(value: unknown): InstantReading {
   return { ok: true, date: new Date(t) };
 }
 
-/** The canonical form ratedAtSql prints (RFC 3339, UTC, milliseconds): true only for an accepted instant in it. */
+/** The canonical form instantSql prints (RFC 3339, UTC, milliseconds): true only for an accepted instant in it. */
 export function isCanonicalInstant(value: unknown): value is string {
   if (typeof value !== 'string' || value.length !== 24) return false;
   const r = readInstant(value);

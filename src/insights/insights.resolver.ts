@@ -37,6 +37,6 @@ export class InsightsResolver {
 
   @Query(() => [CsatTrendPoint], { description: 'The summary per day, ISO week or month of the period, in a time zone; empty buckets included (count 0)' })
   csatTrend(@Args(() => CsatTrendArgs) args: CsatTrendArgs, @Ctx() ctx: SignedInContext): Promise<CsatTrendPoint[]> {
-    return csatTrend(ctx.em, ctx.viewer, args);
+    return csatTrend(ctx.em, ctx.viewer, args, ctx.log);
   }
 }

@@ -1,11 +1,25 @@
 import { PrimaryKeyProp } from '@mikro-orm/core';
-import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Check, Entity, Index, PrimaryKey, Property, Trigger } from '@mikro-orm/decorators/legacy';
 
 /**
  * A CSAT prompt shown: the first time csatCanRate resolved true for the requester, or the rating itself when
  * rateTicket came first (a trigger on csat_rating records it). The response rate's denominator (docs/insights.md).
  */
 @Entity({ tableName: 'csat_offer' })
+// issue 20 (Migration20261207020000): the channels an offer is made through.
+@Check({ name: 'csat_offer_channel_check', expression: "channel in ('PORTAL', 'EMAIL')" })
+// Covering the response rate's reads: an index-only scan per workspace (and per assignee). Migration20261202000000.
+@Index({ name: 'csat_offer_offered_at_idx', properties: ['workspaceId', 'offeredAt'], include: ['assigneeId', 'rated'] })
+@Index({ name: 'csat_offer_assignee_idx', properties: ['workspaceId', 'assigneeId', 'offeredAt'], include: ['rated'] })
+// Counts inserted offers in the offer rollups: plpgsql written by hand in Migration20261206200000
+// (csat_offer_rollup_rows). Declared by name so the schema diff keeps it; a change to it is a hand-written migration.
+@Trigger({
+  name: 'csat_offer_rollup',
+  timing: 'after',
+  events: ['insert'],
+  forEach: 'statement',
+  expression: 'create trigger csat_offer_rollup after insert on csat_offer referencing new table as added for each statement execute function csat_offer_rollup_rows()',
+})
 export class CsatOffer {
   [PrimaryKeyProp]?: ['workspaceId', 'ticketId'];
 

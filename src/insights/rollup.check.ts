@@ -1,14 +1,16 @@
 // Compares every rollup row with the rows it sums (`npm run rollups:check`, the tests), in one snapshot, so a
 // rating committed meanwhile is in both sides or in neither (the triggers count it in its own transaction).
 import type { RollupSession } from './rollup.session.js';
-import { differencesSql, offerGapsSql, ROLLUP_TABLE_NAMES, totalsSql, type RollupTable } from './rollup.sql.js';
+import { differencesSql, offerGapsSql, ROLLUP_TABLE_NAMES, rollupSpec, totalsSql, type RollupTable } from './rollup.sql.js';
 
 export interface RollupDifference {
   table: RollupTable;
   workspaceId: string;
-  /** The UTC day (the month's first day in a monthly table), YYYY-MM-DD; or ±infinity. */
+  /** The UTC day (the month's first day in a monthly table), YYYY-MM-DD; the UTC hour in an hourly one, YYYY-MM-DDTHH:00Z; or ±infinity. */
   day: string;
   assigneeId: string | null;
+  /** issue 20: PORTAL or EMAIL in a per-channel table (the per-assignee ones); null in a per-workspace grain. */
+  channel: string | null;
   rating: number | null;
   /** The stored counts (null: no rollup row) and the rows' (null: no rows), as [ratings, commented] or [offered, rated]. */
   rollup: [number, number] | null;
@@ -33,6 +35,7 @@ interface DifferenceRow {
   workspace_id: string;
   day: string;
   assignee_id: string | null;
+  channel: string | null;
   rating: number | null;
   rollup_a: number | null;
   rollup_b: number | null;
@@ -53,6 +56,7 @@ export async function checkRollups(db: RollupSession, workspaceId?: string): Pro
           workspaceId: r.workspace_id,
           day: r.day,
           assigneeId: r.assignee_id,
+          channel: r.channel,
           rating: r.rating,
           rollup: r.rollup_a === null ? null : [r.rollup_a, r.rollup_b!],
           rows: r.rows_a === null ? null : [r.rows_a, r.rows_b!],
@@ -70,18 +74,13 @@ export async function checkRollups(db: RollupSession, workspaceId?: string): Pro
   }, 'begin isolation level repeatable read read only');
 }
 
-const LABELS: Record<RollupTable, [string, string]> = {
-  csat_rating_daily: ['ratings', 'commented'],
-  csat_rating_monthly: ['ratings', 'commented'],
-  csat_offer_daily: ['offered', 'rated'],
-  csat_offer_monthly: ['offered', 'rated'],
-};
+const labels = (table: RollupTable): [string, string] => (rollupSpec(table).kind === 'rating' ? ['ratings', 'commented'] : ['offered', 'rated']);
 
 /** One line per difference: workspace and day first (what an operator greps), then the bucket and both counts. */
 export function describeDifference(d: RollupDifference): string {
-  const [a, b] = LABELS[d.table];
+  const [a, b] = labels(d.table);
   const counts = (c: [number, number] | null) => (c ? `${a} ${c[0]}, ${b} ${c[1]}` : 'no row');
-  const bucket = `assignee ${d.assigneeId ?? 'none'}${d.rating === null ? '' : `, rating ${d.rating}`}`;
+  const bucket = `${rollupSpec(d.table).assignee ? `assignee ${d.assigneeId ?? 'none'}` : 'workspace'}${d.channel === null ? '' : `, ${d.channel}`}${d.rating === null ? '' : `, rating ${d.rating}`}`;
   return `workspace ${d.workspaceId} day ${d.day}: ${d.table} (${bucket}) has ${counts(d.rollup)}; the rows sum to ${counts(d.rows)}`;
 }
 

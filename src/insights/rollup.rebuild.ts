@@ -20,7 +20,7 @@ export async function rollupWorkspaces(db: RollupSession): Promise<string[]> {
 
 /**
  * One month of one workspace, in one transaction: its lock (exclusive), the offers its ratings lack, then its
- * rows of the four rollups deleted and written again from the rows. Returns the offers it added and marked.
+ * rows of every rollup deleted and written again from the rows. Returns the offers it added and marked.
  */
 export async function rebuildMonth(db: RollupSession, workspaceId: string, month: string): Promise<{ added: number; marked: number }> {
   return db.transaction(

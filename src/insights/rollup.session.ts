@@ -1,4 +1,5 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { sqlRows } from '../db/sql.helpers.js';
 import type pg from 'pg';
 
 /**
@@ -14,7 +15,8 @@ export interface RollupSession {
 export function pgSession(pool: pg.Pool): RollupSession {
   const on = (client: pg.Pool | pg.PoolClient): RollupSession => ({
     async query<Row>(text: string, values: readonly unknown[] = []) {
-      return (await client.query(text, values as unknown[])).rows as Row[];
+      // pg's own generic: the caller who wrote the select list names the row's shape.
+      return (await client.query<Row & pg.QueryResultRow>(text, [...values])).rows;
     },
     transaction: (fn, begin) => transactionOn(pool, fn, begin),
   });
@@ -38,7 +40,7 @@ export function pgSession(pool: pg.Pool): RollupSession {
 export function kyselySession(db: Kysely<unknown>): RollupSession {
   return {
     async query<Row>(text: string, values: readonly unknown[] = []) {
-      return (await db.executeQuery(CompiledQuery.raw(text, [...values]))).rows as Row[];
+      return sqlRows<Row>(db, text, values);
     },
     transaction: (fn, begin = 'begin') =>
       db.connection().execute(async (conn) => {

@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CompiledQuery } from 'kysely';
 import { prepared } from '../db/prepared.statements.js';
+import { instantSql, sqlRows } from '../db/sql.helpers.js';
 import { DEFAULT_SETTINGS } from '../settings/settings.rules.js';
-import { RATEABLE_STATUSES, ratedAtSql } from '../ticket/ticket-csat.row.js';
+import { RATEABLE_STATUSES } from '../ticket/ticket-csat.row.js';
 
 // Hand-written statements of the rating links (prepared, like the rating path): one round trip each. The rating
-// itself is rateTicket's own statement (src/rating/rating.repository.ts), never a second copy of its rules.
+// itself is rateTicket's own statement (src/rating/rate.statement.ts), never a second copy of its rules.
 
 /**
  * csatRatingLinks: the ticket in the caller's workspace with what decides whether it can be rated, and its offer
@@ -35,7 +35,7 @@ const LINK_OFFER_SQL = prepared(
 /** The rating page's read (GET /rate/<token>): never writes. */
 const LINK_PAGE_SQL = prepared(
   'csat_link_page',
-  `select t.id, t.workspace_id, t.requester_id, t.status, r.rating, r.comment, ${ratedAtSql('r.rated_at')} as rated_at,
+  `select t.id, t.workspace_id, t.requester_id, t.status, r.rating, r.comment, ${instantSql('r.rated_at')} as rated_at,
           coalesce(s.enabled, ${DEFAULT_SETTINGS.enabled}) as csat_enabled
      from ticket t
      left join csat_rating r on r.workspace_id = t.workspace_id and r.ticket_id = t.id
@@ -63,10 +63,7 @@ export interface LinkPageRow {
   csat_enabled: boolean;
 }
 
-async function rows<Row>(em: EntityManager, text: string, values: unknown[]): Promise<Row[]> {
-  const result = await em.getKysely().executeQuery(CompiledQuery.raw(text, values));
-  return result.rows as Row[];
-}
+const rows = <Row>(em: EntityManager, text: string, values: unknown[]): Promise<Row[]> => sqlRows<Row>(em.getKysely(), text, values);
 
 export async function offerByLink(em: EntityManager, workspaceId: string, ticketId: string): Promise<LinkOfferRow | undefined> {
   return (await rows<LinkOfferRow>(em, LINK_OFFER_SQL, [ticketId, workspaceId, [...RATEABLE_STATUSES]]))[0];

@@ -1,5 +1,5 @@
 import { EntityRepositoryType, PrimaryKeyProp } from '@mikro-orm/core';
-import { Check, Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Check, Entity, Index, PrimaryKey, Property, Trigger } from '@mikro-orm/decorators/legacy';
 import { CsatRatingRepository } from './rating.repository.js';
 
 /**
@@ -10,9 +10,39 @@ import { CsatRatingRepository } from './rating.repository.js';
 // Written as two comparisons: PostgreSQL rewrites BETWEEN, which makes migration:create see a diff forever.
 @Check({ name: 'csat_rating_rating_range', expression: 'rating >= 1 and rating <= 5' })
 @Check({ name: 'csat_rating_comment_length', expression: 'char_length(comment) >= 1 and char_length(comment) <= 2000' })
-// The list orders' indexes (some on -rating) are in Migration20261202000000 (docs/insights.md).
-@Index({ name: 'csat_rating_rated_at_idx', properties: ['workspaceId', 'ratedAt', 'ticketId'] })
-@Index({ name: 'csat_rating_assignee_rated_at_idx', properties: ['workspaceId', 'assigneeId', 'ratedAt', 'ticketId'] })
+// issue 20 (Migration20261207020000): the channels a rating comes through.
+@Check({ name: 'csat_rating_channel_check', expression: "channel in ('PORTAL', 'EMAIL')" })
+// One index per list order, each again with assignee_id for the agent filter (Migration20261202000000,
+// docs/insights.md). The rated-at ones cover what a summary reads from the rows (an index-only scan).
+@Index({ name: 'csat_rating_rated_at_idx', properties: ['workspaceId', 'ratedAt', 'ticketId'], include: ['rating', 'commentLength', 'assigneeId'] })
+@Index({ name: 'csat_rating_assignee_rated_at_idx', properties: ['workspaceId', 'assigneeId', 'ratedAt', 'ticketId'], include: ['rating', 'commentLength'] })
+@Index({ name: 'csat_rating_rating_idx', properties: ['workspaceId', 'rating', 'ratedAt', 'ticketId'] })
+@Index({ name: 'csat_rating_assignee_rating_idx', properties: ['workspaceId', 'assigneeId', 'rating', 'ratedAt', 'ticketId'] })
+// Keys on (-rating): MikroORM models no expression keys, so these are raw DDL, which the schema diff matches by
+// name only (an edit here is not a diff: write a migration). Copied from Migration20261202000000.
+@Index({ name: 'csat_rating_rating_asc_idx', expression: 'create index "csat_rating_rating_asc_idx" on "csat_rating" ("workspace_id", (-rating), "rated_at", "ticket_id")' })
+@Index({ name: 'csat_rating_assignee_rating_asc_idx', expression: 'create index "csat_rating_assignee_rating_asc_idx" on "csat_rating" ("workspace_id", "assignee_id", (-rating), "rated_at", "ticket_id")' })
+@Index({ name: 'csat_rating_unhappy_idx', expression: 'create index "csat_rating_unhappy_idx" on "csat_rating" ("workspace_id", (-rating), "comment_length", "rated_at", "ticket_id")' })
+@Index({ name: 'csat_rating_assignee_unhappy_idx', expression: 'create index "csat_rating_assignee_unhappy_idx" on "csat_rating" ("workspace_id", "assignee_id", (-rating), "comment_length", "rated_at", "ticket_id")' })
+// Counts each inserted statement's ratings in the rollups and records their offers: plpgsql written by hand in
+// Migration20261206200000 (csat_rating_rollup_rows). Declared by name so the schema diff keeps it; a change to it
+// is a hand-written migration (the diff cannot see inside raw DDL).
+@Trigger({
+  name: 'csat_rating_rollup',
+  timing: 'after',
+  events: ['insert'],
+  forEach: 'statement',
+  expression: 'create trigger csat_rating_rollup after insert on csat_rating referencing new table as added for each statement execute function csat_rating_rollup_rows()',
+})
+// Opens a follow-up for each new rating at or below the workspace's followUpBelow (Migration20261207030000,
+// csat_rating_follow_up_rows; docs/insights.md, Follow-ups): in the rating's transaction, csat_rate unchanged.
+@Trigger({
+  name: 'csat_rating_follow_up',
+  timing: 'after',
+  events: ['insert'],
+  forEach: 'statement',
+  expression: 'create trigger csat_rating_follow_up after insert on csat_rating referencing new table as added for each statement execute function csat_rating_follow_up_rows()',
+})
 export class CsatRating {
   [PrimaryKeyProp]?: ['workspaceId', 'ticketId'];
   [EntityRepositoryType]?: CsatRatingRepository;
@@ -38,7 +68,7 @@ export class CsatRating {
   ratedBy!: string;
 
   /** Code points of the comment, 0 without one: kept by PostgreSQL (a generated column), the UNHAPPY_FIRST key. */
-  @Property({ type: 'integer', generated: '(coalesce(char_length(comment), 0)) stored', persist: false })
+  @Property({ type: 'integer', generated: '(coalesce(char_length(comment), 0)) stored' })
   commentLength!: number;
 
   /** issue 20: how the rating came in: PORTAL (rateTicket) or EMAIL (a rating link's page); Migration20261207020000. */

@@ -1,7 +1,4 @@
-import { EntityRepository } from '@mikro-orm/postgresql';
-import { CompiledQuery } from 'kysely';
-import { prepared } from '../db/prepared.statements.js';
-import { ratedAtSql } from '../ticket/ticket-csat.row.js';
+import { EntityRepository, raw } from '@mikro-orm/postgresql';
 import type { CsatSettings } from './settings.entity.js';
 import { DEFAULT_SETTINGS, type SettingsChange, type SettingsValues } from './settings.rules.js';
 
@@ -12,60 +9,40 @@ export interface StoredSettings extends SettingsValues {
   updatedBy: string | null;
 }
 
-const COLUMNS = `workspace_id as "workspaceId", enabled, badge_public as "badgePublic", badge_min_count as "badgeMinCount",
-  unhappy_max_rating as "unhappyMaxRating", vocal_min_comment_length as "vocalMinCommentLength",
-  ${ratedAtSql('updated_at')} as "updatedAt", updated_by as "updatedBy"`;
+/** The stored row as the API gives it (the ORM brings updated_at as a Date, millisecond precision as stored). */
+const stored = (row: CsatSettings): StoredSettings => ({
+  workspaceId: row.workspaceId,
+  enabled: row.enabled,
+  badgePublic: row.badgePublic,
+  badgeMinCount: row.badgeMinCount,
+  unhappyMaxRating: row.unhappyMaxRating,
+  vocalMinCommentLength: row.vocalMinCommentLength,
+  followUpBelow: row.followUpBelow,
+  updatedAt: row.updatedAt.toISOString(),
+  updatedBy: row.updatedBy,
+});
 
-const FIND_SQL = prepared('csat_settings_find', `select ${COLUMNS} from csat_settings where workspace_id = $1::uuid`);
-
-/**
- * A partial change in one statement: a null parameter keeps the stored value (or the default, for a
- * first save). The defaults come in as parameters so settings.rules.ts stays their one source.
- */
-const UPSERT_SQL = prepared(
-  'csat_settings_upsert',
-  `insert into csat_settings as s (workspace_id, enabled, badge_public, badge_min_count, unhappy_max_rating, vocal_min_comment_length, updated_at, updated_by)
-   values ($1::uuid, coalesce($2::boolean, $8::boolean), coalesce($3::boolean, $9::boolean), coalesce($4::int, $10::int),
-           coalesce($5::smallint, $11::smallint), coalesce($6::int, $12::int), now(), $7::uuid)
-   on conflict (workspace_id) do update set
-     enabled = coalesce($2::boolean, s.enabled),
-     badge_public = coalesce($3::boolean, s.badge_public),
-     badge_min_count = coalesce($4::int, s.badge_min_count),
-     unhappy_max_rating = coalesce($5::smallint, s.unhappy_max_rating),
-     vocal_min_comment_length = coalesce($6::int, s.vocal_min_comment_length),
-     updated_at = now(),
-     updated_by = $7::uuid
-   returning ${COLUMNS}`,
-);
-
+/** Settings are read and written through MikroORM: not a hot path (docs/settings.md); one statement each. */
 export class CsatSettingsRepository extends EntityRepository<CsatSettings> {
-  private async rows<Row>(text: string, values: unknown[]): Promise<Row[]> {
-    const result = await this.em.getKysely().executeQuery(CompiledQuery.raw(text, values));
-    return result.rows as Row[];
-  }
-
   /** The workspace's settings, or the defaults when it has no row. One statement. */
   async findOrDefaults(workspaceId: string): Promise<StoredSettings> {
-    const [row] = await this.rows<StoredSettings>(FIND_SQL, [workspaceId]);
-    return row ?? { workspaceId, ...DEFAULT_SETTINGS, updatedAt: null, updatedBy: null };
+    const row = await this.findOne({ workspaceId });
+    return row ? stored(row) : { workspaceId, ...DEFAULT_SETTINGS, updatedAt: null, updatedBy: null };
   }
 
+  /**
+   * A partial change in one statement: the fields given are set, the others keep the stored value (or the default,
+   * for a first save: settings.rules.ts is their one source). The database's clock stamps it.
+   */
   async change(workspaceId: string, by: string, change: SettingsChange): Promise<StoredSettings> {
-    const d = DEFAULT_SETTINGS;
-    const [row] = await this.rows<StoredSettings>(UPSERT_SQL, [
-      workspaceId,
-      change.enabled ?? null,
-      change.badgePublic ?? null,
-      change.badgeMinCount ?? null,
-      change.unhappyMaxRating ?? null,
-      change.vocalMinCommentLength ?? null,
-      by,
-      d.enabled,
-      d.badgePublic,
-      d.badgeMinCount,
-      d.unhappyMaxRating,
-      d.vocalMinCommentLength,
-    ]);
-    return row!;
+    const given = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== null && v !== undefined)) as Partial<SettingsValues>;
+    const stamp = { updatedAt: raw('now()'), updatedBy: by };
+    const [row] = await this.createQueryBuilder()
+      .insert({ workspaceId, ...DEFAULT_SETTINGS, ...given, ...stamp })
+      .onConflict('workspaceId')
+      .merge({ ...given, ...stamp })
+      .returning(['workspaceId', 'enabled', 'badgePublic', 'badgeMinCount', 'unhappyMaxRating', 'vocalMinCommentLength', 'followUpBelow', 'updatedAt', 'updatedBy'])
+      .execute<CsatSettings[]>('all');
+    return stored(row!);
   }
 }

@@ -8,6 +8,7 @@ export interface SettingsValues {
   badgeMinCount: number;
   unhappyMaxRating: number;
   vocalMinCommentLength: number;
+  followUpBelow: number;
 }
 
 export const DEFAULT_SETTINGS: Readonly<SettingsValues> = Object.freeze({
@@ -16,6 +17,8 @@ export const DEFAULT_SETTINGS: Readonly<SettingsValues> = Object.freeze({
   badgeMinCount: 100,
   unhappyMaxRating: 2,
   vocalMinCommentLength: 200,
+  // Repeated in Migration20261207030000's trigger (csat_rating_follow_up_rows), which cannot import it.
+  followUpBelow: 2,
 });
 
 /** Below this a published average says more about luck than about service (docs/settings.md). */
@@ -34,4 +37,5 @@ export function validateSettingsChange(change: SettingsChange): void {
   intIn(change.badgeMinCount, 'badgeMinCount', BADGE_MIN_COUNT_FLOOR, BADGE_MIN_COUNT_MAX);
   intIn(change.unhappyMaxRating, 'unhappyMaxRating', RATING_MIN, RATING_MAX);
   intIn(change.vocalMinCommentLength, 'vocalMinCommentLength', 1, COMMENT_MAX_CODE_POINTS);
+  intIn(change.followUpBelow, 'followUpBelow', 0, RATING_MAX);
 }

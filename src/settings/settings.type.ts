@@ -21,6 +21,9 @@ export class CsatSettingsType {
   @Field(() => Int, { description: 'A comment of at least this many characters is vocal (webhook payloads). 1..2000; default 200' })
   vocalMinCommentLength!: number;
 
+  @Field(() => Int, { description: 'A new rating at or below this opens a follow-up (csatFollowUp); 0 opens none. 0..5; default 2' })
+  followUpBelow!: number;
+
   @Field(() => DateTimeScalar, { nullable: true, description: 'null while the defaults were never changed' })
   updatedAt!: string | null;
 
@@ -44,4 +47,7 @@ export class CsatSettingsInput {
 
   @Field(() => Int, { nullable: true })
   vocalMinCommentLength?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  followUpBelow?: number | null;
 }

@@ -15,7 +15,7 @@ export class Ticket {
   csatComment!: string | null;
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'RFC 3339, UTC; null until rated' })
-  /** RFC 3339 UTC text, as SQL formats it (ratedAtSql). */
+  /** RFC 3339 UTC text, as SQL formats it (instantSql). */
   csatRatedAt!: string | null;
 
   @Field(() => Boolean, { description: 'true only for the requester, on a resolved/closed, unrated ticket' })

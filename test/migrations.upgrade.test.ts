@@ -443,7 +443,7 @@ describe('rollups on the latest migration', () => {
     ).rows;
     const broken = await runScript('rollups-check', inject('databaseUrl'), ['--workspace', ws]);
     expect(broken.code).toBe(1);
-    expect(broken.stdout).toMatch(new RegExp(`^workspace ${ws} day ${daily.day}: csat_rating_daily \\(assignee (?:[0-9a-f-]+|none), rating ${daily.rating}\\) has ratings \\d+, commented \\d+; the rows sum to ratings \\d+`, 'm'));
+    expect(broken.stdout).toMatch(new RegExp(`^workspace ${ws} day ${daily.day}: csat_rating_daily \\(assignee (?:[0-9a-f-]+|none), PORTAL, rating ${daily.rating}\\) has ratings \\d+, commented \\d+; the rows sum to ratings \\d+`, 'm'));
     expect(broken.stdout).toMatch(new RegExp(`^workspace ${ws} day ${monthly.day}: csat_offer_monthly `, 'm'));
     expect(broken.stdout).toMatch(new RegExp(`^workspace ${ws} day ${hourly.hour}: csat_rating_hourly_ws \\(workspace, rating ${hourly.rating}\\) has ratings \\d+, commented \\d+; the rows sum to`, 'm'));
     expect(broken.stdout).toMatch(/^rollups:check: \d+ rollup row\(s\) differ from the rows, 0 offer gap\(s\)/m);

@@ -123,7 +123,7 @@ async function rateLoad(v: Variant, tickets: { ws: string; customer: string; ids
     clients.map(async (c) => {
       while (performance.now() < end) {
         const id = tickets.ids[next.i++ % tickets.ids.length]!;
-        await c.query({ name: 'csat_rate', text: RATE_SQL, values: [id, 1 + (next.i % 5), 'bench', tickets.customer, tickets.ws, ['resolved', 'closed']] });
+        await c.query({ name: 'csat_rate', text: RATE_SQL, values: [id, 1 + (next.i % 5), 'bench', tickets.customer, tickets.ws, ['resolved', 'closed'], 'PORTAL'] });
         done++;
       }
     }),

@@ -6,6 +6,7 @@ import { Migration20261202100000 } from './Migration20261202100000.js';
 import { Migration20261202100100 } from './Migration20261202100100.js';
 import { Migration20261206200000 } from './Migration20261206200000.js';
 import { Migration20261207010000 } from './Migration20261207010000.js';
+import { Migration20261207020000 } from './Migration20261207020000.js';
 import { Migration20261207030000 } from './Migration20261207030000.js';
 
 export const migrations = [
@@ -15,5 +16,6 @@ export const migrations = [
   { name: 'Migration20261202100100_csat_webhooks', class: Migration20261202100100 },
   { name: 'Migration20261206200000_csat_rollups_set_based', class: Migration20261206200000 },
   { name: 'Migration20261207010000_csat_trend_grains', class: Migration20261207010000 },
+  { name: 'Migration20261207020000_csat_channels', class: Migration20261207020000 },
   { name: 'Migration20261207030000_csat_follow_ups', class: Migration20261207030000 },
 ];

@@ -1,5 +1,6 @@
 // `npm run supergraph`: the local supergraph for newcomers (dev/supergraph.ts), with tokens and examples.
 import { supergraphBanner } from '../dev/demo.banner.js';
+import { demoEmail } from '../dev/demo.email.js';
 import { startSupergraph, type Supergraph } from '../dev/supergraph.js';
 import { loadConfigOrExit } from '../src/config/config.exit.js';
 import { createLogger } from '../src/config/logger.js';
@@ -42,3 +43,4 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 console.log(await supergraphBanner(sg, sg.seed!, config, sg.embeddedDataDir ? `embedded PostgreSQL in ${sg.embeddedDataDir}` : 'DATABASE_URL'));
+console.log(await demoEmail(sg.gatewayUrl, sg.seed!, config));

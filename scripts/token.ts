@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from '../src/config/config.js';
 const USAGE = `usage: npm run token -- --role ${ROLES.join('|')} --sub <user uuid> --workspace <workspace uuid> [--ttl <seconds>]
 
 Prints an HS256 development token signed with AUTH_JWT_SECRET (or the built-in development secret).
-  --role        customer, agent or admin (required)
+  --role        customer, agent, admin or service (a back-end caller such as the mailer) (required)
   --sub         the user's id, a UUID (required)
   --workspace   the workspace id, a UUID (required)
   --ttl         seconds until it expires (default 86400)`;

@@ -16,6 +16,7 @@ import { buildCsatSubgraphSchema } from './server/subgraph.schema.js';
 import { createTicketCsatLoader } from './ticket/ticket-csat.loader.js';
 import { createFollowUpLoader } from './followup/followup.loader.js';
 import { Ticket } from './ticket/ticket.entity.js';
+import { createLinkSigner } from './rating-links/link.token.js';
 import { startDeliveryWorker, type DeliveryWorker } from './webhooks/delivery/delivery.worker.js';
 import { systemLookup, type HostLookup } from './webhooks/url.guard.js';
 
@@ -71,9 +72,15 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
   const db = await openDatabase(config.databaseUrl, logger, config.timeouts, { poolMode: config.pooling.mode, preparedStatements: config.pooling.preparedStatements }, config.replicas);
   let http: CsatHttpServer;
   let worker: DeliveryWorker | undefined;
+  /** The listener's origin, once it listens. */
+  let listening: string | undefined;
   const lookup = hooks.lookup ?? systemLookup;
   try {
-    const { schema } = await buildCsatSubgraphSchema({ badges: new BadgeCache<CsatBadge | null>(), webhooks: { allowLoopback: config.webhooks.allowLoopback, lookup } });
+    const signer = createLinkSigner(config.ratingLinks);
+    // PUBLIC_URL, else (outside production: the config requires it there) this listener's own address once it listens.
+    const publicUrl = () => config.ratingLinks.publicUrl ?? listening ?? `http://${config.host}:${config.port}`;
+    const ratingLinks = { signer, publicUrl };
+    const { schema } = await buildCsatSubgraphSchema({ badges: new BadgeCache<CsatBadge | null>(), webhooks: { allowLoopback: config.webhooks.allowLoopback, lookup }, ratingLinks });
     http = await createHttpServer({
       schema,
       config,
@@ -83,6 +90,7 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
       onGraceExpired: () => db.cancelRunning(),
       metrics: createMetrics(db.statements),
       faults: db.faults,
+      ratingLinks: { ...ratingLinks, em: () => db.orm.em.fork(), perIpPerMinute: config.ratingLinks.perIpPerMinute, perTokenPerMinute: config.ratingLinks.perTokenPerMinute },
     });
     // CSAT_WORKER=off: deliveries are left to `npm run worker` processes elsewhere.
     if (config.webhooks.worker) worker = await startDeliveryWorker({ databaseUrl: workerUrl, config: config.webhooks, lookup, logger });
@@ -95,7 +103,11 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
   return {
     db,
     http,
-    listen: () => http.listen(config.port, config.host),
+    listen: async () => {
+      const url = await http.listen(config.port, config.host);
+      listening = new URL(url).origin;
+      return url;
+    },
     stop: (drainDelayMs = 0) =>
       (stopping ??= (async () => {
         await http.stop(drainDelayMs);

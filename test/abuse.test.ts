@@ -159,7 +159,7 @@ describe('7: automatic persisted queries, client mistakes', () => {
 
 describe('8 and 11: production hides schema hints; headers', () => {
   it('production: no "Did you mean", no _service, no /metrics on the public listener', async () => {
-    const prod = await startTestApp({ LOG_LEVEL: 'warn', NODE_ENV: 'production', AUTH_ISSUER: 'https://id.example', AUTH_AUDIENCE: 'csat' });
+    const prod = await startTestApp({ LOG_LEVEL: 'warn', NODE_ENV: 'production', AUTH_ISSUER: 'https://id.example', AUTH_AUDIENCE: 'csat', RATING_LINK_SECRET: 'rating-link-secret-for-production-tests-0123', PUBLIC_URL: 'https://support.example' });
     try {
       const res = await prod.gql('mutation { rateTickt(ticketId: "x", rating: 1) { id } }');
       expect(res.errors?.[0]?.message).toBeTruthy();
@@ -187,7 +187,7 @@ describe('8 and 11: production hides schema hints; headers', () => {
   ];
 
   it('production: no suggestion of an enum value, argument, type, input field or field, in the document or in variables; development keeps them', async () => {
-    const prod = await startTestApp({ LOG_LEVEL: 'warn', NODE_ENV: 'production', AUTH_ISSUER: 'https://id.example', AUTH_AUDIENCE: 'csat' });
+    const prod = await startTestApp({ LOG_LEVEL: 'warn', NODE_ENV: 'production', AUTH_ISSUER: 'https://id.example', AUTH_AUDIENCE: 'csat', RATING_LINK_SECRET: 'rating-link-secret-for-production-tests-0123', PUBLIC_URL: 'https://support.example' });
     try {
       for (const [query, variables, hidden] of HINTED) {
         const res = await prod.gql(query, variables);

@@ -1,8 +1,9 @@
 import { getHeapStatistics } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEV_JWT_SECRET, loadConfig } from '../src/config/config.js';
+import { ConfigError, DEV_JWT_SECRET, DEV_RATING_LINK_SECRET, loadConfig } from '../src/config/config.js';
 
 const STRONG_SECRET = 'a-production-secret-that-is-long-enough-0123456789';
+const LINKS = { RATING_LINK_SECRET: 'rating-link-secret-rating-link-secret-0123', PUBLIC_URL: 'https://support.example/' };
 const JWKS = { AUTH_JWKS_URL: 'https://auth.example.com/.well-known/jwks.json', AUTH_ISSUER: 'https://auth.example.com/', AUTH_AUDIENCE: 'csat' };
 
 /** The ConfigError loadConfig throws for this environment (fails the test if it does not throw one). */
@@ -78,7 +79,7 @@ describe('loadConfig in production', () => {
   });
 
   it('accepts its own secret with issuer and audience, or a JWKS URL with issuer and audience', () => {
-    const DB = { DATABASE_URL: 'postgres://csat@db.internal:5432/csat' };
+    const DB = { DATABASE_URL: 'postgres://csat@db.internal:5432/csat', ...LINKS };
     expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: STRONG_SECRET, AUTH_ISSUER: 'iss', AUTH_AUDIENCE: 'aud', ...DB })).toMatchObject({
       production: true,
       auth: { mode: 'hs256', secret: STRONG_SECRET, issuer: 'iss', audience: 'aud' },
@@ -87,6 +88,35 @@ describe('loadConfig in production', () => {
       production: true,
       auth: { mode: 'jwks', jwksUrl: JWKS.AUTH_JWKS_URL, issuer: JWKS.AUTH_ISSUER, audience: JWKS.AUTH_AUDIENCE },
     });
+  });
+});
+
+describe('rating links (issue 20)', () => {
+  const DB = { DATABASE_URL: 'postgres://csat@db.internal:5432/csat' };
+  const PROD = { NODE_ENV: 'production', AUTH_JWT_SECRET: STRONG_SECRET, AUTH_ISSUER: 'iss', AUTH_AUDIENCE: 'aud', ...DB };
+
+  it('production needs RATING_LINK_SECRET (not the development one) and PUBLIC_URL', () => {
+    expect(configError({ ...PROD, PUBLIC_URL: LINKS.PUBLIC_URL }).message).toContain('production needs RATING_LINK_SECRET');
+    expect(configError({ ...PROD, RATING_LINK_SECRET: DEV_RATING_LINK_SECRET, PUBLIC_URL: LINKS.PUBLIC_URL }).message).toContain('development RATING_LINK_SECRET');
+    expect(configError({ ...PROD, RATING_LINK_SECRET: LINKS.RATING_LINK_SECRET }).message).toContain('production needs PUBLIC_URL');
+    expect(loadConfig({ ...PROD, ...LINKS }).ratingLinks).toEqual({ secret: LINKS.RATING_LINK_SECRET, previousSecret: undefined, ttlSeconds: 30 * 86_400, perIpPerMinute: 60, perTokenPerMinute: 20, publicUrl: 'https://support.example' });
+  });
+
+  it('refuses a short key, a previous key without a current one, and the auth secret as a link key; never quoting them', () => {
+    expect(configError({ RATING_LINK_SECRET: 'short' }).message).toContain('RATING_LINK_SECRET must be at least 32 bytes');
+    expect(configError({ RATING_LINK_SECRET_PREVIOUS: LINKS.RATING_LINK_SECRET }).message).toContain('RATING_LINK_SECRET_PREVIOUS needs RATING_LINK_SECRET');
+    const same = configError({ ...DB, AUTH_JWT_SECRET: STRONG_SECRET, RATING_LINK_SECRET: STRONG_SECRET });
+    expect(same.message).toContain('RATING_LINK_SECRET must differ from AUTH_JWT_SECRET');
+    expect(same.message).not.toContain(STRONG_SECRET);
+  });
+
+  it('reads RATING_LINK_TTL as seconds or with a unit, within 60 s .. 366 d; PUBLIC_URL loses its trailing slash', () => {
+    expect(loadConfig({ RATING_LINK_TTL: '3600' }).ratingLinks.ttlSeconds).toBe(3600);
+    expect(loadConfig({ RATING_LINK_TTL: '12h' }).ratingLinks.ttlSeconds).toBe(43_200);
+    expect(loadConfig({ RATING_LINK_TTL: '7d' }).ratingLinks.ttlSeconds).toBe(604_800);
+    for (const bad of ['59', '400d', '1w', '-5', 'soon']) expect(configError({ RATING_LINK_TTL: bad }).message, bad).toContain('RATING_LINK_TTL must be a duration');
+    expect(loadConfig({ PUBLIC_URL: 'https://help.example/csat/' }).ratingLinks.publicUrl).toBe('https://help.example/csat');
+    expect(configError({ PUBLIC_URL: 'ftp://x' }).message).toContain('PUBLIC_URL must be an http(s) URL');
   });
 });
 
@@ -146,7 +176,7 @@ describe('loadConfig limits and timeouts', () => {
   });
 
   it('serves no _service in production unless SERVICE_SDL=on', () => {
-    const prod = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', ...JWKS };
+    const prod = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', ...JWKS, ...LINKS };
     expect(loadConfig(prod).serviceSdl).toBe(false);
     expect(loadConfig({ ...prod, SERVICE_SDL: 'on' }).serviceSdl).toBe(true);
   });

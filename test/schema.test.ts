@@ -71,10 +71,10 @@ describe('the running service', () => {
     const ours = parse(committed).definitions.filter((d: any) => d.name && d.name.value !== 'Query');
     expect(ours.map((d: any) => d.name.value).sort()).toEqual([
       // Sorted. Insights (docs/insights.md); settings and badge (docs/settings.md), webhooks (docs/webhooks.md); the core.
-      'CreateCsatWebhookInput', 'CsatAgentOrder', 'CsatAgentSummary', 'CsatAgentSummaryConnection', 'CsatAgentSummaryEdge', 'CsatBadge', 'CsatBucket',
+      'CreateCsatWebhookInput', 'CsatAgentOrder', 'CsatAgentSummary', 'CsatAgentSummaryConnection', 'CsatAgentSummaryEdge', 'CsatBadge', 'CsatBucket', 'CsatChannel',
       'CsatDelivery', 'CsatDeliveryAttempt', 'CsatDeliveryConnection', 'CsatDeliveryEdge', 'CsatDeliveryStatus', 'CsatEventType',
       'CsatFollowUp', 'CsatFollowUpChange', 'CsatFollowUpState', 'CsatInterval', 'CsatPageInfo',
-      'CsatRating', 'CsatRatingConnection', 'CsatRatingEdge', 'CsatRatingFilter', 'CsatRatingOrder', 'CsatSettings', 'CsatSettingsInput', 'CsatSummary', 'CsatTrendPoint',
+      'CsatRating', 'CsatRatingConnection', 'CsatRatingEdge', 'CsatRatingFilter', 'CsatRatingLinks', 'CsatRatingOrder', 'CsatSettings', 'CsatSettingsInput', 'CsatSummary', 'CsatTrendPoint',
       'CsatWebhook', 'CsatWebhookCreated', 'DateTime', 'Interval', 'Mutation', 'Ticket', 'UpdateCsatWebhookInput',
     ]);
     for (const d of ours as any[]) expect(served.get(d.name.value)).toBe(print(d));
@@ -90,7 +90,7 @@ describe('the running service', () => {
     const intro = await t.gql('{ __schema { queryType { name } } }');
     expect(intro.data.__schema.queryType.name).toBe('Query');
     expect((await t.gql('{ _service { sdl } }')).data._service.sdl).toContain('csatCanRate');
-    const PROD = { LOG_LEVEL: 'warn', NODE_ENV: 'production', AUTH_ISSUER: 'https://id.example', AUTH_AUDIENCE: 'csat' };
+    const PROD = { LOG_LEVEL: 'warn', NODE_ENV: 'production', AUTH_ISSUER: 'https://id.example', AUTH_AUDIENCE: 'csat', RATING_LINK_SECRET: 'rating-link-secret-for-production-tests-0123', PUBLIC_URL: 'https://support.example' };
     const prod = await startTestApp(PROD);
     try {
       const blocked = await prod.gql('{ __schema { queryType { name } } }');

@@ -20,7 +20,7 @@ describe('npm run token', () => {
   it('--help prints the usage and exits 0', () => {
     const r = token('--help');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^usage: npm run token -- --role customer\|agent\|admin --sub <user uuid> --workspace <workspace uuid>/);
+    expect(r.stdout).toMatch(/^usage: npm run token -- --role customer\|agent\|admin\|service --sub <user uuid> --workspace <workspace uuid>/);
     expect(r.stderr).toBe('');
   });
 

@@ -101,6 +101,7 @@ describe('delivery', () => {
         rating: 3, comment: 'slow 😀', ratedAt: stored.rated_at.toISOString(),
         unhappy: true, // 3 <= unhappyMaxRating 3
         vocal: true, // 6 code points >= 5
+        channel: 'PORTAL', // rateTicket (issue 20; a rating link's page sends EMAIL: test/rating-links.test.ts)
       },
     });
     const [d] = await waitForStatus(w.webhook.id, w.admin, 'SUCCEEDED');

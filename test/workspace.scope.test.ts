@@ -119,6 +119,9 @@ const q = {
   agents: `{ csatAgentSummaries { totalCount edges { node { assigneeId count } } } }`,
   trend: `query($i: CsatInterval!, $z: String, $from: DateTime!) { csatTrend(filter: { ratedFrom: $from }, interval: $i, timeZone: $z) { count } }`,
   badge: `query B($w: ID!) { csatBadge(workspaceId: $w) { count average } }`,
+  // Issue 20: the rating links (the `service` role), and the per-channel figures.
+  links: `query L($id: ID!) { csatRatingLinks(ticketId: $id) { url ratingUrls } }`,
+  byChannel: `{ csatSummary(channels: [EMAIL]) { count responseRate } csatRatings(first: 5, channels: [EMAIL, PORTAL]) { edges { node { rating channel } } } }`,
 };
 
 /** Everything one workspace does, through the service; returns its id. */
@@ -149,6 +152,14 @@ async function driveWorkspace(): Promise<string> {
     await ok(q.page, { r: [{ __typename: 'Ticket', id: ticket.id }] }, token);
     tickets.push(ticket);
   }
+  // Issue 20: a resolution email's links (its offer), the /rate page read, then a rating posted through it.
+  const service = await tokenFor(viewer('service', ws));
+  const emailed = await createTicket(pool, { workspace: ws, requester: randomUUID() });
+  const links = (await ok(q.links, { id: emailed.id }, service)).csatRatingLinks;
+  expect((await fetch(links.ratingUrls[2], { redirect: 'manual' })).status).toBe(200);
+  const posted = await fetch(links.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'rating=3', redirect: 'manual' });
+  expect(posted.status).toBe(200);
+  await ok(q.byChannel, {}, agent);
   await ok(q.page, { r: tickets.map((k) => ({ __typename: 'Ticket', id: k.id })) }, agent);
   const first = await ok(q.ratings, {}, agent);
   await ok(q.ratings, { after: first.csatRatings.pageInfo.endCursor }, agent);
@@ -161,12 +172,12 @@ async function driveWorkspace(): Promise<string> {
   await ok(q.badge, { w: ws });
   await ok(q.list, {}, admin);
   // Each rating delivered; one delivery sent again; then the endpoint deleted.
-  await receiver.waitFor((r) => r.filter((x) => x.json.data?.workspaceId === ws).length >= 4, 30_000);
-  await expect.poll(async () => (await ok(q.deliveries, { id: hook }, admin)).csatWebhookDeliveries.edges.filter((e: any) => e.node.status === 'SUCCEEDED').length).toBe(4);
+  await receiver.waitFor((r) => r.filter((x) => x.json.data?.workspaceId === ws).length >= 5, 30_000);
+  await expect.poll(async () => (await ok(q.deliveries, { id: hook }, admin)).csatWebhookDeliveries.edges.filter((e: any) => e.node.status === 'SUCCEEDED').length).toBe(5);
   const one = (await ok(q.deliveries, { id: hook }, admin)).csatWebhookDeliveries.edges[0].node.id;
   await ok(q.redeliver, { id: one }, admin);
-  await receiver.waitFor((r) => r.filter((x) => x.json.data?.workspaceId === ws).length >= 5, 30_000);
-  await expect.poll(async () => (await ok(q.deliveries, { id: hook }, admin)).csatWebhookDeliveries.edges.filter((e: any) => e.node.status === 'SUCCEEDED').length).toBe(4);
+  await receiver.waitFor((r) => r.filter((x) => x.json.data?.workspaceId === ws).length >= 6, 30_000);
+  await expect.poll(async () => (await ok(q.deliveries, { id: hook }, admin)).csatWebhookDeliveries.edges.filter((e: any) => e.node.status === 'SUCCEEDED').length).toBe(5);
   await ok(q.remove, { id: hook }, admin);
   return ws;
 }

@@ -1,4 +1,8 @@
-export const ROLES = ['customer', 'agent', 'admin'] as const;
+/**
+ * `service`: a workspace-scoped token for back-end callers (the helpdesk's mailer): it reads CSAT fields as staff
+ * do and asks for rating links (csatRatingLinks); every other operation refuses it (docs/email-links.md).
+ */
+export const ROLES = ['customer', 'agent', 'admin', 'service'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who is asking, from a verified token. `null` in a context means no token was sent. */

@@ -7,6 +7,9 @@ import { z } from 'zod';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Development-only rating-link key: refused when NODE_ENV=production (where RATING_LINK_SECRET is required). */
+export const DEV_RATING_LINK_SECRET = 'csat-subgraph-development-rating-link-secret-do-not-use';
+
 /** Development-only secret: refused when NODE_ENV=production. */
 export const DEV_JWT_SECRET = 'csat-subgraph-development-secret-do-not-use-in-production';
 
@@ -80,6 +83,22 @@ export interface WebhookConfig {
   concurrency: number;
 }
 
+/** Signed rating links in the resolution email (docs/email-links.md). */
+export interface RatingLinkConfig {
+  /** HMAC-SHA256 key of new links (RATING_LINK_SECRET; a development default outside production). */
+  secret: string;
+  /** Still accepted for links signed before a rotation, until they expire (RATING_LINK_SECRET_PREVIOUS). */
+  previousSecret?: string;
+  /** A link's lifetime in seconds (RATING_LINK_TTL: seconds, or a number with s, m, h or d; default 30d). */
+  ttlSeconds: number;
+  /** Requests per minute to the rating pages from one IP address (RATING_LINK_RATE_LIMIT_IP, default 60). */
+  perIpPerMinute: number;
+  /** Requests per minute for one link (RATING_LINK_RATE_LIMIT_TOKEN, default 20). */
+  perTokenPerMinute: number;
+  /** Where customers reach this service's /rate pages (PUBLIC_URL, no trailing slash); unset outside production: the listener's own URL. */
+  publicUrl?: string;
+}
+
 /**
  * How the service reaches PostgreSQL (docs/deploy.md, The database and a pooler). `transaction`: DATABASE_URL is a
  * transaction pooler (PgBouncer pool_mode=transaction, a managed pooler), which keeps no session state between
@@ -123,6 +142,7 @@ export interface Config {
   /** `_service { sdl }` answers (SERVICE_SDL=on|off; default on outside production, off in production). */
   serviceSdl: boolean;
   webhooks: WebhookConfig;
+  ratingLinks: RatingLinkConfig;
   pooling: PoolingConfig;
   replicas: ReplicaConfig;
 }
@@ -142,6 +162,17 @@ function integerText(min: number, max: number) {
 
 /** An integer in [min, max], or `fallback` when unset. */
 const integer = (fallback: number, min: number, max: number) => text.pipe(integerText(min, max).default(fallback));
+
+/** A duration as text: seconds, or a number with s, m, h or d; in seconds, within [min, max]. */
+function durationText(min: number, max: number) {
+  const UNIT: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+  const error = (issue: { input?: unknown }) => `must be a duration from ${min}s to ${max / 86_400}d (e.g. 3600, 12h, 30d), got "${String(issue.input)}"`;
+  return z
+    .string()
+    .regex(/^\d{1,9}[smhd]?$/, { error })
+    .transform((v) => Number(v.replace(/[smhd]$/, '')) * (UNIT[v.at(-1)!] ?? 1))
+    .pipe(z.number().min(min, { error }).max(max, { error }));
+}
 
 /** One of `values`, as text. */
 const enumText = <const T extends readonly [string, ...string[]]>(values: T, what = `one of ${values.join(', ')}`) =>
@@ -214,6 +245,19 @@ const ENVIRONMENT = z.object({
   WEBHOOK_RETRY_WINDOW_MS: integer(24 * 3_600_000, 1, 30 * 24 * 3_600_000),
   WEBHOOK_CONCURRENCY: integer(10, 1, 200),
   WEBHOOKS_ALLOW_LOOPBACK: oneOf(['true', 'false'], 'false', 'true or false'),
+  // Their problems never quote them (the rules below).
+  RATING_LINK_SECRET: text,
+  RATING_LINK_SECRET_PREVIOUS: text,
+  RATING_LINK_RATE_LIMIT_IP: integer(60, 1, 1_000_000),
+  RATING_LINK_RATE_LIMIT_TOKEN: integer(20, 1, 1_000_000),
+  RATING_LINK_TTL: text.pipe(durationText(60, 366 * 86_400).default(30 * 86_400)),
+  PUBLIC_URL: text.pipe(
+    z
+      .string()
+      .regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, { error: 'must be an http(s) URL without query or fragment' })
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional(),
+  ),
 });
 type Environment = z.output<typeof ENVIRONMENT>;
 
@@ -264,6 +308,15 @@ function crossRules(e: Environment, problem: (message: string) => void): void {
   }
   // Production endpoints are public https servers; a loopback receiver is a development setup.
   if (production && e.WEBHOOKS_ALLOW_LOOPBACK === 'true') problem('WEBHOOKS_ALLOW_LOOPBACK=true is for development and tests, not production');
+  // A rating link grants a rating to whoever holds it: its key is the service's own, never the auth secret's.
+  const { RATING_LINK_SECRET: linkSecret, RATING_LINK_SECRET_PREVIOUS: previous } = e;
+  if (production && !linkSecret) problem('production needs RATING_LINK_SECRET (at least 32 bytes): it signs the rating links in emails');
+  if (linkSecret !== undefined && Buffer.byteLength(linkSecret) < 32) problem('RATING_LINK_SECRET must be at least 32 bytes');
+  if (previous !== undefined && Buffer.byteLength(previous) < 32) problem('RATING_LINK_SECRET_PREVIOUS must be at least 32 bytes');
+  if (previous !== undefined && !linkSecret) problem('RATING_LINK_SECRET_PREVIOUS needs RATING_LINK_SECRET (the new key)');
+  if (production && (linkSecret === DEV_RATING_LINK_SECRET || previous === DEV_RATING_LINK_SECRET)) problem('the development RATING_LINK_SECRET cannot be used in production');
+  if (secret !== undefined && (linkSecret === secret || previous === secret)) problem('RATING_LINK_SECRET must differ from AUTH_JWT_SECRET (a rating link must never pass as a sign-in token)');
+  if (production && !e.PUBLIC_URL) problem('production needs PUBLIC_URL (the https address customers open rating links at)');
 }
 
 const CHECKED = ENVIRONMENT.superRefine((e, ctx) => crossRules(e, (message) => ctx.addIssue({ code: 'custom', message })));
@@ -325,6 +378,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryWindowMs: e.WEBHOOK_RETRY_WINDOW_MS,
       allowLoopback: e.WEBHOOKS_ALLOW_LOOPBACK === 'true',
       concurrency: e.WEBHOOK_CONCURRENCY,
+    },
+    ratingLinks: {
+      secret: e.RATING_LINK_SECRET ?? DEV_RATING_LINK_SECRET,
+      previousSecret: e.RATING_LINK_SECRET_PREVIOUS,
+      ttlSeconds: e.RATING_LINK_TTL,
+      perIpPerMinute: e.RATING_LINK_RATE_LIMIT_IP,
+      perTokenPerMinute: e.RATING_LINK_RATE_LIMIT_TOKEN,
+      publicUrl: e.PUBLIC_URL,
     },
     pooling: {
       mode: e.DB_POOL_MODE,

@@ -1,5 +1,5 @@
 // Small error classes thrown by domain code; errors/error.formatter.ts turns them into GraphQL errors.
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'TICKET_NOT_RESOLVED' | 'CSAT_DISABLED' | 'SERVICE_UNAVAILABLE';
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'TICKET_NOT_RESOLVED' | 'CSAT_DISABLED' | 'ALREADY_RATED' | 'SERVICE_UNAVAILABLE';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
@@ -38,6 +38,11 @@ export class TicketNotResolvedError extends DomainError {
 /** The workspace switched CSAT off (csat_settings.enabled): no new ratings. */
 export class CsatDisabledError extends DomainError {
   readonly code = 'CSAT_DISABLED';
+}
+
+/** csatRatingLinks for a ticket that has its rating: no new offer, no links (the first rating is final). */
+export class AlreadyRatedError extends DomainError {
+  readonly code = 'ALREADY_RATED';
 }
 
 /** A request over one of the documented limits (config.ts, Limits): refused before any work, logged once at warn. */

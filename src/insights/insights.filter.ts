@@ -15,6 +15,8 @@ export interface Filter {
   hasComment: boolean | null;
   minCommentLength: number | null;
   reopenedSinceRating: boolean | null;
+  /** issue 20: csatSummary's and csatRatings' `channels`, sorted; null for all. */
+  channels: string[] | null;
   /** Ratings whose follow-up is in one of these states (the follow-up queue: OPEN, CONTACTED). */
   followUp: CsatFollowUpState[] | null;
 }
@@ -26,7 +28,7 @@ const MAX_MIN_COMMENT_LENGTH = COMMENT_MAX_CODE_POINTS;
 const bad = (field: string, message: string) => new BadUserInputError(`${field}: ${message}`, field);
 
 /** Validates a filter before any SQL; `extensions.field` names the part (`filter.assigneeIds`, …). */
-export function normaliseFilter(input: CsatRatingFilter | null | undefined): Filter {
+export function normaliseFilter(input: CsatRatingFilter | null | undefined, channelsInput?: readonly string[] | null): Filter {
   const f = input ?? {};
   let assigneeIds: string[] | null = null;
   if (f.assigneeIds !== undefined && f.assigneeIds !== null) {
@@ -48,12 +50,27 @@ export function normaliseFilter(input: CsatRatingFilter | null | undefined): Fil
   if (minCommentLength !== null && !(Number.isInteger(minCommentLength) && minCommentLength >= 1 && minCommentLength <= MAX_MIN_COMMENT_LENGTH)) {
     throw bad('filter.minCommentLength', `must be 1..${MAX_MIN_COMMENT_LENGTH}`);
   }
+  let channels: string[] | null = null;
+  if (channelsInput !== undefined && channelsInput !== null) {
+    if (channelsInput.length === 0) throw bad('channels', 'give PORTAL, EMAIL or both, or leave it out');
+    channels = [...new Set(channelsInput)].sort();
+  }
   let followUp: CsatFollowUpState[] | null = null;
   if (f.followUp !== undefined && f.followUp !== null) {
     if (f.followUp.length === 0) throw bad('filter.followUp', 'give 1 to 3 states, or leave it out');
     followUp = FOLLOW_UP_STATES.filter((s) => f.followUp!.includes(s));
   }
-  return { assigneeIds, ratings, ratedFrom, ratedTo, hasComment: f.hasComment ?? null, minCommentLength, reopenedSinceRating: f.reopenedSinceRating ?? null, followUp };
+  return {
+    assigneeIds,
+    ratings,
+    ratedFrom,
+    ratedTo,
+    hasComment: f.hasComment ?? null,
+    minCommentLength,
+    reopenedSinceRating: f.reopenedSinceRating ?? null,
+    channels,
+    followUp,
+  };
 }
 
 export function checkFirst(first: number): void {

@@ -4,7 +4,7 @@ import { BadUserInputError } from '../errors/domain.errors.js';
 import type { Ticket } from '../ticket/ticket.type.js';
 import { rankAgents, readAgentCursor } from './agent.ranking.js';
 import { checkFirst, checkMinCount, filterHash, normaliseFilter, rollupAnswers } from './insights.filter.js';
-import { CsatAgentOrder, CsatRatingOrder, type CsatTrendArgs, type CsatTrendPoint, type CsatAgentSummariesArgs, type CsatAgentSummaryConnection, type CsatRatingConnection, type CsatRatingsArgs, type CsatSummary, type CsatSummaryArgs } from './insights.types.js';
+import { CsatAgentOrder, CsatRatingOrder, type CsatChannel, type CsatTrendArgs, type CsatTrendPoint, type CsatAgentSummariesArgs, type CsatAgentSummaryConnection, type CsatRatingConnection, type CsatRatingsArgs, type CsatSummary, type CsatSummaryArgs } from './insights.types.js';
 import { countRatings, findRatingPage, readRatingsCursor, type RatingRow } from './ratings.query.js';
 import { ratingStatistics, responseStatistics, type Distribution } from './statistics.js';
 import { emptyCounts, settle } from './counts.guard.js';
@@ -34,7 +34,7 @@ function ticketOf(row: RatingRow): Ticket & { __typename: 'Ticket' } {
 
 export async function csatRatings(em: EntityManager, staff: Viewer, args: CsatRatingsArgs, log?: InsightsLog): Promise<CsatRatingConnection> {
   // Every check before any SQL.
-  const filter = normaliseFilter(args.filter);
+  const filter = normaliseFilter(args.filter, args.channels);
   // An explicit null takes the default, as leaving the argument out does.
   const order = args.orderBy ?? CsatRatingOrder.RATED_AT_DESC;
   const first = args.first ?? 50;
@@ -52,6 +52,7 @@ export async function csatRatings(em: EntityManager, staff: Viewer, args: CsatRa
         ratedAt: row.rated_at,
         assigneeId: row.assignee_id,
         reopenedSinceRating: row.reopened,
+        channel: row.channel as CsatChannel,
       },
     })),
     pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
@@ -80,7 +81,7 @@ export function summaryOf(counts: AssigneeCounts): CsatSummary {
 }
 
 export async function csatSummary(em: EntityManager, staff: Viewer, args: CsatSummaryArgs, log?: InsightsLog): Promise<CsatSummary> {
-  const filter = normaliseFilter(args.filter);
+  const filter = normaliseFilter(args.filter, args.channels);
   const followUps = lazyFollowUpCounts(em, staff.workspace, filter);
   return { ...summaryOf(sumCounts(reportProblems(log, staff.workspace, 'csatSummary', await countsByAssignee(em, staff.workspace, filter)))), ...followUps() };
 }

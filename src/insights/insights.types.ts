@@ -25,6 +25,13 @@ export enum CsatAgentOrder {
 }
 registerEnumType(CsatAgentOrder, { name: 'CsatAgentOrder', description: 'Ties: the row without an assignee last, then assignee id ascending.' });
 
+/** issue 20: how a rating, or an offer, came (docs/email-links.md). */
+export enum CsatChannel {
+  PORTAL = 'PORTAL',
+  EMAIL = 'EMAIL',
+}
+registerEnumType(CsatChannel, { name: 'CsatChannel', description: "PORTAL: the portal's prompt and rateTicket; EMAIL: the resolution email's rating links (csatRatingLinks, the /rate page)." });
+
 @InputType('CsatRatingFilter', { description: 'All optional, combined with AND.' })
 export class CsatRatingFilter {
   @Field(() => [ID], { nullable: true, description: 'The assignee at rating time (offer time for the response rate); 1 to 100 ids' })
@@ -65,12 +72,21 @@ export class CsatRatingsArgs {
 
   @Field(() => String, { nullable: true })
   after?: string | null;
+
+  @Field(() => [CsatChannel], { nullable: true, description: 'Only ratings that came through these channels (1 or 2); all without it' })
+  channels?: CsatChannel[] | null;
 }
 
 @ArgsType()
 export class CsatSummaryArgs {
   @Field(() => CsatRatingFilter, { nullable: true })
   filter?: CsatRatingFilter | null;
+
+  @Field(() => [CsatChannel], {
+    nullable: true,
+    description: "Only these channels: ratings that came through them, and the response rate of the offers first made through them (1 or 2); all without it",
+  })
+  channels?: CsatChannel[] | null;
 }
 
 @ArgsType()
@@ -113,6 +129,9 @@ export class CsatRatingNode {
 
   @Field(() => Boolean, { description: "The ticket's status today is neither resolved nor closed" })
   reopenedSinceRating!: boolean;
+
+  @Field(() => CsatChannel, { description: 'How the rating came: the portal, or a rating link from the email' })
+  channel!: CsatChannel;
 }
 
 @ObjectType('CsatRatingConnection')

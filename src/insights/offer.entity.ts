@@ -1,11 +1,13 @@
 import { PrimaryKeyProp } from '@mikro-orm/core';
-import { Entity, Index, PrimaryKey, Property, Trigger } from '@mikro-orm/decorators/legacy';
+import { Check, Entity, Index, PrimaryKey, Property, Trigger } from '@mikro-orm/decorators/legacy';
 
 /**
  * A CSAT prompt shown: the first time csatCanRate resolved true for the requester, or the rating itself when
  * rateTicket came first (a trigger on csat_rating records it). The response rate's denominator (docs/insights.md).
  */
 @Entity({ tableName: 'csat_offer' })
+// issue 20 (Migration20261207020000): the channels an offer is made through.
+@Check({ name: 'csat_offer_channel_check', expression: "channel in ('PORTAL', 'EMAIL')" })
 // Covering the response rate's reads: an index-only scan per workspace (and per assignee). Migration20261202000000.
 @Index({ name: 'csat_offer_offered_at_idx', properties: ['workspaceId', 'offeredAt'], include: ['assigneeId', 'rated'] })
 @Index({ name: 'csat_offer_assignee_idx', properties: ['workspaceId', 'assigneeId', 'offeredAt'], include: ['rated'] })
@@ -33,6 +35,10 @@ export class CsatOffer {
   /** The ticket's assignee when the prompt was shown: the response rate's attribution. */
   @Property({ type: 'uuid', nullable: true })
   assigneeId!: string | null;
+
+  /** issue 20: the channel of the first offer (PORTAL: a portal page's prompt; EMAIL: csatRatingLinks), or the rating's when it came first. */
+  @Property({ type: 'text', default: 'PORTAL' })
+  channel!: 'PORTAL' | 'EMAIL';
 
   /** Set by the rating's trigger when the ticket is rated (at any time). */
   @Property({ type: 'boolean', default: false })

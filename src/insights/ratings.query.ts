@@ -16,6 +16,7 @@ export interface RatingRow {
   rated_at: string;
   assignee_id: string | null;
   reopened: boolean;
+  channel: 'PORTAL' | 'EMAIL';
 }
 
 interface Key {
@@ -56,6 +57,7 @@ export function filterConditions(filter: Filter): RawBuilder<unknown>[] {
   if (filter.hasComment !== null) where.push(filter.hasComment ? sql`r.comment_length > 0` : sql`r.comment_length = 0`);
   if (filter.minCommentLength !== null) where.push(sql`r.comment_length >= ${filter.minCommentLength}`);
   if (filter.reopenedSinceRating !== null) where.push(sql`${REOPENED} = ${filter.reopenedSinceRating}`);
+  if (filter.channels) where.push(sql`r.channel = any(${filter.channels}::text[])`);
   // The follow-up queue: a probe of the follow-up's primary key per rating (few ratings have one, none more than one).
   if (filter.followUp) {
     where.push(sql`exists (select 1 from csat_follow_up f where f.workspace_id = r.workspace_id and f.ticket_id = r.ticket_id and f.state = any(${filter.followUp}::text[]))`);
@@ -99,7 +101,7 @@ export function ratingPageQuery(workspace: string, filter: Filter, order: CsatRa
     where.push(sql`(${tuple}) ${sql.raw(spec.dir === 'desc' ? '<' : '>')} (${values})`);
   }
   const columns = sql.raw(
-    `r.ticket_id, r.rating, r.comment, r.comment_length, ${instantSql('r.rated_at')} as rated_at, r.assignee_id, ${REOPENED_SQL} as reopened`,
+    `r.ticket_id, r.rating, r.comment, r.comment_length, ${instantSql('r.rated_at')} as rated_at, r.assignee_id, ${REOPENED_SQL} as reopened, r.channel`,
   );
   const limit = first + 1;
   const byKeys = (qualified: boolean) => sql.join(spec.keys.map((k) => sql`${sql.raw(qualified ? k.expr : `p.${k.alias}`)} ${dir}`));

@@ -9,6 +9,8 @@ export interface RollupDifference {
   /** The UTC day (the month's first day in a monthly table), YYYY-MM-DD; the UTC hour in an hourly one, YYYY-MM-DDTHH:00Z; or ±infinity. */
   day: string;
   assigneeId: string | null;
+  /** issue 20: PORTAL or EMAIL in a per-channel table (the per-assignee ones); null in a per-workspace grain. */
+  channel: string | null;
   rating: number | null;
   /** The stored counts (null: no rollup row) and the rows' (null: no rows), as [ratings, commented] or [offered, rated]. */
   rollup: [number, number] | null;
@@ -33,6 +35,7 @@ interface DifferenceRow {
   workspace_id: string;
   day: string;
   assignee_id: string | null;
+  channel: string | null;
   rating: number | null;
   rollup_a: number | null;
   rollup_b: number | null;
@@ -53,6 +56,7 @@ export async function checkRollups(db: RollupSession, workspaceId?: string): Pro
           workspaceId: r.workspace_id,
           day: r.day,
           assigneeId: r.assignee_id,
+          channel: r.channel,
           rating: r.rating,
           rollup: r.rollup_a === null ? null : [r.rollup_a, r.rollup_b!],
           rows: r.rows_a === null ? null : [r.rows_a, r.rows_b!],
@@ -76,7 +80,7 @@ const labels = (table: RollupTable): [string, string] => (rollupSpec(table).kind
 export function describeDifference(d: RollupDifference): string {
   const [a, b] = labels(d.table);
   const counts = (c: [number, number] | null) => (c ? `${a} ${c[0]}, ${b} ${c[1]}` : 'no row');
-  const bucket = `${rollupSpec(d.table).assignee ? `assignee ${d.assigneeId ?? 'none'}` : 'workspace'}${d.rating === null ? '' : `, rating ${d.rating}`}`;
+  const bucket = `${rollupSpec(d.table).assignee ? `assignee ${d.assigneeId ?? 'none'}` : 'workspace'}${d.channel === null ? '' : `, ${d.channel}`}${d.rating === null ? '' : `, rating ${d.rating}`}`;
   return `workspace ${d.workspaceId} day ${d.day}: ${d.table} (${bucket}) has ${counts(d.rollup)}; the rows sum to ${counts(d.rows)}`;
 }
 

@@ -2,7 +2,8 @@
 // Rollups): migrate()'s backfill, `npm run rollups:rebuild`, `npm run rollups:check` and the tests run these.
 // The buckets are the triggers' (Migration20261206200000, Migration20261207010000): the UTC day, its month's
 // first day, or the UTC hour of rated_at / offered_at, per assignee or per workspace; a rating "commented" when
-// comment_length > 0 (the CHECK makes it comment is not null).
+// comment_length > 0 (the CHECK makes it comment is not null). The per-assignee tables are per channel too
+// (issue 20, Migration20261207020000); the per-workspace grains are not (csatTrend takes no channel).
 
 const day = (column: string) => `(${column} at time zone 'UTC')::date`;
 const month = (column: string) => `date_trunc('month', ${column} at time zone 'UTC')::date`;
@@ -16,22 +17,26 @@ const ratingOf = (o: string) => `(select 1 from csat_rating x where x.workspace_
 
 export type Grain = 'daily' | 'monthly' | 'hourly';
 
-/** One rollup table: what it counts, its bucket column (`day`, or `hour` for the hourly grain), per assignee or not. */
+/**
+ * One rollup table: what it counts, its bucket column (`day`, or `hour` for the hourly grain), per assignee or
+ * not, per channel or not (issue 20: the per-assignee tables; the per-workspace grains sum every channel).
+ */
 export interface RollupSpec {
   kind: 'rating' | 'offer';
   grain: Grain;
   assignee: boolean;
+  channel: boolean;
 }
 
 const ROLLUP_SPECS = {
-  csat_rating_daily: { kind: 'rating', grain: 'daily', assignee: true },
-  csat_rating_monthly: { kind: 'rating', grain: 'monthly', assignee: true },
-  csat_rating_daily_ws: { kind: 'rating', grain: 'daily', assignee: false },
-  csat_rating_hourly_ws: { kind: 'rating', grain: 'hourly', assignee: false },
-  csat_offer_daily: { kind: 'offer', grain: 'daily', assignee: true },
-  csat_offer_monthly: { kind: 'offer', grain: 'monthly', assignee: true },
-  csat_offer_daily_ws: { kind: 'offer', grain: 'daily', assignee: false },
-  csat_offer_hourly_ws: { kind: 'offer', grain: 'hourly', assignee: false },
+  csat_rating_daily: { kind: 'rating', grain: 'daily', assignee: true, channel: true },
+  csat_rating_monthly: { kind: 'rating', grain: 'monthly', assignee: true, channel: true },
+  csat_rating_daily_ws: { kind: 'rating', grain: 'daily', assignee: false, channel: false },
+  csat_rating_hourly_ws: { kind: 'rating', grain: 'hourly', assignee: false, channel: false },
+  csat_offer_daily: { kind: 'offer', grain: 'daily', assignee: true, channel: true },
+  csat_offer_monthly: { kind: 'offer', grain: 'monthly', assignee: true, channel: true },
+  csat_offer_daily_ws: { kind: 'offer', grain: 'daily', assignee: false, channel: false },
+  csat_offer_hourly_ws: { kind: 'offer', grain: 'hourly', assignee: false, channel: false },
 } as const satisfies Record<string, RollupSpec>;
 
 export type RollupTable = keyof typeof ROLLUP_SPECS;
@@ -42,24 +47,30 @@ export const rollupSpec = (table: RollupTable): RollupSpec => ROLLUP_SPECS[table
 const bucketOf = (grain: Grain) => (grain === 'daily' ? day : grain === 'monthly' ? month : hour);
 const bucketColumn = (grain: Grain) => (grain === 'hourly' ? 'hour' : 'day');
 
+/** The columns grouped on after the bucket: the assignee and the channel, where the table has them. */
+const dims = (alias: string, assignee: boolean, channel: boolean) => [...(assignee ? [`${alias}.assignee_id`] : []), ...(channel ? [`${alias}.channel`] : [])];
+const groupBy = (n: number) => Array.from({ length: n }, (_, i) => i + 1).join(', ');
+
 /** The rows of csat_rating_<grain>[_ws] that the ratings matching `where` (over csat_rating r) add up to. */
-export function ratingBuckets(grain: Grain, where: string, assignee = true): string {
-  return `select r.workspace_id, ${bucketOf(grain)('r.rated_at')} as ${bucketColumn(grain)},${assignee ? ' r.assignee_id,' : ''} r.rating,
+export function ratingBuckets(grain: Grain, where: string, assignee = true, channel = true): string {
+  const keys = ['r.workspace_id', `${bucketOf(grain)('r.rated_at')} as ${bucketColumn(grain)}`, ...dims('r', assignee, channel), 'r.rating'];
+  return `select ${keys.join(', ')},
                  count(*)::int as ratings, (count(*) filter (where r.comment_length > 0))::int as commented
-            from csat_rating r where ${where} group by ${assignee ? '1, 2, 3, 4' : '1, 2, 3'}`;
+            from csat_rating r where ${where} group by ${groupBy(keys.length)}`;
 }
 
 /** The rows of csat_offer_<grain>[_ws] that the offers matching `where` (over csat_offer o) add up to. */
-export function offerBuckets(grain: Grain, where: string, assignee = true): string {
-  return `select o.workspace_id, ${bucketOf(grain)('o.offered_at')} as ${bucketColumn(grain)},${assignee ? ' o.assignee_id,' : ''}
+export function offerBuckets(grain: Grain, where: string, assignee = true, channel = true): string {
+  const keys = ['o.workspace_id', `${bucketOf(grain)('o.offered_at')} as ${bucketColumn(grain)}`, ...dims('o', assignee, channel)];
+  return `select ${keys.join(', ')},
                  count(*)::int as offered, (count(*) filter (where o.rated))::int as rated
-            from csat_offer o where ${where} group by ${assignee ? '1, 2, 3' : '1, 2'}`;
+            from csat_offer o where ${where} group by ${groupBy(keys.length)}`;
 }
 
 /** The rows `table` holds for the ratings or offers matching `where`. */
 function bucketsOf(table: RollupTable, where: (alias: string) => string): string {
-  const { kind, grain, assignee } = ROLLUP_SPECS[table];
-  return kind === 'rating' ? ratingBuckets(grain, where('r'), assignee) : offerBuckets(grain, where('o'), assignee);
+  const { kind, grain, assignee, channel } = ROLLUP_SPECS[table];
+  return kind === 'rating' ? ratingBuckets(grain, where('r'), assignee, channel) : offerBuckets(grain, where('o'), assignee, channel);
 }
 
 /** The month a bucket column is in (its first day). */
@@ -101,8 +112,8 @@ export const LOCK_MONTH_SQL = `select pg_advisory_xact_lock(csat_rollup_lock($1:
  */
 export const OFFERS_SQL = `
 with added as (
-  insert into csat_offer as o (workspace_id, ticket_id, offered_at, assignee_id, rated)
-  select r.workspace_id, r.ticket_id, r.rated_at, r.assignee_id, true from csat_rating r
+  insert into csat_offer as o (workspace_id, ticket_id, offered_at, assignee_id, rated, channel)
+  select r.workspace_id, r.ticket_id, r.rated_at, r.assignee_id, true, r.channel from csat_rating r
    where r.workspace_id = $1::uuid and ${IN_MONTH('r.rated_at')}
      and ${offerOf('r')} is null
    order by r.workspace_id, r.assignee_id, r.ticket_id
@@ -124,8 +135,8 @@ export const CLEAR_MONTH_SQL = `with ${ROLLUP_TABLE_NAMES.slice(1)
   .join(', ')} delete from ${ROLLUP_TABLE_NAMES[0]} where workspace_id = $1::uuid and ${inMonth(ROLLUP_TABLE_NAMES[0]!)}`;
 
 const insertColumns = (table: RollupTable) => {
-  const { kind, grain, assignee } = ROLLUP_SPECS[table];
-  return ['workspace_id', bucketColumn(grain), ...(assignee ? ['assignee_id'] : []), ...(kind === 'rating' ? ['rating', 'ratings', 'commented'] : ['offered', 'rated'])].join(', ');
+  const { kind, grain, assignee, channel } = ROLLUP_SPECS[table];
+  return ['workspace_id', bucketColumn(grain), ...(assignee ? ['assignee_id'] : []), ...(channel ? ['channel'] : []), ...(kind === 'rating' ? ['rating', 'ratings', 'commented'] : ['offered', 'rated'])].join(', ');
 };
 const fillOf = (table: RollupTable) =>
   `insert into ${table} (${insertColumns(table)})\n${bucketsOf(table, (a) => `${a}.workspace_id = $1::uuid and ${IN_MONTH(`${a}.${ROLLUP_SPECS[table].kind === 'rating' ? 'rated_at' : 'offered_at'}`)}`)}`;
@@ -164,21 +175,23 @@ const bucketText = (table: RollupTable, column: string) =>
  * joins need equality: a null assignee joins as the nil uuid plus a flag, so a real nil-uuid assignee stays apart.
  */
 export function differencesSql(table: RollupTable, one: boolean): string {
-  const { kind, grain, assignee } = ROLLUP_SPECS[table];
+  const { kind, grain, assignee, channel } = ROLLUP_SPECS[table];
   const ratings = kind === 'rating';
   const [a, b] = ratings ? ['ratings', 'commented'] : ['offered', 'rated'];
   const bucket = bucketColumn(grain);
   const rows = bucketsOf(table, (alias) => scope(one, alias));
-  const keys = ['workspace_id', bucket, ...(assignee ? ['assignee_id'] : []), ...(ratings ? ['rating'] : [])];
+  // issue 20: the per-assignee buckets are per channel too (Migration20261207020000).
+  const keys = ['workspace_id', bucket, ...(assignee ? ['assignee_id'] : []), ...(channel ? ['channel'] : []), ...(ratings ? ['rating'] : [])];
   const join = keys.map((k) => (k === 'assignee_id' ? `coalesce(s.${k}, ${NIL}) = coalesce(x.${k}, ${NIL}) and (s.${k} is null) = (x.${k} is null)` : `s.${k} = x.${k}`)).join(' and ');
   return `
 select '${table}' as "table", coalesce(s.workspace_id, x.workspace_id) as workspace_id, ${bucketText(table, `coalesce(s.${bucket}, x.${bucket})`)} as day,
-       ${assignee ? 'coalesce(s.assignee_id, x.assignee_id)' : 'null::uuid'} as assignee_id, ${ratings ? 'coalesce(s.rating, x.rating)::int' : 'null::int'} as rating,
+       ${assignee ? 'coalesce(s.assignee_id, x.assignee_id)' : 'null::uuid'} as assignee_id, ${channel ? 'coalesce(s.channel, x.channel)' : 'null::text'} as channel,
+       ${ratings ? 'coalesce(s.rating, x.rating)::int' : 'null::int'} as rating,
        s.${a} as rollup_a, s.${b} as rollup_b, x.${a} as rows_a, x.${b} as rows_b
   from (select * from ${table} s where ${scope(one, 's')}) s
   full join (${rows}) x on ${join}
  where (s.${a}, s.${b}) is distinct from (x.${a}, x.${b})
- order by 2, coalesce(s.${bucket}, x.${bucket}), 4 nulls last, 5`;
+ order by 2, coalesce(s.${bucket}, x.${bucket}), 4 nulls last, 5, 6`;
 }
 
 /** Ratings without an offer, and offers of a rated ticket not marked rated, per workspace and day. */

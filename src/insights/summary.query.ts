@@ -19,6 +19,11 @@ function assigneeCondition(column: string, filter: Filter): RawBuilder<unknown>[
   return filter.assigneeIds ? [sql`${sql.raw(column)} = any(${filter.assigneeIds}::uuid[])`] : [];
 }
 
+/** issue 20: the channels asked for (ratings: the rating's; offers: the first offer's). */
+function channelCondition(column: string, channels: string[]): RawBuilder<unknown> {
+  return sql`${sql.raw(column)} = any(${channels}::text[])`;
+}
+
 function dayConditions(range: DayRange): RawBuilder<unknown>[] {
   return [...(range.from ? [sql`day >= ${range.from}::date`] : []), ...(range.to ? [sql`day < ${range.to}::date`] : [])];
 }
@@ -52,6 +57,7 @@ function ratingParts(workspace: string, filter: Filter, plan: PeriodPlan): RawBu
   for (const { table, range } of rollupRanges(plan, 'rating')) {
     const conditions = [sql`workspace_id = ${workspace}::uuid`, ...dayConditions(range), ...assigneeCondition('assignee_id', filter)];
     if (filter.ratings) conditions.push(sql`rating = any(${filter.ratings}::smallint[])`);
+    if (filter.channels) conditions.push(channelCondition('channel', filter.channels));
     // float8, not int: sums of hand-edited rollups past 32 bits reach counts.guard.ts instead of failing here.
     parts.push(sql`select 'r' as kind, assignee_id, rating, sum(ratings)::float8 as n, sum(commented)::float8 as m
       from ${table} where ${and(conditions)} group by assignee_id, rating`);
@@ -65,11 +71,13 @@ function offerParts(workspace: string, filter: Filter, plan: PeriodPlan): RawBui
   const parts: RawBuilder<unknown>[] = [];
   for (const { table, range } of rollupRanges(plan, 'offer')) {
     const conditions = [sql`workspace_id = ${workspace}::uuid`, ...dayConditions(range), ...assigneeCondition('assignee_id', filter)];
+    if (filter.channels) conditions.push(channelCondition('channel', filter.channels));
     parts.push(sql`select 'o' as kind, assignee_id, null::smallint as rating, sum(offered)::float8 as n, sum(rated)::float8 as m
       from ${table} where ${and(conditions)} group by assignee_id`);
   }
   if (plan.edges.length) {
     const conditions = [sql`o.workspace_id = ${workspace}::uuid`, ...assigneeCondition('o.assignee_id', filter), edgeCondition('o.offered_at', plan.edges)];
+    if (filter.channels) conditions.push(channelCondition('o.channel', filter.channels));
     parts.push(sql`select 'o' as kind, o.assignee_id, null::smallint as rating, count(*)::int as n, (count(*) filter (where o.rated))::int as m
       from csat_offer o where ${and(conditions)} group by o.assignee_id`);
   }

@@ -22,13 +22,13 @@ export const RATE_SQL = prepared(
   `with t as (
      select id, workspace_id, requester_id, assignee_id, status from ticket where id = $1::uuid
    ), ${workspaceSettingsCte('select workspace_id from t')}, ins as (
-     insert into csat_rating (workspace_id, ticket_id, rating, comment, rated_by, assignee_id)
-     select t.workspace_id, t.id, $2, $3, $4::uuid, t.assignee_id
+     insert into csat_rating (workspace_id, ticket_id, rating, comment, rated_by, assignee_id, channel) -- issue 20: + channel ($7)
+     select t.workspace_id, t.id, $2, $3, $4::uuid, t.assignee_id, $7::text
        from t
       where t.requester_id = $4::uuid and t.workspace_id = $5::uuid and t.status = any($6::text[])
         and (select s.enabled from s) -- settings: a disabled workspace stores nothing
      on conflict (workspace_id, ticket_id) do nothing
-     returning workspace_id, ticket_id, rating, comment, rated_at, assignee_id
+     returning workspace_id, ticket_id, rating, comment, rated_at, assignee_id, channel -- issue 20: + channel (webhooks)
    ), ${WEBHOOK_CTES}
    select t.id, t.workspace_id, t.requester_id, t.status,
           coalesce(ins.rating, r.rating) as rating,

@@ -10,6 +10,8 @@ import { CsatRatingRepository } from './rating.repository.js';
 // Written as two comparisons: PostgreSQL rewrites BETWEEN, which makes migration:create see a diff forever.
 @Check({ name: 'csat_rating_rating_range', expression: 'rating >= 1 and rating <= 5' })
 @Check({ name: 'csat_rating_comment_length', expression: 'char_length(comment) >= 1 and char_length(comment) <= 2000' })
+// issue 20 (Migration20261207020000): the channels a rating comes through.
+@Check({ name: 'csat_rating_channel_check', expression: "channel in ('PORTAL', 'EMAIL')" })
 // One index per list order, each again with assignee_id for the agent filter (Migration20261202000000,
 // docs/insights.md). The rated-at ones cover what a summary reads from the rows (an index-only scan).
 @Index({ name: 'csat_rating_rated_at_idx', properties: ['workspaceId', 'ratedAt', 'ticketId'], include: ['rating', 'commentLength', 'assigneeId'] })
@@ -68,6 +70,10 @@ export class CsatRating {
   /** Code points of the comment, 0 without one: kept by PostgreSQL (a generated column), the UNHAPPY_FIRST key. */
   @Property({ type: 'integer', generated: '(coalesce(char_length(comment), 0)) stored' })
   commentLength!: number;
+
+  /** issue 20: how the rating came in: PORTAL (rateTicket) or EMAIL (a rating link's page); Migration20261207020000. */
+  @Property({ type: 'text', default: 'PORTAL' })
+  channel!: 'PORTAL' | 'EMAIL';
 
   /** The ticket's assignee at the moment of rating: the per-agent quality signal. */
   @Property({ type: 'uuid', nullable: true })

@@ -7,6 +7,9 @@ import type { CsatRating } from './rating.entity.js';
 import type { RatingInput } from './rating.rules.js';
 import { RATE_SQL, STORED_SQL } from './rate.statement.js';
 
+/** issue 20: the way a rating (or an offer) came: the portal's prompt, or the resolution email's link. */
+export type RatingChannel = 'PORTAL' | 'EMAIL';
+
 // Hand-written, prepared statements: the hot path (docs/performance.md), each with its measured figure. Each is one
 // round trip whatever the page size: the ids travel as one uuid[] parameter. rateTicket's: rate.statement.ts.
 // The `_entities` page as a whole (bench/README.md, run (a), 50 representations): 735 requests/s on the quiet
@@ -98,9 +101,12 @@ export class CsatRatingRepository extends EntityRepository<CsatRating> {
     return keys.map((k) => (k === null ? null : (byId.get(k) ?? null)));
   }
 
-  /** Stores the first rating of a ticket this customer requested; returns the ticket's row with the stored rating (or none: no such ticket). */
-  async rate(viewer: Viewer, ticketId: string, input: RatingInput): Promise<TicketCsatRow | undefined> {
-    const [row] = await this.rows<TicketCsatRow>(RATE_SQL, [ticketId, input.rating, input.comment, viewer.sub, viewer.workspace, [...RATEABLE_STATUSES]]);
+  /**
+   * Stores the first rating of a ticket this customer requested; returns the ticket's row with the stored rating (or none: no such ticket).
+   * `channel` (issue 20): PORTAL for rateTicket, EMAIL for a rating link's page.
+   */
+  async rate(viewer: Viewer, ticketId: string, input: RatingInput, channel: RatingChannel = 'PORTAL'): Promise<TicketCsatRow | undefined> {
+    const [row] = await this.rows<TicketCsatRow>(RATE_SQL, [ticketId, input.rating, input.comment, viewer.sub, viewer.workspace, [...RATEABLE_STATUSES], channel]);
     return row;
   }
 

@@ -4,6 +4,7 @@ import { CsatDisabledError, NotFoundError, TicketNotResolvedError } from '../err
 import { RATEABLE_STATUSES, type TicketCsatRow } from '../ticket/ticket-csat.row.js';
 import { CsatRating } from './rating.entity.js';
 import { normaliseRatingInput } from './rating.rules.js';
+import type { RatingChannel } from './rating.repository.js';
 
 /**
  * rateTicket: stores the first rating and returns the ticket's row; every later call returns the
@@ -16,13 +17,15 @@ export async function rateTicket(
   ticketId: string,
   rating: number,
   comment: string | null | undefined,
+  // issue 20: a rating link's page rates through EMAIL; rateTicket (GraphQL) is the portal's.
+  channel: RatingChannel = 'PORTAL',
 ): Promise<TicketCsatRow> {
   const input = normaliseRatingInput(rating, comment);
   // Only the requester may rate; everyone else learns nothing about the ticket, not even that it exists.
   if (viewer.role !== 'customer' || !isUuid(ticketId)) throw new NotFoundError('ticket not found');
 
   const ratings = em.getRepository(CsatRating);
-  const row = await ratings.rate(viewer, ticketId, input);
+  const row = await ratings.rate(viewer, ticketId, input, channel);
   if (!row || row.requester_id !== viewer.sub || row.workspace_id !== viewer.workspace) throw new NotFoundError('ticket not found');
   if (row.rating !== null) return row;
   // The stored rating stays the answer (the no-op); only a new one is refused.

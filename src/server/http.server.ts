@@ -17,6 +17,7 @@ import { jsonBody } from './plugins/json.body.plugin.js';
 import { loadShedding } from './plugins/load.shedding.plugin.js';
 import { metricsRoute } from './plugins/metrics.plugin.js';
 import { RequestLog } from './request.log.js';
+import { ratingLinkRoutes, type LinkRouteOptions } from '../rating-links/link.route.plugin.js';
 
 const REQUEST_ID_RE = /^[\w\-.:]{1,128}$/;
 
@@ -32,6 +33,8 @@ export interface HttpServerDeps {
   metrics: Metrics;
   /** Where database faults are logged, once a second at most. */
   faults?: FaultLog;
+  /** GET and POST /rate/<token> (rating-links/); without it, no rating pages. */
+  ratingLinks?: LinkRouteOptions;
 }
 
 export interface CsatHttpServer {
@@ -72,6 +75,8 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
     // Requests on kept-alive sockets once the listener has closed are the drain plugin's to answer.
     return503OnClosing: false,
     bodyLimit: config.limits.bodyBytes,
+    // A rating link's token is one path parameter of about 400 characters (rating-links/link.token.ts).
+    routerOptions: { maxParamLength: 1024 },
     clientErrorHandler: clientErrorHandler(logger),
   });
   fastify.server.on('connection', () => metrics.httpConnections.inc());
@@ -85,6 +90,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
   await apollo.start();
   await fastify.register(graphqlRoute, { apollo, createContext: deps.createContext, requestMs: config.timeouts.requestMs, onRequest: () => metrics.graphqlRequests.inc() });
   await fastify.register(health, { ready: deps.ready });
+  if (deps.ratingLinks) await fastify.register(ratingLinkRoutes, deps.ratingLinks);
 
   // /metrics: on its own port when METRICS_PORT is set (keep that port private); else on this listener,
   // outside production only (it tells anyone the request and error rates).

@@ -10,6 +10,10 @@ import type { CsatBadge } from '../badge/badge.type.js';
 import type { RequestContext } from '../context/request.context.js';
 import { InsightsResolver } from '../insights/insights.resolver.js';
 import { RatingResolver } from '../rating/rating.resolver.js';
+import { RatingLinkResolver } from '../rating-links/link.resolver.js';
+import type { RatingLinkDeps } from '../rating-links/link.service.js';
+import { createLinkSigner } from '../rating-links/link.token.js';
+import { DEV_RATING_LINK_SECRET } from '../config/config.js';
 import { SettingsResolver } from '../settings/settings.resolver.js';
 // Import order is the order of the root fields in schema.graphql (type-graphql collects them as modules load).
 import { WebhookResolver } from '../webhooks/admin/webhook.resolver.js';
@@ -27,7 +31,12 @@ export interface ResolverDeps {
   badges: BadgeCache<CsatBadge | null>;
   /** How webhook endpoint URLs are checked (url.guard.ts). */
   webhooks: GuardOptions;
+  /** csatRatingLinks' signer and public address (rating-links/). */
+  ratingLinks: RatingLinkDeps;
 }
+
+/** Schema printing and tests that build a schema alone: the development key, the default address. */
+const PRINT_RATING_LINKS: RatingLinkDeps = { signer: createLinkSigner({ secret: DEV_RATING_LINK_SECRET, ttlSeconds: 30 * 86_400 }), publicUrl: () => 'http://127.0.0.1:4001' };
 
 /**
  * @apollo/subgraph resolves `_entities` one representation at a time: a promise per entity for graphql-js to
@@ -43,7 +52,7 @@ function batchEntities(schema: GraphQLSchema): void {
 
 /** type-graphql builds the types; this turns them into a subgraph schema (_service, _entities). */
 export async function buildCsatSubgraphSchema(
-  deps: ResolverDeps = { badges: new BadgeCache<CsatBadge | null>(), webhooks: { allowLoopback: false, lookup: systemLookup } },
+  deps: ResolverDeps = { badges: new BadgeCache<CsatBadge | null>(), webhooks: { allowLoopback: false, lookup: systemLookup }, ratingLinks: PRINT_RATING_LINKS },
 ): Promise<{ schema: GraphQLSchema; sdl: string }> {
   // One instance of each resolver, made here with what it holds (type-graphql's container asks for them).
   const resolvers = new Map<Function, object>([
@@ -53,6 +62,7 @@ export async function buildCsatSubgraphSchema(
     [SettingsResolver, new SettingsResolver()],
     [BadgeResolver, new BadgeResolver(deps.badges)],
     [WebhookResolver, new WebhookResolver(deps.webhooks)],
+    [RatingLinkResolver, new RatingLinkResolver(deps.ratingLinks)],
     [FollowUpResolver, new FollowUpResolver()],
   ]);
   const typeSchema = await buildSchema({

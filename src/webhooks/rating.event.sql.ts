@@ -32,7 +32,7 @@ export const WEBHOOK_CTES = `hooks as ( -- webhooks: the endpoints that want thi
               'timestamp', ${instantSql('ins.rated_at')},
               'data', jsonb_build_object(
                 'workspaceId', ins.workspace_id, 'ticketId', ins.ticket_id, 'requesterId', t.requester_id, 'assigneeId', ins.assignee_id,
-                'rating', ins.rating, 'comment', ins.comment, 'ratedAt', ${instantSql('ins.rated_at')},
+                'rating', ins.rating, 'comment', ins.comment, 'ratedAt', ${instantSql('ins.rated_at')}, 'channel', ins.channel,
                 'unhappy', ins.rating <= (select unhappy_max_rating from s),
                 'vocal', coalesce(char_length(ins.comment), 0) >= (select vocal_min_comment_length from s)))
        from ins join t on t.id = ins.ticket_id

@@ -471,3 +471,139 @@ export function languageOf(lang: string | null | undefined): Language {
 export function catalogueFor(lang: string | null | undefined): Catalogue {
   return CATALOGUES[languageOf(lang)];
 }
+
+/**
+ * The rating link's page and the resolution email's fragment (server-rendered: src/rating-links). The page's prompt
+ * itself uses the prompt's texts above; these are the rest. Kept out of CATALOGUES: no web component carries them.
+ */
+export interface RatingLinkStrings {
+  /** The page's <title> and the email fragment's plain-text heading line. */
+  pageTitle: string;
+  /** Under the stars in the email: what a star link does. */
+  emailHint: string;
+  /** A star link's text in the plain-text email: {rating}, {max}, {url}. */
+  emailStarLine: string;
+  /** The link to the page without a star chosen. */
+  emailOpenPage: string;
+  /** {date}. */
+  emailExpires: string;
+  /** The page when no star was chosen and Submit was pressed. */
+  chooseRating: string;
+  expiredHeading: string;
+  expiredBody: string;
+  invalidHeading: string;
+  invalidBody: string;
+  requesterChangedHeading: string;
+  requesterChangedBody: string;
+  notFoundHeading: string;
+  notFoundBody: string;
+  notResolvedHeading: string;
+  disabledHeading: string;
+  tooManyHeading: string;
+  tooManyBody: string;
+  /** A POST from another site's page. */
+  crossSiteHeading: string;
+  crossSiteBody: string;
+  errorHeading: string;
+  /** Shown with the stored rating when the ticket had been rated already. */
+  alreadyRated: string;
+}
+
+export const RATING_LINK_TEXTS: Record<Language, RatingLinkStrings> = /* @__PURE__ */ (() => ({
+  en: {
+    pageTitle: 'Rate our support',
+    emailHint: 'Choose a star: a page opens where you can add a comment and confirm with one click.',
+    emailStarLine: '{rating} out of {max} stars: {url}',
+    emailOpenPage: 'Open the rating page',
+    emailExpires: 'These links work until {date}.',
+    chooseRating: 'Please choose a rating.',
+    expiredHeading: 'This link has expired',
+    expiredBody: 'Rating links work for a limited time. Thank you for thinking of us all the same.',
+    invalidHeading: 'This link is not valid',
+    invalidBody: 'Please open the link exactly as it is in the email. If it still does not work, reply to the email.',
+    requesterChangedHeading: 'This link is no longer yours to use',
+    requesterChangedBody: 'The ticket has been handed to another contact since the email was sent, so this link no longer works.',
+    notFoundHeading: 'This ticket cannot be rated here',
+    notFoundBody: 'We could not find the ticket of this link. If you think this is wrong, reply to the email.',
+    notResolvedHeading: 'This ticket is open again',
+    disabledHeading: 'Feedback is turned off',
+    tooManyHeading: 'Too many attempts',
+    tooManyBody: 'Please wait a minute, then reload the page.',
+    crossSiteHeading: 'This form was sent from another site',
+    crossSiteBody: 'Please open the link from the email and rate on this page.',
+    errorHeading: 'Something went wrong',
+    alreadyRated: 'This ticket has been rated already. Your rating:',
+  },
+  de: {
+    pageTitle: 'Bewerten Sie unseren Support',
+    emailHint: 'Wählen Sie einen Stern: Es öffnet sich eine Seite, auf der Sie einen Kommentar hinzufügen und mit einem Klick bestätigen.',
+    emailStarLine: '{rating} von {max} Sternen: {url}',
+    emailOpenPage: 'Bewertungsseite öffnen',
+    emailExpires: 'Diese Links sind bis {date} gültig.',
+    chooseRating: 'Bitte wählen Sie eine Bewertung.',
+    expiredHeading: 'Dieser Link ist abgelaufen',
+    expiredBody: 'Bewertungslinks gelten nur eine begrenzte Zeit. Danke, dass Sie trotzdem an uns gedacht haben.',
+    invalidHeading: 'Dieser Link ist ungültig',
+    invalidBody: 'Bitte öffnen Sie den Link genau so, wie er in der E-Mail steht. Falls er weiterhin nicht funktioniert, antworten Sie auf die E-Mail.',
+    requesterChangedHeading: 'Dieser Link gilt nicht mehr für Sie',
+    requesterChangedBody: 'Das Ticket wurde seit dem Versand der E-Mail einem anderen Kontakt zugeordnet, daher funktioniert dieser Link nicht mehr.',
+    notFoundHeading: 'Dieses Ticket kann hier nicht bewertet werden',
+    notFoundBody: 'Wir konnten das Ticket zu diesem Link nicht finden. Wenn Sie das für einen Fehler halten, antworten Sie auf die E-Mail.',
+    notResolvedHeading: 'Dieses Ticket ist wieder offen',
+    disabledHeading: 'Feedback ist ausgeschaltet',
+    tooManyHeading: 'Zu viele Versuche',
+    tooManyBody: 'Bitte warten Sie eine Minute und laden Sie die Seite dann neu.',
+    crossSiteHeading: 'Dieses Formular wurde von einer anderen Website gesendet',
+    crossSiteBody: 'Bitte öffnen Sie den Link aus der E-Mail und bewerten Sie auf dieser Seite.',
+    errorHeading: 'Etwas ist schiefgelaufen',
+    alreadyRated: 'Dieses Ticket wurde bereits bewertet. Ihre Bewertung:',
+  },
+  fr: {
+    pageTitle: 'Évaluez notre support',
+    emailHint: 'Choisissez une étoile\u00a0: une page s’ouvre où vous pouvez ajouter un commentaire et confirmer en un clic.',
+    emailStarLine: '{rating} étoiles sur {max}\u00a0: {url}',
+    emailOpenPage: 'Ouvrir la page d’évaluation',
+    emailExpires: 'Ces liens sont valables jusqu’au {date}.',
+    chooseRating: 'Veuillez choisir une note.',
+    expiredHeading: 'Ce lien a expiré',
+    expiredBody: 'Les liens d’évaluation sont valables pour une durée limitée. Merci d’avoir pensé à nous malgré tout.',
+    invalidHeading: 'Ce lien n’est pas valide',
+    invalidBody: 'Veuillez ouvrir le lien exactement tel qu’il figure dans l’e-mail. S’il ne fonctionne toujours pas, répondez à l’e-mail.',
+    requesterChangedHeading: 'Ce lien ne vous est plus destiné',
+    requesterChangedBody: 'Le ticket a été attribué à un autre contact depuis l’envoi de l’e-mail\u00a0: ce lien ne fonctionne plus.',
+    notFoundHeading: 'Ce ticket ne peut pas être évalué ici',
+    notFoundBody: 'Nous n’avons pas trouvé le ticket de ce lien. Si vous pensez qu’il s’agit d’une erreur, répondez à l’e-mail.',
+    notResolvedHeading: 'Ce ticket a été rouvert',
+    disabledHeading: 'Les avis sont désactivés',
+    tooManyHeading: 'Trop de tentatives',
+    tooManyBody: 'Veuillez patienter une minute, puis recharger la page.',
+    crossSiteHeading: 'Ce formulaire a été envoyé depuis un autre site',
+    crossSiteBody: 'Veuillez ouvrir le lien de l’e-mail et donner votre note sur cette page.',
+    errorHeading: 'Une erreur s’est produite',
+    alreadyRated: 'Ce ticket a déjà été évalué. Votre note\u00a0:',
+  },
+  es: {
+    pageTitle: 'Valora nuestro soporte',
+    emailHint: 'Elige una estrella: se abrirá una página donde puedes añadir un comentario y confirmar con un clic.',
+    emailStarLine: '{rating} de {max} estrellas: {url}',
+    emailOpenPage: 'Abrir la página de valoración',
+    emailExpires: 'Estos enlaces funcionan hasta el {date}.',
+    chooseRating: 'Elige una valoración.',
+    expiredHeading: 'Este enlace ha caducado',
+    expiredBody: 'Los enlaces de valoración funcionan durante un tiempo limitado. Gracias por acordarte de nosotros igualmente.',
+    invalidHeading: 'Este enlace no es válido',
+    invalidBody: 'Abre el enlace exactamente como aparece en el correo. Si sigue sin funcionar, responde al correo.',
+    requesterChangedHeading: 'Este enlace ya no es para ti',
+    requesterChangedBody: 'El ticket se ha asignado a otro contacto desde que se envió el correo, así que este enlace ya no funciona.',
+    notFoundHeading: 'Este ticket no se puede valorar aquí',
+    notFoundBody: 'No encontramos el ticket de este enlace. Si crees que es un error, responde al correo.',
+    notResolvedHeading: 'Este ticket se ha vuelto a abrir',
+    disabledHeading: 'Las valoraciones están desactivadas',
+    tooManyHeading: 'Demasiados intentos',
+    tooManyBody: 'Espera un minuto y vuelve a cargar la página.',
+    crossSiteHeading: 'Este formulario se envió desde otro sitio',
+    crossSiteBody: 'Abre el enlace del correo y valora en esta página.',
+    errorHeading: 'Algo salió mal',
+    alreadyRated: 'Este ticket ya se ha valorado. Tu valoración:',
+  },
+}))();

@@ -62,7 +62,7 @@ export const graphqlRoute: FastifyPluginAsync<GraphQLRouteOptions> = async (fast
     handler: async (request, reply) => {
       const body = await graphql.call(fastify, request as Parameters<typeof graphql>[0], reply as Parameters<typeof graphql>[1]);
       // A client that hung up before its answer is the client's business: debug, never an error.
-      if (request.raw.socket?.destroyed) request.log.debug({ method: request.method, path: request.url }, 'client went away before the answer was sent');
+      if (request.raw.socket?.destroyed) request.log.debug({ method: request.method, path: '/graphql' }, 'client went away before the answer was sent');
       // Draining began while it ran: this socket's next request goes elsewhere.
       if (drain.phase !== 'serving') reply.header('connection', 'close');
       // Answered already (the deadline): returning the reply tells Fastify not to send again.

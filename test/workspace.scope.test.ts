@@ -224,7 +224,9 @@ describe('every statement on our tables touches one workspace', () => {
       const m = /^(?:statement|execute [^:]+):\s*([\s\S]*)$/.exec(s.message);
       if (!m) continue;
       const text = m[1]!;
-      if (!names.test(text)) continue;
+      // A name inside a string literal is data, not a table the statement touches (graphile_worker.add_job's
+      // job_key 'csat_delivery:' || id: the job queue's tables, docs/scale.md, The job queue).
+      if (!names.test(text.replace(/'(?:[^']|'')*'/g, "''"))) continue;
       checked.push(text);
       const exception = EXCEPTIONS.find((e) => e.pattern.test(text));
       if (exception) {

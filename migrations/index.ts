@@ -5,6 +5,7 @@ import { Migration20261202000000 } from './Migration20261202000000.js';
 import { Migration20261202100000 } from './Migration20261202100000.js';
 import { Migration20261202100100 } from './Migration20261202100100.js';
 import { Migration20261206200000 } from './Migration20261206200000.js';
+import { Migration20261207040000 } from './Migration20261207040000.js';
 
 export const migrations = [
   { name: 'Migration20261126000000_csat_rating', class: Migration20261126000000 },
@@ -12,4 +13,5 @@ export const migrations = [
   { name: 'Migration20261202100000_csat_settings', class: Migration20261202100000 },
   { name: 'Migration20261202100100_csat_webhooks', class: Migration20261202100100 },
   { name: 'Migration20261206200000_csat_rollups_set_based', class: Migration20261206200000 },
+  { name: 'Migration20261207040000_csat_comment_themes', class: Migration20261207040000 },
 ];

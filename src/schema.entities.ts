@@ -3,6 +3,7 @@ import { CsatRollupRebuild } from './insights/rollup-rebuild.entity.js';
 import { csatRollupLock } from './insights/rollup.routines.js';
 import { CsatRating } from './rating/rating.entity.js';
 import { CsatSettings } from './settings/settings.entity.js';
+import { CsatTermDaily, CsatTermMonthly, csatTermRefill } from './insights/term-rollup.entity.js';
 import { Ticket } from './ticket/ticket.entity.js';
 import { CsatDelivery, CsatDeliveryAttempt, CsatEvent, CsatWebhook } from './webhooks/webhook.entities.js';
 import type { OrmSchema } from './db/orm.config.js';
@@ -21,11 +22,13 @@ export const SCHEMA: OrmSchema = {
     CsatEvent,
     CsatDelivery,
     CsatDeliveryAttempt,
+    CsatTermDaily,
+    CsatTermMonthly,
     // The helpdesk's relation, read-only: mapped for reads, never diffed (skipped below).
     Ticket,
   ],
   // The trigger functions are their triggers' (declared on the entities); these are the other functions.
-  routines: [csatRollupLock],
+  routines: [csatRollupLock, csatTermRefill],
   /**
    * Tables the schema diff leaves alone, each for a reason MikroORM cannot model:
    * - `ticket`: the helpdesk owns it (a table or a view); this subgraph never creates, alters or drops it.

@@ -2,14 +2,17 @@
 // rating committed meanwhile is in both sides or in neither (the triggers count it in its own transaction).
 import type { RollupSession } from './rollup.session.js';
 import { differencesSql, offerGapsSql, ROLLUP_TABLE_NAMES, totalsSql, type RollupTable } from './rollup.sql.js';
+import { TERM_TABLES, termDifferencesSql, type TermTable } from './term-rollup.sql.js';
 
 export interface RollupDifference {
-  table: RollupTable;
+  table: RollupTable | TermTable;
   workspaceId: string;
   /** The UTC day (the month's first day in a monthly table), YYYY-MM-DD; or ±infinity. */
   day: string;
   assigneeId: string | null;
   rating: number | null;
+  /** The lexeme, in a term rollup (csat_term_*): its counts are [occurrences, comments]. */
+  term?: string;
   /** The stored counts (null: no rollup row) and the rows' (null: no rows), as [ratings, commented] or [offered, rated]. */
   rollup: [number, number] | null;
   rows: [number, number] | null;
@@ -29,7 +32,7 @@ export interface RollupCheck {
 }
 
 interface DifferenceRow {
-  table: RollupTable;
+  table: RollupTable | TermTable;
   workspace_id: string;
   day: string;
   assignee_id: string | null;
@@ -59,6 +62,21 @@ export async function checkRollups(db: RollupSession, workspaceId?: string): Pro
         });
       }
     }
+    // The term rollups (at most 1,000 differences each: a wrong comment_language differs on every term).
+    for (const table of TERM_TABLES) {
+      for (const r of await tx.query<DifferenceRow & { term: string }>(termDifferencesSql(table, one), params)) {
+        differences.push({
+          table: r.table,
+          workspaceId: r.workspace_id,
+          day: r.day,
+          assigneeId: null,
+          rating: r.rating,
+          term: r.term,
+          rollup: r.rollup_a === null ? null : [r.rollup_a, r.rollup_b!],
+          rows: r.rows_a === null ? null : [r.rows_a, r.rows_b!],
+        });
+      }
+    }
     const offerGaps = (await tx.query<{ workspace_id: string; day: string; gap: string; n: number }>(offerGapsSql(one), params)).map((g) => ({
       workspaceId: g.workspace_id,
       day: g.day,
@@ -70,7 +88,9 @@ export async function checkRollups(db: RollupSession, workspaceId?: string): Pro
   }, 'begin isolation level repeatable read read only');
 }
 
-const LABELS: Record<RollupTable, [string, string]> = {
+const LABELS: Record<RollupTable | TermTable, [string, string]> = {
+  csat_term_daily: ['occurrences', 'comments'],
+  csat_term_monthly: ['occurrences', 'comments'],
   csat_rating_daily: ['ratings', 'commented'],
   csat_rating_monthly: ['ratings', 'commented'],
   csat_offer_daily: ['offered', 'rated'],
@@ -81,7 +101,7 @@ const LABELS: Record<RollupTable, [string, string]> = {
 export function describeDifference(d: RollupDifference): string {
   const [a, b] = LABELS[d.table];
   const counts = (c: [number, number] | null) => (c ? `${a} ${c[0]}, ${b} ${c[1]}` : 'no row');
-  const bucket = `assignee ${d.assigneeId ?? 'none'}${d.rating === null ? '' : `, rating ${d.rating}`}`;
+  const bucket = d.term !== undefined ? `rating ${d.rating}, term ${JSON.stringify(d.term)}` : `assignee ${d.assigneeId ?? 'none'}${d.rating === null ? '' : `, rating ${d.rating}`}`;
   return `workspace ${d.workspaceId} day ${d.day}: ${d.table} (${bucket}) has ${counts(d.rollup)}; the rows sum to ${counts(d.rows)}`;
 }
 

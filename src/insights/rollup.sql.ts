@@ -35,8 +35,8 @@ export function offerBuckets(grain: Grain, where: string): string {
 const FROM = `(($2::date)::timestamp at time zone 'UTC')`;
 const UNTIL = `(case when isfinite($2::date) then (($2::date + interval '1 month') at time zone 'UTC') - interval '1 microsecond' else ($2::date)::timestamp at time zone 'UTC' end)`;
 const LAST_DAY = `(case when isfinite($2::date) then ($2::date + interval '1 month' - interval '1 day')::date else $2::date end)`;
-const IN_MONTH = (column: string) => `${column} between ${FROM} and ${UNTIL}`;
-const DAYS_IN_MONTH = `day between $2::date and ${LAST_DAY}`;
+export const IN_MONTH = (column: string) => `${column} between ${FROM} and ${UNTIL}`;
+export const DAYS_IN_MONTH = `day between $2::date and ${LAST_DAY}`;
 
 /** Every month of workspace $1 that has rows or rollup rows, oldest first, as text for $2. */
 export const WORKSPACE_MONTHS_SQL = `
@@ -47,6 +47,8 @@ select case when isfinite(m) then to_char(m, 'YYYY-MM-DD') else m::text end as m
   union select date_trunc('month', day)::date from csat_rating_monthly where workspace_id = $1::uuid
   union select date_trunc('month', day)::date from csat_offer_daily where workspace_id = $1::uuid
   union select date_trunc('month', day)::date from csat_offer_monthly where workspace_id = $1::uuid
+  union select date_trunc('month', day)::date from csat_term_daily where workspace_id = $1::uuid
+  union select date_trunc('month', day)::date from csat_term_monthly where workspace_id = $1::uuid
 ) months order by m`;
 
 /** Every workspace with rows or rollup rows. */
@@ -54,6 +56,7 @@ export const WORKSPACES_SQL = `
 select workspace_id from csat_rating union select workspace_id from csat_offer
 union select workspace_id from csat_rating_daily union select workspace_id from csat_rating_monthly
 union select workspace_id from csat_offer_daily union select workspace_id from csat_offer_monthly
+union select workspace_id from csat_term_daily union select workspace_id from csat_term_monthly
 order by 1`;
 
 /**

@@ -8,6 +8,8 @@ export interface SettingsValues {
   badgeMinCount: number;
   unhappyMaxRating: number;
   vocalMinCommentLength: number;
+  /** The text search configuration csatCommentThemes reads comments in: a name in pg_ts_config. */
+  commentLanguage: string;
 }
 
 export const DEFAULT_SETTINGS: Readonly<SettingsValues> = Object.freeze({
@@ -16,6 +18,7 @@ export const DEFAULT_SETTINGS: Readonly<SettingsValues> = Object.freeze({
   badgeMinCount: 100,
   unhappyMaxRating: 2,
   vocalMinCommentLength: 200,
+  commentLanguage: 'english',
 });
 
 /** Below this a published average says more about luck than about service (docs/settings.md). */
@@ -34,4 +37,9 @@ export function validateSettingsChange(change: SettingsChange): void {
   intIn(change.badgeMinCount, 'badgeMinCount', BADGE_MIN_COUNT_FLOOR, BADGE_MIN_COUNT_MAX);
   intIn(change.unhappyMaxRating, 'unhappyMaxRating', RATING_MIN, RATING_MAX);
   intIn(change.vocalMinCommentLength, 'vocalMinCommentLength', 1, COMMENT_MAX_CODE_POINTS);
+  // Whether PostgreSQL has it is asked of pg_ts_config (settings.service.ts): this is only the shape.
+  const lang = change.commentLanguage;
+  if (lang !== null && lang !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(lang)) {
+    throw new BadUserInputError('commentLanguage must be the name of a text search configuration (pg_ts_config), such as english or simple', 'commentLanguage');
+  }
 }

@@ -21,6 +21,9 @@ export class CsatSettingsType {
   @Field(() => Int, { description: 'A comment of at least this many characters is vocal (webhook payloads). 1..2000; default 200' })
   vocalMinCommentLength!: number;
 
+  @Field(() => String, { description: "The text search configuration (pg_ts_config) csatCommentThemes reads comments in. Default 'english'" })
+  commentLanguage!: string;
+
   @Field(() => DateTimeScalar, { nullable: true, description: 'null while the defaults were never changed' })
   updatedAt!: string | null;
 
@@ -44,4 +47,7 @@ export class CsatSettingsInput {
 
   @Field(() => Int, { nullable: true })
   vocalMinCommentLength?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'A name PostgreSQL has in pg_ts_config (BAD_USER_INPUT otherwise); a change recounts the themes' })
+  commentLanguage?: string | null;
 }

@@ -38,6 +38,8 @@ const agent = randomUUID();
 // Good, bad and new: names the page is given, so the texts compared across languages exclude them as data.
 const [good, bad, fresh] = [randomUUID(), randomUUID(), randomUUID()];
 const NAMES = { [good]: 'Gwen Good', [bad]: 'Bart Bad', [fresh]: 'Nina New' };
+// Happy comments in words of their own, so the themes (1-2 against 4-5 stars) have two groups to compare.
+const HAPPY = 'Quick answer, the agent fixed it the same day and explained every step clearly.';
 const LONG_COMPLAINT = 'Nobody read what I wrote. Three replies, three different answers, and the problem is still there after two weeks of waiting.';
 
 interface Row {
@@ -69,7 +71,7 @@ describe.skipIf(!HAVE_CHROMIUM)('<csat-insights> in Chromium', () => {
     const add = (assignee: string | null, n: number, stars: number[], days: number) => {
       for (let i = 0; i < n; i++, k++) {
         const rating = stars[k % stars.length]!;
-        const comment = rating <= 2 ? (k % 3 === 0 ? LONG_COMPLAINT.slice(0, 40 + (k % 60)) : 'Slow.') : k % 4 === 0 ? 'Thanks!' : null;
+        const comment = rating <= 2 ? (k % 3 === 0 ? LONG_COMPLAINT.slice(0, 40 + (k % 60)) : 'Slow.') : k % 4 === 0 ? 'Thanks!' : k % 4 === 2 ? HAPPY : null;
         rows.push({ ticket: randomUUID(), rating, comment, at: now - ((k * 7919) % (days * 24)) * 3_600_000 - 60_000, assignee });
       }
     };

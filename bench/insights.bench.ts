@@ -1,8 +1,8 @@
 // `npm run bench:insights` — the insights queries at 2,000,000 ratings: p50/p99 latency over loopback HTTP
 // against the built service (dist/, production mode), one request at a time, plus the naive
 // `select avg(rating)` anchor and EXPLAIN (analyze, buffers) of every list order's first page and page 1000;
-// csatTrend by week over two years and by day over 90 days, and its statement against coarser rollup grains
-// (per workspace and day without the assignee, and per workspace and hour) built here only, to measure them.
+// csatTrend by week over two years and by day over 90 days, and its statement on the grains it reads
+// (trendTables) against the per-assignee rollups alone (what it read before Migration20261207010000).
 // Prints figures; asserts nothing. Options: --ratings N (the big workspace; default 1000000, as many again over
 // 100 others), --samples S (requests measured per item, default 300), --explain FILE (write the EXPLAINs there),
 // --keep (leave the seeded database `csat_bench_insights` on DATABASE_URL's server), --reuse (measure that kept
@@ -23,7 +23,7 @@ import { ratingPageQuery, readRatingsCursor } from '../src/insights/ratings.quer
 import { summaryQuery } from '../src/insights/summary.query.js';
 import { zoneClock } from '../src/insights/time-zone.js';
 import { trendBounds, trendPlan, type TrendInterval } from '../src/insights/trend.plan.js';
-import { ROLLUP_TABLES, trendQuery, type TrendTables } from '../src/insights/trend.query.js';
+import { PER_ASSIGNEE_TABLES, trendQuery } from '../src/insights/trend.query.js';
 import { filterHash } from '../src/insights/insights.filter.js';
 import { waitUntilServing } from './bench.process.js';
 
@@ -97,6 +97,12 @@ async function seed(db: pg.Client) {
       await db.query(`insert into csat_offer_${grain} (workspace_id, day, assignee_id, offered, rated)
                       select workspace_id, ${bucket.replace('rated_at', 'offered_at')}, assignee_id, count(*), count(*) filter (where rated) from csat_offer group by 1, 2, 3`);
     }
+    // The per-workspace grains (Migration20261207010000): the day from the daily rollup, the hour from the rows.
+    await db.query(`insert into csat_rating_daily_ws (workspace_id, day, rating, ratings, commented) select workspace_id, day, rating, sum(ratings), sum(commented) from csat_rating_daily group by 1, 2, 3`);
+    await db.query(`insert into csat_offer_daily_ws (workspace_id, day, offered, rated) select workspace_id, day, sum(offered), sum(rated) from csat_offer_daily group by 1, 2`);
+    const hour = (c: string) => `date_trunc('hour', ${c} at time zone 'UTC') at time zone 'UTC'`;
+    await db.query(`insert into csat_rating_hourly_ws (workspace_id, hour, rating, ratings, commented) select workspace_id, ${hour('rated_at')}, rating, count(*), count(comment) from csat_rating group by 1, 2, 3`);
+    await db.query(`insert into csat_offer_hourly_ws (workspace_id, hour, offered, rated) select workspace_id, ${hour('offered_at')}, count(*), count(*) filter (where rated) from csat_offer group by 1, 2`);
   });
   await timed('vacuum analyze', () => db.query('vacuum analyze'));
 }
@@ -217,57 +223,32 @@ async function main() {
       return `${points.length} points, ${points.reduce((s, p) => s + p.count, 0)} ratings`;
     });
   }
-  // The statement alone (pg, no HTTP), on today's rollups and on a coarser grain built here for the measurement:
-  // per workspace and UTC day, without the assignee (what a whole-workspace trend sums; the per-assignee tables
-  // stay for the agent filter). Not a migration: docs/insights.md says which table and trigger would keep it.
-  await timed('coarser grains (bench only): csat_rating_daily_ws, csat_offer_daily_ws, csat_rating_hourly_ws, csat_offer_hourly_ws', async () => {
-    await db.query(`drop table if exists csat_rating_daily_ws, csat_offer_daily_ws, csat_rating_hourly_ws, csat_offer_hourly_ws`);
-    // Per workspace and UTC hour: the moved parts of the days a bucket edge cuts, in any zone with whole-hour offsets.
-    await db.query(`create table csat_rating_hourly_ws as select workspace_id, date_trunc('hour', rated_at) as hour, rating, count(*)::int as ratings, count(comment)::int as commented from csat_rating group by 1, 2, 3`);
-    await db.query(`create unique index on csat_rating_hourly_ws (workspace_id, hour, rating) include (ratings, commented)`);
-    await db.query(`create table csat_offer_hourly_ws as select workspace_id, date_trunc('hour', offered_at) as hour, count(*)::int as offered, (count(*) filter (where rated))::int as rated from csat_offer group by 1, 2`);
-    await db.query(`create unique index on csat_offer_hourly_ws (workspace_id, hour) include (offered, rated)`);
-    await db.query(`create table csat_rating_daily_ws as select workspace_id, day, rating, sum(ratings)::int as ratings, sum(commented)::int as commented from csat_rating_daily group by 1, 2, 3`);
-    await db.query(`create unique index on csat_rating_daily_ws (workspace_id, day, rating) include (ratings, commented)`);
-    await db.query(`create table csat_offer_daily_ws as select workspace_id, day, sum(offered)::int as offered, sum(rated)::int as rated from csat_offer_daily group by 1, 2`);
-    await db.query(`create unique index on csat_offer_daily_ws (workspace_id, day) include (offered, rated)`);
-    await db.query(`vacuum analyze csat_rating_daily_ws, csat_offer_daily_ws, csat_rating_hourly_ws, csat_offer_hourly_ws`);
-  });
+  // The statement alone (pg, no HTTP): on the grains it reads now (trendTables: per workspace and UTC day, and UTC
+  // hour for the moved parts; for an agent, the per-assignee daily rollup through the index led by the assignee)
+  // and, for comparison, on the per-assignee rollups alone (what every trend read before Migration20261207010000).
   // As the service's own connections (src/db/database.ts): no JIT. And no parallel workers: the statement's own
   // work, not a worker's start, which on a machine shared with other jobs can take 100 ms (bench/README.md).
   await db.query('set jit = off');
   await db.query('set max_parallel_workers_per_gather = 0');
-  const COARSE: TrendTables = { ratingDaily: 'csat_rating_daily_ws', ratingMonthly: 'csat_rating_monthly', offerDaily: 'csat_offer_daily_ws', offerMonthly: 'csat_offer_monthly' };
-  const HOURLY: TrendTables = { ...COARSE, ratingHourly: 'csat_rating_hourly_ws', offerHourly: 'csat_offer_hourly_ws' };
-  for (const [title, filter, interval, timeZone] of trendItems.filter(([t]) => !t.includes('agent') && !t.startsWith('MONTH'))) {
-    const f = normaliseFilter({ ratedFrom: new Date(String(filter.ratedFrom)), ratedTo: new Date(String(filter.ratedTo)) });
+  for (const [title, filter, interval, timeZone] of trendItems) {
+    const f = normaliseFilter({ ...filter, ratedFrom: new Date(String(filter.ratedFrom)), ratedTo: new Date(String(filter.ratedTo)) });
     const plan = trendPlan(trendBounds(f.ratedFrom!.getTime(), f.ratedTo!.getTime(), interval, zoneClock(timeZone)));
-    const grains = [['per assignee (today)', ROLLUP_TABLES], ['per workspace (bench only)', COARSE], ['per workspace + hourly (bench only)', HOURLY]] as const;
-    for (const [grain, tables] of timeZone === 'UTC' ? grains.slice(0, 2) : grains) {
-      const compiled = trendQuery(WS, f, plan, tables).compile(kysely);
-      await measure(`trend statement (pg), ${title}, rollup ${grain}`, async () => `${(await db.query(compiled.sql, compiled.parameters as unknown[])).rowCount} rows`, Math.min(SAMPLES, 100));
-      const { rows } = await db.query(`explain (analyze, buffers) ${compiled.sql}`, compiled.parameters as unknown[]);
-      explains.push(`### csatTrend ${title}, rollup ${grain}\n\n\`\`\`\n${rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\`\n`);
+    const now = trendQuery(WS, f, plan).compile(kysely);
+    const before = trendQuery(WS, f, plan, PER_ASSIGNEE_TABLES).compile(kysely);
+    const run = (c: typeof now) => async () => `${(await db.query(c.sql, c.parameters as unknown[])).rowCount} rows`;
+    if (f.assigneeIds) {
+      // The same tables either way: before is without the indexes led by the assignee (dropped in a transaction, rolled back).
+      await db.query('begin');
+      await db.query('drop index csat_rating_daily_assignee_idx, csat_offer_daily_assignee_idx');
+      await measure(`trend statement (pg), ${title}, per-assignee rollups by their key (before)`, run(before), Math.min(SAMPLES, 100));
+      await db.query('rollback');
+    } else {
+      await measure(`trend statement (pg), ${title}, per-assignee rollups (before)`, run(before), Math.min(SAMPLES, 100));
     }
+    await measure(`trend statement (pg), ${title}, trendTables (now)`, run(now), Math.min(SAMPLES, 100));
+    const { rows } = await db.query(`explain (analyze, buffers) ${now.sql}`, now.parameters as unknown[]);
+    explains.push(`### csatTrend ${title}\n\n\`\`\`\n${rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\`\n`);
   }
-  await db.query(`drop table if exists csat_rating_daily_ws, csat_offer_daily_ws, csat_rating_hourly_ws, csat_offer_hourly_ws`);
-  // One agent over two years: the daily rollups' key puts the day before the assignee, so the statement walks
-  // every assignee's rows of the period; an index led by the assignee (bench only) reads that agent's alone.
-  {
-    const f = normaliseFilter({ ...oneAgent, ratedFrom: new Date(twoYears.ratedFrom), ratedTo: new Date(twoYears.ratedTo) });
-    const plan = trendPlan(trendBounds(f.ratedFrom!.getTime(), f.ratedTo!.getTime(), 'WEEK', zoneClock('UTC')));
-    const compiled = trendQuery(WS, f, plan).compile(kysely);
-    const run = async () => `${(await db.query(compiled.sql, compiled.parameters as unknown[])).rowCount} rows`;
-    await measure('trend statement (pg), WEEK over two years, one agent, rollup key (today)', run, Math.min(SAMPLES, 100));
-    await db.query(`create index csat_rating_daily_assignee_bench on csat_rating_daily (workspace_id, assignee_id, day, rating) include (ratings, commented)`);
-    await db.query(`create index csat_offer_daily_assignee_bench on csat_offer_daily (workspace_id, assignee_id, day) include (offered, rated)`);
-    await db.query(`analyze csat_rating_daily, csat_offer_daily`);
-    await measure('trend statement (pg), WEEK over two years, one agent, + index (assignee, day) (bench only)', run, Math.min(SAMPLES, 100));
-    const { rows } = await db.query(`explain (analyze, buffers) ${compiled.sql}`, compiled.parameters as unknown[]);
-    explains.push(`### csatTrend WEEK over two years, one agent, with an index led by the assignee\n\n\`\`\`\n${rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\`\n`);
-    await db.query(`drop index csat_rating_daily_assignee_bench, csat_offer_daily_assignee_bench`);
-  }
-
   if (ALL) console.log('\nanchor');
   if (ALL) await measure('naive select avg(rating) where workspace_id = $1 (pg, no HTTP)', async () => {
     const { rows } = await db.query('select avg(rating)::float8 as a, count(*)::int as n from csat_rating where workspace_id = $1', [WS]);

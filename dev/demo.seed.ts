@@ -123,6 +123,7 @@ export async function seedDemo(orm: MikroORM): Promise<SeedResult> {
       await sql`insert into csat_rating (workspace_id, ticket_id, rating, comment, rated_by, assignee_id, rated_at)
         select * from unnest(${r[0]}::uuid[], ${r[1]}::uuid[], ${r[2]}::smallint[], ${r[3]}::text[], ${r[4]}::uuid[], ${r[5]}::uuid[], ${r[6]}::timestamptz[])`.execute(trx);
       await seedHistory(trx, now);
+      await seedFollowUps(trx);
       // Prompts shown and never answered, on about half of the unrated resolved tickets: the insights' response
       // rate below 100 % (each rating above recorded its own offer through the trigger).
       await sql`insert into csat_offer (workspace_id, ticket_id, offered_at, assignee_id)
@@ -181,6 +182,30 @@ async function seedHistory(trx: Kysely<any>, now: number): Promise<void> {
   const o = columns(offers, 4);
   await sql`insert into csat_offer (workspace_id, ticket_id, offered_at, assignee_id)
     select * from unnest(${o[0]}::uuid[], ${o[1]}::uuid[], ${o[2]}::timestamptz[], ${o[3]}::uuid[])`.execute(trx);
+}
+
+/**
+ * Follow-ups (docs/insights.md): the ratings above opened one per 1-2 star rating (the trigger). The team closed
+ * those older than ten days, each DONE some hours to two days after its rating by the ticket's agent, with a
+ * note; of the recent ones it has contacted about a third and left the rest open, so the Reports page's queue
+ * shows both. The closing is dated in the past, which the stamp trigger would not allow (it stamps the clock):
+ * the seed sets the stamp's columns itself, with the trigger off for that one statement; the history trigger
+ * still records each change.
+ */
+async function seedFollowUps(trx: Kysely<any>): Promise<void> {
+  await sql`alter table csat_follow_up disable trigger csat_follow_up_stamp`.execute(trx);
+  await sql`update csat_follow_up f
+       set state = 'DONE', owner_id = r.assignee_id, updated_by = r.assignee_id, note = 'Called the customer; we agreed on the fix and they are happy with it.',
+           version = f.version + 1, previous_state = f.state, previous_owner_id = f.owner_id,
+           updated_at = r.rated_at + interval '1 hour' * (3 + get_byte(uuid_send(f.ticket_id), 15) % 45),
+           done_at = r.rated_at + interval '1 hour' * (3 + get_byte(uuid_send(f.ticket_id), 15) % 45)
+      from csat_rating r
+     where r.workspace_id = f.workspace_id and r.ticket_id = f.ticket_id and r.rated_at < now() - interval '10 days'`.execute(trx);
+  await sql`alter table csat_follow_up enable trigger csat_follow_up_stamp`.execute(trx);
+  await sql`update csat_follow_up f set state = 'CONTACTED', owner_id = r.assignee_id, updated_by = r.assignee_id, note = 'Left a voicemail, will call again.'
+      from csat_rating r
+     where r.workspace_id = f.workspace_id and r.ticket_id = f.ticket_id and f.state = 'OPEN' and r.assignee_id is not null
+       and get_byte(uuid_send(f.ticket_id), 15) % 3 = 0`.execute(trx);
 }
 
 /** DEMO_CUSTOMER's newest resolved, unrated ticket; a new one when they have rated them all. */

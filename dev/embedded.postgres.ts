@@ -37,6 +37,8 @@ export interface EmbeddedOptions {
    * pools, some of whose connections are still closing), so that the shutdown ends none of them. Default 0.
    */
   waitForClientsMs?: number;
+  /** More server settings, as `name=value` (test/workspace.scope.test.ts logs every statement; with logging_collector=on, wait until it connects). */
+  settings?: string[];
   log?: (message: string) => void;
 }
 
@@ -140,6 +142,8 @@ function startServer(bin: string, args: string[], ids: { uid: number; gid: numbe
       output += text;
       log(text.trim());
       if (text.includes('database system is ready to accept connections')) resolve(child);
+      // logging_collector=on (settings): the rest of the log goes to files; the caller waits until it connects.
+      if (text.includes('redirecting log output to logging collector process')) resolve(child);
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -230,7 +234,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const port = await freePort();
   // TCP on loopback only; no Unix socket, so no socket directory permissions to get wrong.
   const launch = () =>
-    startServer(path.join(native, 'bin', 'postgres'), ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], ids, log);
+    startServer(path.join(native, 'bin', 'postgres'), ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...(opts.settings ?? []).flatMap((s) => ['-c', s])], ids, log);
   let server: ChildProcess;
   try {
     server = await launch();

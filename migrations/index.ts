@@ -5,6 +5,8 @@ import { Migration20261202000000 } from './Migration20261202000000.js';
 import { Migration20261202100000 } from './Migration20261202100000.js';
 import { Migration20261202100100 } from './Migration20261202100100.js';
 import { Migration20261206200000 } from './Migration20261206200000.js';
+import { Migration20261207010000 } from './Migration20261207010000.js';
+import { Migration20261207030000 } from './Migration20261207030000.js';
 import { Migration20261207040000 } from './Migration20261207040000.js';
 
 export const migrations = [
@@ -13,5 +15,7 @@ export const migrations = [
   { name: 'Migration20261202100000_csat_settings', class: Migration20261202100000 },
   { name: 'Migration20261202100100_csat_webhooks', class: Migration20261202100100 },
   { name: 'Migration20261206200000_csat_rollups_set_based', class: Migration20261206200000 },
+  { name: 'Migration20261207010000_csat_trend_grains', class: Migration20261207010000 },
+  { name: 'Migration20261207030000_csat_follow_ups', class: Migration20261207030000 },
   { name: 'Migration20261207040000_csat_comment_themes', class: Migration20261207040000 },
 ];

@@ -6,12 +6,15 @@ import type { CsatBadge } from './badge/badge.type.js';
 import type { Config } from './config/config.js';
 import type { Logger } from './config/logger.js';
 import { migrate, openDatabase, type Database } from './schema.database.js';
+import { sessionNeeds } from './db/session.needs.js';
+import { assertSessionsKept } from './db/session.probe.js';
 import { CsatRating } from './rating/rating.entity.js';
 import type { GraphQLContext } from './server/graphql.context.js';
 import { createHttpServer, type CsatHttpServer } from './server/http.server.js';
 import { createMetrics } from './server/metrics.js';
 import { buildCsatSubgraphSchema } from './server/subgraph.schema.js';
 import { createTicketCsatLoader } from './ticket/ticket-csat.loader.js';
+import { createFollowUpLoader } from './followup/followup.loader.js';
 import { Ticket } from './ticket/ticket.entity.js';
 import { startDeliveryWorker, type DeliveryWorker } from './webhooks/delivery/delivery.worker.js';
 import { systemLookup, type HostLookup } from './webhooks/url.guard.js';
@@ -41,15 +44,19 @@ function requestContext(orm: MikroORM, verifier: TokenVerifier) {
     const viewer = token === null ? null : await verifier.verify(token);
     // A fork per request: its repositories and the loaders' caches live exactly one request.
     const em = orm.em.fork();
-    return { requestId: request.id, viewer, em, loaders: { ticketCsat: createTicketCsatLoader(em.getRepository(CsatRating), viewer) }, log: request.log, response: reply.raw };
+    return { requestId: request.id, viewer, em, loaders: { ticketCsat: createTicketCsatLoader(em.getRepository(CsatRating), viewer), followUp: createFollowUpLoader(em, viewer) }, log: request.log, response: reply.raw };
   };
 }
 
 /** Database, migrations, schema, HTTP: everything `npm start` runs, without the process concerns. */
 export async function createApp(config: Config & { databaseUrl: string }, logger: Logger, hooks: AppHooks = {}): Promise<App> {
+  const migrationUrl = config.pooling.migrationUrl ?? config.databaseUrl;
+  const workerUrl = config.pooling.workerUrl ?? config.databaseUrl;
+  // What needs a session (the migrations' lock, the worker's LISTEN) must not go through a transaction pooler.
+  await assertSessionsKept(sessionNeeds(config, { migrationUrl, workerUrl: config.webhooks.worker ? workerUrl : undefined }));
   // Migrations (and the dev seed) on a connection of their own, without the request timeouts: a migration
   // may rightly take longer than any request.
-  const setup = await openDatabase(config.databaseUrl, logger);
+  const setup = await openDatabase(migrationUrl, logger);
   try {
     await hooks.prepare?.(setup);
     // A database without the helpdesk's `ticket` is the wrong one: refused before anything is created in it.
@@ -61,7 +68,7 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
     await setup.close();
   }
 
-  const db = await openDatabase(config.databaseUrl, logger, config.timeouts);
+  const db = await openDatabase(config.databaseUrl, logger, config.timeouts, { poolMode: config.pooling.mode, preparedStatements: config.pooling.preparedStatements }, config.replicas);
   let http: CsatHttpServer;
   let worker: DeliveryWorker | undefined;
   const lookup = hooks.lookup ?? systemLookup;
@@ -78,7 +85,7 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
       faults: db.faults,
     });
     // CSAT_WORKER=off: deliveries are left to `npm run worker` processes elsewhere.
-    if (config.webhooks.worker) worker = await startDeliveryWorker({ databaseUrl: config.databaseUrl, config: config.webhooks, lookup, logger });
+    if (config.webhooks.worker) worker = await startDeliveryWorker({ databaseUrl: workerUrl, config: config.webhooks, lookup, logger });
   } catch (err) {
     await db.close();
     throw err;

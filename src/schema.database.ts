@@ -1,9 +1,9 @@
 // This service's database: the db/ layer's connection opened with this service's entities, and its migrations
 // with what follows them. The wiring between db/ (which knows no feature) and the features' tables.
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Timeouts } from './config/config.js';
+import type { ReplicaConfig, Timeouts } from './config/config.js';
 import type { Logger } from './config/logger.js';
-import { migrateUnderLock, openDatabase as openWith, type Database } from './db/database.js';
+import { migrateUnderLock, openDatabase as openWith, type Database, type DatabaseOptions } from './db/database.js';
 import { rebuildQueued } from './insights/rollup.rebuild.js';
 import { kyselySession } from './insights/rollup.session.js';
 import { SCHEMA } from './schema.entities.js';
@@ -12,8 +12,8 @@ import { installQueueSchema } from './webhooks/queue.schema.js';
 export type { Database };
 
 /** Connects to `url` with every entity of src/schema.entities.ts (see db/database.ts for the rest). */
-export function openDatabase(url: string, logger: Logger, timeouts?: Timeouts): Promise<Database> {
-  return openWith(url, SCHEMA, logger, timeouts);
+export function openDatabase(url: string, logger: Logger, timeouts?: Timeouts, options?: DatabaseOptions, replicas?: ReplicaConfig): Promise<Database> {
+  return openWith(url, SCHEMA, logger, timeouts, options, replicas);
 }
 
 /** Applies the pending migrations, then what each start needs after them, all under the migration lock. */

@@ -1,9 +1,11 @@
+import { CsatFollowUp, CsatFollowUpChange } from './followup/followup.entity.js';
 import { CsatOffer } from './insights/offer.entity.js';
 import { CsatRollupRebuild } from './insights/rollup-rebuild.entity.js';
+import { CsatOfferDailyWs, CsatOfferHourlyWs, CsatRatingDailyWs, CsatRatingHourlyWs } from './insights/trend-rollup.entity.js';
 import { csatRollupLock } from './insights/rollup.routines.js';
+import { CsatTermDaily, CsatTermMonthly, csatTermRefill } from './insights/term-rollup.entity.js';
 import { CsatRating } from './rating/rating.entity.js';
 import { CsatSettings } from './settings/settings.entity.js';
-import { CsatTermDaily, CsatTermMonthly, csatTermRefill } from './insights/term-rollup.entity.js';
 import { Ticket } from './ticket/ticket.entity.js';
 import { CsatDelivery, CsatDeliveryAttempt, CsatEvent, CsatWebhook } from './webhooks/webhook.entities.js';
 import type { OrmSchema } from './db/orm.config.js';
@@ -17,13 +19,21 @@ export const SCHEMA: OrmSchema = {
     CsatRating,
     CsatOffer,
     CsatRollupRebuild,
+    // The per-workspace trend grains (Migration20261207010000): keyed by their bucket, so entities like any table.
+    CsatRatingDailyWs,
+    CsatRatingHourlyWs,
+    CsatOfferDailyWs,
+    CsatOfferHourlyWs,
+    // The comment themes' term counts (Migration20261207040000): keyed by (workspace, day, rating, term).
+    CsatTermDaily,
+    CsatTermMonthly,
     CsatSettings,
+    CsatFollowUp,
+    CsatFollowUpChange,
     CsatWebhook,
     CsatEvent,
     CsatDelivery,
     CsatDeliveryAttempt,
-    CsatTermDaily,
-    CsatTermMonthly,
     // The helpdesk's relation, read-only: mapped for reads, never diffed (skipped below).
     Ticket,
   ],

@@ -4,6 +4,8 @@
 import './config/node.version.js';
 import { loadConfigOrExit } from './config/config.exit.js';
 import { migrate, openDatabase } from './schema.database.js';
+import { sessionNeeds } from './db/session.needs.js';
+import { assertSessionsKept } from './db/session.probe.js';
 import { StartupError } from './errors/startup.error.js';
 import { createLogger } from './config/logger.js';
 import { Ticket } from './ticket/ticket.entity.js';
@@ -17,8 +19,12 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config.logLevel);
+  const migrationUrl = config.pooling.migrationUrl ?? config.databaseUrl;
+  const workerUrl = config.pooling.workerUrl ?? config.databaseUrl;
+  // LISTEN and session advisory locks (here) and the migrations' lock: not through a transaction pooler.
+  await assertSessionsKept(sessionNeeds({ databaseUrl: undefined, pooling: config.pooling }, { migrationUrl, workerUrl }));
   // The same migrations as the service (under the same lock): a worker may start first.
-  const setup = await openDatabase(config.databaseUrl, logger);
+  const setup = await openDatabase(migrationUrl, logger);
   try {
     // The wrong database (no helpdesk `ticket`) is refused before anything is created in it, as by the service.
     await setup.orm.em.fork().getRepository(Ticket).assertReadable();
@@ -26,7 +32,7 @@ async function main(): Promise<void> {
   } finally {
     await setup.close();
   }
-  const worker = await startDeliveryWorker({ databaseUrl: config.databaseUrl, config: config.webhooks, lookup: systemLookup, logger });
+  const worker = await startDeliveryWorker({ databaseUrl: workerUrl, config: config.webhooks, lookup: systemLookup, logger });
   const stop = (signal: string) => {
     logger.info({ signal }, 'webhook worker stopping');
     worker.stop().then(

@@ -193,6 +193,18 @@ describe('loadConfig validation', () => {
     expect(configError({ DATABASE_URL }).message).toContain('DATABASE_URL');
   });
 
+  it('DATABASE_REPLICA_URLS: comma-separated postgres URLs (none by default), REPLICA_MAX_LAG_MS 2000 by default; refuses a bad URL and replicas without DATABASE_URL', () => {
+    const base = { DATABASE_URL: 'postgres://p/db', AUTH_JWT_SECRET: STRONG_SECRET };
+    expect(loadConfig(base).replicas).toEqual({ urls: [], maxLagMs: 2000 });
+    expect(loadConfig({ ...base, DATABASE_REPLICA_URLS: ' postgres://r1/db , postgresql://r2:5433/db,', REPLICA_MAX_LAG_MS: '500' }).replicas).toEqual({
+      urls: ['postgres://r1/db', 'postgresql://r2:5433/db'],
+      maxLagMs: 500,
+    });
+    expect(configError({ ...base, DATABASE_REPLICA_URLS: 'postgres://r1/db,mysql://r2/db' }).message).toMatch(/DATABASE_REPLICA_URLS.* must be comma-separated postgres:\/\/ or postgresql:\/\/ URLs/);
+    expect(configError({ ...base, REPLICA_MAX_LAG_MS: 'soon' }).message).toMatch(/REPLICA_MAX_LAG_MS must be an integer/);
+    expect(configError({ DATABASE_REPLICA_URLS: 'postgres://r1/db' }).message).toMatch(/DATABASE_REPLICA_URLS needs DATABASE_URL/);
+  });
+
   it('accepts postgres:// and postgresql:// DATABASE_URLs', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', AUTH_JWT_SECRET: STRONG_SECRET }).databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/test');
     expect(loadConfig({ DATABASE_URL: 'postgresql://db/x', AUTH_JWT_SECRET: STRONG_SECRET }).databaseUrl).toBe('postgresql://db/x');

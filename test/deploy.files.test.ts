@@ -192,15 +192,21 @@ describe('compose.yaml', () => {
   it('sends the subgraph through PgBouncer in transaction mode, and the worker and the migrations directly', () => {
     const host = (name: string) => new URL(services[name].environment.DATABASE_URL).host;
     expect(host('csat')).toBe('pgbouncer:6432');
+    // DB_POOL_MODE=transaction, and the service's own migrations (at its start) directly (docs/deploy.md).
+    const csat = loadConfig({ ...imageEnv, ...services.csat.environment });
+    expect(csat.pooling.mode).toBe('transaction');
+    expect(new URL(csat.pooling.migrationUrl!).host).toBe('postgres:5432');
+    // PgBouncer 1.24 with max_prepared_statements keeps named prepared statements across transactions.
+    expect(csat.pooling.preparedStatements).toBe(true);
     expect(host('worker')).toBe('postgres:5432');
     expect(host('migrate')).toBe('postgres:5432');
     const ini = readIni('deploy/compose/pgbouncer.ini');
     expect(ini.pgbouncer).toMatchObject({ pool_mode: 'transaction', listen_port: '6432' });
     expect(Number(ini.pgbouncer!.max_prepared_statements)).toBeGreaterThan(0);
     expect(ini.databases!.helpdesk).toContain('host=postgres');
-    // The startup parameters the service sends today, which PgBouncer would refuse.
-    expect(ini.pgbouncer!.ignore_startup_parameters!.split(',').sort()).toEqual(['idle_in_transaction_session_timeout', 'lock_timeout', 'options', 'statement_timeout']);
-    // ...set instead as the role's defaults, at the service's default values.
+    // The service sends no startup parameters (src/db/session.settings.ts): none to ignore.
+    expect(ini.pgbouncer!.ignore_startup_parameters).toBeUndefined();
+    // Behind a transaction pooler, its settings are the role's defaults, at the service's default values.
     const defaults = loadConfig({ ...imageEnv, ...services.csat.environment }).timeouts;
     const role = readFileSync(path.join(ROOT, 'deploy/compose/csat-role.sql'), 'utf8');
     expect(role).toContain(`alter role csat set statement_timeout = '${defaults.statementMs / 1000}s'`);

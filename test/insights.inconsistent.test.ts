@@ -115,6 +115,45 @@ describe('inconsistent rollups', () => {
     expect(about('csatSummary')).toHaveLength(1);
   });
 
+  it('csatTrend over per-workspace days and hours that disagree: clamped per bucket, one warning, never an error', async () => {
+    // The 40 ratings are at 2026-10-10 12:00 UTC: the per-workspace day 2026-10-10 and hour 12:00 hold them.
+    await ctx.pool.query(`update csat_rating_daily_ws set ratings = -5 where workspace_id = $1 and rating = 2`, [ws]);
+    await ctx.pool.query(`update csat_rating_daily_ws set commented = ratings + 3 where workspace_id = $1 and rating = 4`, [ws]);
+    await ctx.pool.query(`insert into csat_rating_daily_ws (workspace_id, day, rating, ratings, commented) values ($1, '2026-10-10', 7, 3, 0), ($1, '2026-10-10', 0, 2, 0)`, [ws]);
+    await ctx.pool.query(`update csat_offer_daily_ws set rated = offered + 7 where workspace_id = $1`, [ws]);
+    // Sums past 32 bits over a week, and an hour a Berlin day moves (22:00 UTC is the next Berlin day) gone negative.
+    await ctx.pool.query(`insert into csat_rating_daily_ws (workspace_id, day, rating, ratings, commented) values ($1, '2026-10-11', 5, ${MAX_INT}, ${MAX_INT}), ($1, '2026-10-12', 5, ${MAX_INT}, 0)`, [ws]);
+    await ctx.pool.query(`insert into csat_offer_daily_ws (workspace_id, day, offered, rated) values ($1, '2026-10-11', ${MAX_INT}, 0), ($1, '2026-10-12', ${MAX_INT}, ${MAX_INT})`, [ws]);
+    await ctx.pool.query(`insert into csat_rating_hourly_ws (workspace_id, hour, rating, ratings, commented) values ($1, '2026-10-10T22:00:00Z', 3, -4, 0)`, [ws]);
+    await ctx.pool.query(`insert into csat_offer_hourly_ws (workspace_id, hour, offered, rated) values ($1, '2026-10-10T22:00:00Z', -3, 5)`, [ws]);
+    const TREND = `query($filter: CsatRatingFilter, $interval: CsatInterval!, $timeZone: String) {
+      csatTrend(filter: $filter, interval: $interval, timeZone: $timeZone) { start count average averageInterval { ${INTERVAL} } satisfiedShare satisfiedInterval { ${INTERVAL} } offered responseRate responseInterval { ${INTERVAL} } }
+    }`;
+    const period = { ratedFrom: '2026-10-05T00:00:00Z', ratedTo: '2026-10-19T00:00:00Z' };
+    for (const [interval, timeZone] of [['DAY', 'UTC'], ['DAY', 'Europe/Berlin'], ['WEEK', 'UTC']]) {
+      const before = ctx.app.logs.length;
+      const res = await ctx.app.gql(TREND, { filter: period, interval, timeZone }, { token });
+      expect(res.errors, `${interval} ${timeZone}`).toBeUndefined();
+      for (const p of res.data.csatTrend) {
+        expect(Number.isInteger(p.count) && p.count >= 0 && p.count <= MAX_INT).toBe(true);
+        expect(Number.isInteger(p.offered) && p.offered >= 0 && p.offered <= MAX_INT).toBe(true);
+        for (const share of [p.satisfiedShare, p.responseRate]) if (share !== null) expect(share >= 0 && share <= 1).toBe(true);
+        for (const i of [p.satisfiedInterval, p.responseInterval]) if (i) expect(0 <= i.low && i.low <= i.high && i.high <= 1).toBe(true);
+        if (p.average !== null) expect(p.average >= 1 && p.average <= 5).toBe(true);
+      }
+      const warnings = ctx.app.logs.slice(before).filter((l) => l.level === 40 && /inconsistent rollups/.test(l.msg));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ workspaceId: ws, query: 'csatTrend' });
+      if (interval === 'DAY' && timeZone === 'UTC') {
+        const day = (d: string) => res.data.csatTrend.find((p: any) => p.start === `2026-10-${d}T00:00:00.000Z`);
+        // October 10: stars 1, 3, 4, 5 (8 each; the -5 twos count 0, stars 7 and 0 ignored), every offer rated.
+        expect(day('10')).toMatchObject({ count: 32, offered: 40, responseRate: 1 });
+        expect(warnings[0]!.problems).toEqual(expect.arrayContaining(['3 ratings of 7 stars (ignored)', 'bucket 2026-10-10T00:00:00.000Z: ratings of 2 -5 (counted as 0)']));
+        expect(day('11').count).toBe(Math.floor(MAX_INT / 5));
+      }
+    }
+  });
+
   it('a consistent workspace warns nothing', async () => {
     const { data, warnings } = await ask();
     expect(data.csatSummary).toMatchObject({ count: 40, offered: 40, responseRate: 1 });

@@ -1,7 +1,7 @@
 // csatCommentThemes against real PostgreSQL (docs/insights.md, Themes): a term planted in unhappy comments only
 // ranks first with the z-score of the paper's formula computed here from ts_stat's counts (not by the service's
-// code), stop words never appear, an empty group is an empty list, agent and period filters narrow the counts,
-// the workspace's commentLanguage (refused when PostgreSQL lacks it; a change recounts), the rollups check clean.
+// code), stop words never appear, an empty group is an empty list, agent, period and follow-up filters narrow the
+// counts, the workspace's commentLanguage (refused when PostgreSQL lacks it; a change recounts), the rollups check clean.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkRollups } from '../src/insights/rollup.check.js';
@@ -153,6 +153,25 @@ describe('csatCommentThemes', () => {
     expect(refund(period).unhappyCount).toBeLessThan(refund(all).unhappyCount);
     // The rows' path (minCommentLength) and the rollups' path agree on the same ratings.
     expectSame(await themes({ minCommentLength: 1, ratedFrom: from, ratedTo: to }), await expected(inPeriod));
+  });
+
+  it('a followUp filter is read from the rows (the term rollups know no follow-ups)', async () => {
+    // Every 1-2 star rating opened a follow-up (followUpBelow's default, 2); staff open some on happy ratings and
+    // close some unhappy ones (direct SQL: the triggers stamp and record them as setCsatFollowUp's would).
+    const happy = rows.filter((r) => r.rating >= 4).filter((_r, i) => i % 2 === 0);
+    const done = rows.filter((r) => r.rating <= 2).filter((_r, i) => i % 3 === 0);
+    await ctx.pool.query(`insert into csat_follow_up (workspace_id, ticket_id, state) select $1, unnest($2::uuid[]), 'OPEN'`, [ws, happy.map((r) => r.id)]);
+    await ctx.pool.query(`update csat_follow_up set state = 'DONE' where workspace_id = $1 and ticket_id = any($2::uuid[])`, [ws, done.map((r) => r.id)]);
+    const open = new Set([...rows.filter((r) => r.rating <= 2 && !done.includes(r)), ...happy].map((r) => r.id));
+    const got = await themes({ followUp: ['OPEN'] }, 50);
+    expect(got.map((t) => t.term)).toContain('refund');
+    expectSame(got, await expected((r) => open.has(r.id)));
+    // A period too (whole days would come from the rollups without the followUp part).
+    const from = new Date(now - 50.3 * DAY).toISOString();
+    const to = new Date(now - 9.7 * DAY).toISOString();
+    expectSame(await themes({ followUp: ['OPEN', 'CONTACTED'], ratedFrom: from, ratedTo: to }, 50), await expected((r) => open.has(r.id) && r.at >= from && r.at < to));
+    // Only unhappy ratings are DONE: no happy group, no themes.
+    expect(await themes({ followUp: ['DONE'] })).toEqual([]);
   });
 
   it('bad input is BAD_USER_INPUT with its field; customers are refused', async () => {

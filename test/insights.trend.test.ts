@@ -10,7 +10,9 @@ import { seedRatings, type SeededRating } from './helpers/insights.fixtures.js';
 import { normaliseFilter } from '../src/insights/insights.filter.js';
 import { zoneClock } from '../src/insights/time-zone.js';
 import { trendBounds, trendPlan } from '../src/insights/trend.plan.js';
-import { foldTrendRows, trendQuery } from '../src/insights/trend.query.js';
+import { checkRollups } from '../src/insights/rollup.check.js';
+import { pgSession } from '../src/insights/rollup.session.js';
+import { foldTrendRows, PER_ASSIGNEE_TABLES, trendQuery } from '../src/insights/trend.query.js';
 import { tokenFor, useTestApp, viewer } from './helpers/test.app.js';
 import { expectedTrend, expectTrend, TREND_FIELDS, type Interval, type TrendFilter as F } from './helpers/trend.expect.js';
 
@@ -59,6 +61,12 @@ describe('csatTrend', () => {
     ['DAY with a comment filter (rows, not rollups)', 'DAY', 'Europe/Berlin', () => ({ ratedFrom: '2026-03-25T00:00:00.000Z', ratedTo: '2026-04-02T00:00:00.000Z', hasComment: true })],
     ['WEEK with long comments only', 'WEEK', 'America/New_York', () => ({ ratedFrom: iso(END - 45 * DAY), ratedTo: iso(END), minCommentLength: 20 })],
     ['within one hour', 'DAY', 'Europe/Berlin', () => ({ ratedFrom: '2026-03-29T21:30:00.000Z', ratedTo: '2026-03-29T22:30:00.000Z' })],
+    // One case per grain (GRAINS below checks which tables each reads).
+    ['grain: WEEK in Europe/Berlin across the change, whole workspace (per-workspace day and hour)', 'WEEK', 'Europe/Berlin', () => ({ ratedFrom: iso(END - 55 * DAY - 7 * 60_000), ratedTo: iso(END) })],
+    ['grain: DAY in Asia/Kolkata (+05:30), whole workspace (per-workspace hours and half hours of rows)', 'DAY', 'Asia/Kolkata', () => ({ ratedFrom: iso(END - 33 * DAY - 90 * 60_000), ratedTo: iso(END) })],
+    ['grain: DAY in America/St_Johns (-03:30, DST) across its change, stars 1-2', 'DAY', 'America/St_Johns', () => ({ ratedFrom: '2026-03-01T00:00:00.000Z', ratedTo: '2026-03-20T00:00:00.000Z', ratings: [1, 2] })],
+    ['grain: DAY in UTC, one agent (per-assignee day, the index led by the assignee)', 'DAY', 'UTC', () => ({ ratedFrom: iso(END - 50 * DAY - 3 * HOUR), ratedTo: iso(END), assigneeIds: [agentB] })],
+    ['grain: MONTH in Europe/Berlin, whole workspace (per-workspace days for whole months)', 'MONTH', 'Europe/Berlin', () => ({ ratedFrom: iso(END - 59 * DAY), ratedTo: iso(END) })],
   ];
   it.each(cases)('%s: equals the computation from the stored rows, in one statement', async (_name, interval, timeZone, make) => {
     const filter = make();
@@ -142,22 +150,52 @@ describe('csatTrend', () => {
     expect(rows[0]!.jit).toBe('off');
   });
 
-  it('the coarser grains the benchmark measures (per workspace and day, per workspace and hour) give the same counts', async () => {
-    // Built here from the rows, as bench/insights.bench.ts builds them: the tables docs/insights.md proposes.
+  // Which tables each kind of trend reads (EXPLAIN of its statement), and that they give the per-assignee rollups' counts.
+  const GRAINS: [string, Interval, string, () => F, string[]][] = [
+    ['WEEK in UTC, whole days, whole workspace', 'WEEK', 'UTC', () => ({ ratedFrom: '2026-02-09T00:00:00.000Z', ratedTo: '2026-04-06T00:00:00.000Z' }), ['csat_rating_daily_ws', 'csat_offer_daily_ws']],
+    ['DAY in UTC from 16:53 to 17:00, whole workspace', 'DAY', 'UTC', () => ({ ratedFrom: iso(END - 60 * DAY - 7 * 60_000), ratedTo: iso(END) }), ['csat_rating_daily_ws', 'csat_offer_daily_ws', 'csat_rating_hourly_ws', 'csat_offer_hourly_ws', 'csat_rating', 'csat_offer']],
+    ['DAY in Europe/Berlin, whole workspace', 'DAY', 'Europe/Berlin', () => ({ ratedFrom: iso(END - 40 * DAY - 7 * 60_000), ratedTo: iso(END) }), ['csat_rating_daily_ws', 'csat_offer_daily_ws', 'csat_rating_hourly_ws', 'csat_offer_hourly_ws', 'csat_rating', 'csat_offer']],
+    ['WEEK in America/St_Johns, whole workspace', 'WEEK', 'America/St_Johns', () => ({ ratedFrom: iso(END - 58 * DAY), ratedTo: iso(END) }), ['csat_rating_daily_ws', 'csat_offer_daily_ws', 'csat_rating_hourly_ws', 'csat_offer_hourly_ws', 'csat_rating', 'csat_offer']],
+    ['DAY in Asia/Kolkata, one agent', 'DAY', 'Asia/Kolkata', () => ({ ratedFrom: iso(END - 30 * DAY), ratedTo: iso(END), assigneeIds: [agentA] }), ['csat_rating_daily', 'csat_offer_daily', 'csat_rating', 'csat_offer']],
+  ];
+  it.each(GRAINS)('%s reads its grain, and counts as the per-assignee rollups do', async (_name, interval, zone, make, tables) => {
     const db = ctx.app.app.db.orm.em.getKysely();
-    await ctx.pool.query(`create table if not exists t_rating_daily_ws as select workspace_id, day, rating, sum(ratings)::int as ratings, sum(commented)::int as commented from csat_rating_daily where workspace_id = $1 group by 1, 2, 3`, [ws]);
-    await ctx.pool.query(`create table if not exists t_offer_daily_ws as select workspace_id, day, sum(offered)::int as offered, sum(rated)::int as rated from csat_offer_daily where workspace_id = $1 group by 1, 2`, [ws]);
-    await ctx.pool.query(`create table if not exists t_rating_hourly_ws as select workspace_id, date_trunc('hour', rated_at) as hour, rating, count(*)::int as ratings, count(comment)::int as commented from csat_rating where workspace_id = $1 group by 1, 2, 3`, [ws]);
-    await ctx.pool.query(`create table if not exists t_offer_hourly_ws as select workspace_id, date_trunc('hour', offered_at) as hour, count(*)::int as offered, (count(*) filter (where rated))::int as rated from csat_offer where workspace_id = $1 group by 1, 2`, [ws]);
-    const coarse = { ratingDaily: 't_rating_daily_ws', ratingMonthly: 'csat_rating_monthly', offerDaily: 't_offer_daily_ws', offerMonthly: 'csat_offer_monthly', ratingHourly: 't_rating_hourly_ws', offerHourly: 't_offer_hourly_ws' };
-    for (const [zone, interval, days] of [['Europe/Berlin', 'DAY', 40], ['America/St_Johns', 'WEEK', 58], ['Asia/Kolkata', 'DAY', 30], ['UTC', 'WEEK', 60]] as const) {
-      const filter = normaliseFilter({ ratedFrom: new Date(END - days * DAY - 7 * 60_000), ratedTo: new Date(END) });
-      const plan = trendPlan(trendBounds(filter.ratedFrom!.getTime(), END, interval, zoneClock(zone)));
-      const today = foldTrendRows(plan, (await trendQuery(ws, filter, plan).execute(db)).rows);
-      const proposed = foldTrendRows(plan, (await trendQuery(ws, filter, plan, coarse).execute(db)).rows);
-      expect(proposed, `${zone} ${interval}`).toEqual(today);
-      expect(today.reduce((s, b) => s + b.distribution.reduce((x, y) => x + y, 0), 0)).toBeGreaterThan(0);
+    const f = make();
+    const filter = normaliseFilter({ ...f, ratedFrom: new Date(f.ratedFrom!), ratedTo: new Date(f.ratedTo!) });
+    const plan = trendPlan(trendBounds(filter.ratedFrom!.getTime(), filter.ratedTo!.getTime(), interval, zoneClock(zone)));
+    const compiled = trendQuery(ws, filter, plan).compile(db);
+    const { rows: explained } = await ctx.pool.query(`explain (format json) ${compiled.sql}`, compiled.parameters as unknown[]);
+    const read = new Set<string>();
+    JSON.stringify(explained[0]['QUERY PLAN'], (k, v) => (k === 'Relation Name' ? read.add(v) : v));
+    expect([...read].sort()).toEqual([...tables].sort());
+    const now = foldTrendRows(plan, (await trendQuery(ws, filter, plan).execute(db)).rows);
+    const perAssignee = foldTrendRows(plan, (await trendQuery(ws, filter, plan, PER_ASSIGNEE_TABLES).execute(db)).rows);
+    expect(now).toEqual(perAssignee);
+    expect(now.reduce((s, b) => s + b.distribution.reduce((x, y) => x + y, 0), 0)).toBeGreaterThan(0);
+  });
+
+  it('the triggers keep the per-workspace grains equal to the rows (rollups:check), the hours cut in UTC whatever the session zone', async () => {
+    const client = await ctx.pool.connect();
+    try {
+      // A session in a half-hour zone: date_trunc on a timestamptz would cut its hours at :30 UTC.
+      await client.query(`set time zone 'Asia/Kolkata'`);
+      await client.query(`insert into ticket (id, workspace_id, ref, subject, status, priority, requester_id, assignee_id, created_at) values ($1, $2, 'K', 'k', 'closed', 'normal', gen_random_uuid(), $3, now())`, [randomUUID(), ws, agentA]);
+      const { rows: [t] } = await client.query(`select id from ticket where workspace_id = $1 and ref = 'K'`, [ws]);
+      await client.query(`insert into csat_rating (workspace_id, ticket_id, rating, rated_at, rated_by, assignee_id) values ($1, $2, 3, '2026-03-10T10:45:00Z', gen_random_uuid(), $3)`, [ws, t.id, agentA]);
+      rows.push({ ticket_id: t.id, workspace_id: ws, rating: 3, comment: null, comment_length: 0, rated_at: '2026-03-10T10:45:00.000Z', assignee_id: agentA, status: 'closed' });
+    } finally {
+      client.release();
     }
-    await ctx.pool.query(`drop table t_rating_daily_ws, t_offer_daily_ws, t_rating_hourly_ws, t_offer_hourly_ws`);
+    const { rows: cut } = await ctx.pool.query(`select count(*)::int as n from csat_rating_hourly_ws where workspace_id = $1 and hour <> date_trunc('hour', hour at time zone 'UTC') at time zone 'UTC'`, [ws]);
+    expect(cut[0].n).toBe(0);
+    const { differences, offerGaps } = await checkRollups(pgSession(ctx.pool), ws);
+    expect(differences).toEqual([]);
+    expect(offerGaps).toEqual([]);
+    const { rows: n } = await ctx.pool.query(
+      `select (select count(*) from csat_rating_daily_ws where workspace_id = $1)::int as d, (select count(*) from csat_rating_hourly_ws where workspace_id = $1)::int as h,
+              (select count(*) from csat_offer_daily_ws where workspace_id = $1)::int as od, (select count(*) from csat_offer_hourly_ws where workspace_id = $1)::int as oh`,
+      [ws],
+    );
+    expect(Object.values(n[0]).every((x) => (x as number) > 0)).toBe(true);
   });
 });

@@ -21,15 +21,15 @@ import { SCHEMA } from '../src/schema.entities.js';
 import { checkRollups } from '../src/insights/rollup.check.js';
 import { rebuildWorkspace } from '../src/insights/rollup.rebuild.js';
 import { pgSession } from '../src/insights/rollup.session.js';
+import { ROLLUP_TABLE_NAMES } from '../src/insights/rollup.sql.js';
 import { ratingStatistics, responseStatistics, type Distribution } from '../src/insights/statistics.js';
 import { installQueueSchema } from '../src/webhooks/queue.schema.js';
 import { startTestApp, tokenFor, viewer, type TestApp } from './helpers/test.app.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const LATEST = 'Migration20261206200000_csat_rollups_set_based';
 const FIRST = migrations[0]!.name;
-/** Every migration a deployment may have stopped at before the set-based rollups. */
-const EARLIER = migrations.slice(0, migrations.findIndex((m) => m.name === LATEST)).map((m) => m.name);
+/** Every migration a deployment may have stopped at before the latest (the set-based rollups, the trend grains). */
+const EARLIER = migrations.slice(0, -1).map((m) => m.name);
 const has = (to: string, name: string) => migrations.findIndex((m) => m.name === to) >= migrations.findIndex((m) => m.name.startsWith(name));
 
 /** `node dist/scripts/<name>.js` (the build the global setup made), as a production install runs it. */
@@ -172,6 +172,9 @@ const SUMMARY = `query($filter: CsatRatingFilter) { csatSummary(filter: $filter)
 const AGENTS = `{ csatAgentSummaries(first: 10) { totalCount edges { node { assigneeId ${SUMMARY_FIELDS} } } } }`;
 const RATINGS = `query($after: String) { csatRatings(first: 100, after: $after) { totalCount edges { node { ticket { id } rating comment ratedAt assigneeId } } pageInfo { hasNextPage endCursor } } }`;
 const BADGE = `query($w: ID!) { csatBadge(workspaceId: $w) { average count satisfiedShare } }`;
+const TREND = `query($filter: CsatRatingFilter, $interval: CsatInterval!, $timeZone: String) {
+  csatTrend(filter: $filter, interval: $interval, timeZone: $timeZone) { start end count average averageInterval { ${INTERVAL} } satisfiedShare satisfiedInterval { ${INTERVAL} } offered responseRate responseInterval { ${INTERVAL} } }
+}`;
 
 const round = (x: unknown) => JSON.parse(JSON.stringify(x), (_k, v) => (typeof v === 'number' ? Math.round(v * 1e9) / 1e9 : v));
 
@@ -220,7 +223,8 @@ async function upgradeFrom(to: string, index: number) {
       await p.query(`insert into csat_delivery (workspace_id, event_id, webhook_id, status) values ($1, $2, $3, 'SUCCEEDED')`, [published, e.id, webhook]);
     }
 
-    // An older replica's rating, committed while the upgrade waits for its lock on csat_rating.
+    // An older replica's rating, committed while the upgrade waits for a lock it holds (csat_rating's, or from
+    // Migration20261206200000 on, its rollup rows' table).
     const replica = await p.connect();
     const late = history.newRatings(1, START + 90 * DAY, 1)[0]!;
     await replica.query('begin');
@@ -238,7 +242,9 @@ async function upgradeFrom(to: string, index: number) {
     // The upgrade as a start runs it.
     db = await openDatabase(database.url, pino({ level: 'silent' }));
     const upgraded = migrate(db.orm);
-    await expect.poll(async () => (await p.query(`select count(*)::int as n from pg_locks where not granted and relation = 'csat_rating'::regclass`)).rows[0].n).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await p.query(`select count(*)::int as n from pg_locks where not granted and relation in ('csat_rating'::regclass, to_regclass('csat_rating_daily'))`)).rows[0].n)
+      .toBeGreaterThan(0);
     await replica.query('commit');
     replica.release();
     history.ratings.push(late);
@@ -275,6 +281,18 @@ async function upgradeFrom(to: string, index: number) {
         expect(res.errors).toBeUndefined();
         const f = { from: filter.ratedFrom ? Date.parse(filter.ratedFrom) : undefined, to: filter.ratedTo ? Date.parse(filter.ratedTo) : undefined, assignee: filter.assigneeIds?.[0] };
         expect(round(res.data.csatSummary)).toEqual(round(history.expectedSummary(ws, f)));
+      }
+
+      // Trends: each point equals the summary of the rows in [start, end): whole workspace (the per-workspace
+      // days and hours the backfill wrote) in a whole-hour zone with DST and in a half-hour one, and one agent.
+      for (const [interval, timeZone, assignee] of [['WEEK', 'Europe/Berlin', undefined], ['DAY', 'Asia/Kolkata', undefined], ['WEEK', 'UTC', someone]] as const) {
+        const filter = { ratedFrom: new Date(START - 3 * DAY + 5 * 3_600_000).toISOString(), ratedTo: new Date(START + 112 * DAY).toISOString(), ...(assignee ? { assigneeIds: [assignee] } : {}) };
+        const res = await app.gql(TREND, { filter, interval, timeZone }, { token });
+        expect(res.errors).toBeUndefined();
+        const pick = ({ count, average, averageInterval, satisfiedShare, satisfiedInterval, offered, responseRate, responseInterval }: any) =>
+          round({ count, average, averageInterval, satisfiedShare, satisfiedInterval, offered, responseRate, responseInterval });
+        expect(res.data.csatTrend.map(pick)).toEqual(res.data.csatTrend.map((p: any) => pick(history.expectedSummary(ws, { from: Date.parse(p.start), to: Date.parse(p.end), assignee }))));
+        expect(res.data.csatTrend.reduce((s: number, p: any) => s + p.count, 0)).toBeGreaterThan(0);
       }
 
       const agents = await app.gql(AGENTS, {}, { token });
@@ -328,7 +346,7 @@ async function upgradeFrom(to: string, index: number) {
 }
 
 describe('upgrading a deployment with history', () => {
-  it.each(EARLIER.map((name, i) => [name, i] as const))('from %s: summaries, rankings, badge and list equal the rows; rollups:check exits 0', async (to, i) => {
+  it.each(EARLIER.map((name, i) => [name, i] as const))('from %s: summaries, rankings, badge, list and trends equal the rows; rollups:check exits 0', async (to, i) => {
     await upgradeFrom(to, i);
   });
 });
@@ -342,7 +360,7 @@ describe('rollups on the latest migration', () => {
   afterAll(() => pool.end());
   const db = () => pgSession(pool);
 
-  const ROLLUPS = ['csat_rating_daily', 'csat_rating_monthly', 'csat_offer_daily', 'csat_offer_monthly'];
+  const ROLLUPS = ROLLUP_TABLE_NAMES;
 
   /**
    * `n` ratings in `ws` over `months` months before 2026-11-15, with their tickets, in one statement each; its
@@ -411,10 +429,18 @@ describe('rollups on the latest migration', () => {
         [ws],
       )
     ).rows;
+    const [hourly] = (
+      await pool.query(
+        `update csat_rating_hourly_ws d set commented = commented + 1 from (select hour, rating from csat_rating_hourly_ws where workspace_id = $1 order by hour, rating limit 1 offset 100) x
+          where d.workspace_id = $1 and d.hour = x.hour and d.rating = x.rating returning to_char(d.hour at time zone 'UTC', 'YYYY-MM-DD"T"HH24":00Z"') as hour, d.rating`,
+        [ws],
+      )
+    ).rows;
     const broken = await runScript('rollups-check', inject('databaseUrl'), ['--workspace', ws]);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(new RegExp(`^workspace ${ws} day ${daily.day}: csat_rating_daily \\(assignee (?:[0-9a-f-]+|none), rating ${daily.rating}\\) has ratings \\d+, commented \\d+; the rows sum to ratings \\d+`, 'm'));
     expect(broken.stdout).toMatch(new RegExp(`^workspace ${ws} day ${monthly.day}: csat_offer_monthly `, 'm'));
+    expect(broken.stdout).toMatch(new RegExp(`^workspace ${ws} day ${hourly.hour}: csat_rating_hourly_ws \\(workspace, rating ${hourly.rating}\\) has ratings \\d+, commented \\d+; the rows sum to`, 'm'));
     expect(broken.stdout).toMatch(/^rollups:check: \d+ rollup row\(s\) differ from the rows, 0 offer gap\(s\)/m);
 
     // Ratings (and the offers they record) into the months being rebuilt, one statement at a time, until it is done.

@@ -29,14 +29,14 @@ describe('schema.graphql', () => {
     expect(committed).toBe(sdl);
   });
 
-  it('carries the contract of docs/contract.md: Ticket @key(fields: "id") with the four CSAT fields, and rateTicket', async () => {
+  it('carries the contract of docs/contract.md: Ticket @key(fields: "id") with the four CSAT fields and csatFollowUp, and rateTicket', async () => {
     const committed = await readFile(new URL('../schema.graphql', import.meta.url), 'utf8');
     expect(committed).toMatch(/^extend schema @link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.\d+"/);
     const doc = parse(committed);
     const ticket = doc.definitions.find((d: any) => d.name?.value === 'Ticket') as any;
     expect(ticket.directives.map((d: any) => [d.name.value, d.arguments[0].value.value])).toEqual([['key', 'id']]);
     const fields = Object.fromEntries(ticket.fields.map((f: any) => [f.name.value, printType(f.type)]));
-    expect(fields).toEqual({ id: 'ID!', csatRating: 'Int', csatComment: 'String', csatRatedAt: 'DateTime', csatCanRate: 'Boolean!' });
+    expect(fields).toEqual({ id: 'ID!', csatRating: 'Int', csatComment: 'String', csatRatedAt: 'DateTime', csatCanRate: 'Boolean!', csatFollowUp: 'CsatFollowUp' });
     const mutation = doc.definitions.find((d: any) => d.name?.value === 'Mutation') as any;
     const rate = mutation.fields.find((f: any) => f.name.value === 'rateTicket');
     expect(printType(rate.type)).toBe('Ticket!');
@@ -72,7 +72,8 @@ describe('the running service', () => {
     expect(ours.map((d: any) => d.name.value).sort()).toEqual([
       // Sorted. Insights (docs/insights.md); settings and badge (docs/settings.md), webhooks (docs/webhooks.md); the core.
       'CreateCsatWebhookInput', 'CsatAgentOrder', 'CsatAgentSummary', 'CsatAgentSummaryConnection', 'CsatAgentSummaryEdge', 'CsatBadge', 'CsatBucket', 'CsatCommentTheme',
-      'CsatDelivery', 'CsatDeliveryAttempt', 'CsatDeliveryConnection', 'CsatDeliveryEdge', 'CsatDeliveryStatus', 'CsatEventType', 'CsatInterval', 'CsatPageInfo',
+      'CsatDelivery', 'CsatDeliveryAttempt', 'CsatDeliveryConnection', 'CsatDeliveryEdge', 'CsatDeliveryStatus', 'CsatEventType',
+      'CsatFollowUp', 'CsatFollowUpChange', 'CsatFollowUpState', 'CsatInterval', 'CsatPageInfo',
       'CsatRating', 'CsatRatingConnection', 'CsatRatingEdge', 'CsatRatingFilter', 'CsatRatingOrder', 'CsatSettings', 'CsatSettingsInput', 'CsatSummary', 'CsatTrendPoint',
       'CsatWebhook', 'CsatWebhookCreated', 'DateTime', 'Interval', 'Mutation', 'Ticket', 'UpdateCsatWebhookInput',
     ]);

@@ -3,9 +3,9 @@
 create role csat login password 'csat';
 do $$ begin execute format('alter database %I owner to csat', current_database()); end $$;
 grant select on ticket to csat;
--- PgBouncer drops the service's startup parameters (ignore_startup_parameters in pgbouncer.ini), which carry
--- its timeouts and jit = off (docs/contract.md, Limits and timeouts): the same settings as the role's defaults,
--- at the service's default values. The migration job clears the timeouts in its DATABASE_URL.
+-- Behind PgBouncer in transaction mode (DB_POOL_MODE=transaction) a session SET does not hold: the service's
+-- timeouts and jit = off (docs/contract.md, Limits and timeouts) are the role's settings, at the service's
+-- default values; the service checks them at start. Migrations SET them to 0 on their own (direct) connections.
 alter role csat set statement_timeout = '5s';
 alter role csat set lock_timeout = '2s';
 alter role csat set idle_in_transaction_session_timeout = '8s';

@@ -36,7 +36,8 @@ export const BADGE_SQL = prepared(
 );
 
 /** The badge's figures, or null for a workspace that is unknown, private or under its threshold; `inconsistent`: its rollup needed clamping. */
+// On a read replica when there are any (docs/deploy.md): public figures, cached, a moment stale is fine.
 export async function badgeFigures(em: EntityManager, workspaceId: string): Promise<(BadgeFigures & { inconsistent: boolean }) | null> {
-  const [row] = await sqlRows<BadgeFigures & { published: boolean | null; inconsistent: boolean }>(em.getKysely(), BADGE_SQL, [workspaceId, SATISFIED_MIN_RATING]);
+  const [row] = await sqlRows<BadgeFigures & { published: boolean | null; inconsistent: boolean }>(em.getKysely({ type: 'read' }), BADGE_SQL, [workspaceId, SATISFIED_MIN_RATING]);
   return row?.published ? { average: row.average, count: row.count, satisfiedShare: row.satisfiedShare, inconsistent: row.inconsistent } : null;
 }

@@ -80,6 +80,31 @@ export interface WebhookConfig {
   concurrency: number;
 }
 
+/**
+ * How the service reaches PostgreSQL (docs/deploy.md, The database and a pooler). `transaction`: DATABASE_URL is a
+ * transaction pooler (PgBouncer pool_mode=transaction, a managed pooler), which keeps no session state between
+ * transactions: no session SET, no session advisory lock, no LISTEN, and (before PgBouncer 1.21) no named
+ * prepared statement. The migrations and the webhook worker need all of those: they take their own URLs.
+ */
+export interface PoolingConfig {
+  /** DB_POOL_MODE=session (a direct connection, or a session pooler) | transaction. */
+  mode: 'session' | 'transaction';
+  /** The hot statements as named prepared statements (DB_PREPARED_STATEMENTS; default on, off with DB_POOL_MODE=transaction). */
+  preparedStatements: boolean;
+  /** Where migrations (and the rollup rebuild after them) run (MIGRATION_DATABASE_URL; unset: DATABASE_URL). */
+  migrationUrl?: string;
+  /** Where the webhook worker connects (WORKER_DATABASE_URL; unset: DATABASE_URL). */
+  workerUrl?: string;
+}
+
+/** Read replicas for the heavy reads (docs/deploy.md, Read replicas). */
+export interface ReplicaConfig {
+  /** Streaming standbys of DATABASE_URL (DATABASE_REPLICA_URLS, comma-separated); none: every read on the primary. */
+  urls: string[];
+  /** A standby further behind than this is skipped (REPLICA_MAX_LAG_MS). */
+  maxLagMs: number;
+}
+
 export interface Config {
   production: boolean;
   /** Unset: start an embedded PostgreSQL (dev/embedded.postgres.ts). */
@@ -98,6 +123,8 @@ export interface Config {
   /** `_service { sdl }` answers (SERVICE_SDL=on|off; default on outside production, off in production). */
   serviceSdl: boolean;
   webhooks: WebhookConfig;
+  pooling: PoolingConfig;
+  replicas: ReplicaConfig;
 }
 
 export class ConfigError extends Error {
@@ -124,18 +151,34 @@ const enumText = <const T extends readonly [string, ...string[]]>(values: T, wha
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number], what?: string) => text.pipe(enumText(values, what).default(fallback as never));
 
 /** Every variable the service reads, by name: a bad value is a problem naming it. */
+/** A postgres:// URL (DATABASE_URL and the URLs beside it). */
+const postgresUrl = text.pipe(
+  z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' })
+    .refine((url) => !/^postgres(ql)?:\/\//.test(url) || URL.canParse(url), { error: 'is not a valid URL (for a Unix socket: postgres://user@localhost/db?host=/var/run/postgresql)' })
+    .optional(),
+);
+
 const ENVIRONMENT = z.object({
   NODE_ENV: text,
   PORT: integer(4001, 0, 65535),
   HOST: text.default('127.0.0.1'),
   LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
-  DATABASE_URL: text.pipe(
+  DATABASE_URL: postgresUrl,
+  MIGRATION_DATABASE_URL: postgresUrl,
+  WORKER_DATABASE_URL: postgresUrl,
+  DB_POOL_MODE: oneOf(['session', 'transaction'], 'session', 'session or transaction'),
+  // Its default depends on DB_POOL_MODE (below).
+  DB_PREPARED_STATEMENTS: text.pipe(enumText(['on', 'off'], 'on or off').optional()),
+  DATABASE_REPLICA_URLS: text.pipe(
     z
       .string()
-      .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' })
-      .refine((url) => !/^postgres(ql)?:\/\//.test(url) || URL.canParse(url), { error: 'is not a valid URL (for a Unix socket: postgres://user@localhost/db?host=/var/run/postgresql)' })
+      .transform((list) => list.split(',').map((u) => u.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\//, { error: 'must be comma-separated postgres:// or postgresql:// URLs' }).refine(URL.canParse, { error: 'holds a URL that is not valid' })))
       .optional(),
   ),
+  REPLICA_MAX_LAG_MS: integer(2000, 0, 3_600_000),
   AUTH_JWKS_URL: text.pipe(z.string().regex(/^https?:\/\//, { error: 'must be an http(s) URL' }).optional()),
   AUTH_ISSUER: text,
   AUTH_AUDIENCE: text,
@@ -183,6 +226,8 @@ function crossRules(e: Environment, problem: (message: string) => void): void {
   const n = (v: unknown): v is number => typeof v === 'number';
   // The embedded database (and its demo data and printed tokens) is for development only.
   if (production && !e.DATABASE_URL) problem('production needs DATABASE_URL (the embedded PostgreSQL is for development)');
+  // Standbys of which primary? The embedded database has none.
+  if (e.DATABASE_REPLICA_URLS?.length && !e.DATABASE_URL) problem('DATABASE_REPLICA_URLS needs DATABASE_URL (their primary)');
   const { AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience, AUTH_JWT_SECRET: secret } = e;
   if (jwksUrl) {
     if (!issuer || !audience) problem('AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE');
@@ -207,6 +252,16 @@ function crossRules(e: Environment, problem: (message: string) => void): void {
   if (n(statement) && n(request) && statement >= request) problem('DB_STATEMENT_TIMEOUT_MS must be shorter than REQUEST_TIMEOUT_MS');
   if (n(pool) && n(request) && pool >= request) problem('DB_POOL_TIMEOUT_MS must be shorter than REQUEST_TIMEOUT_MS');
   if (n(request) && n(grace) && request >= grace) problem('REQUEST_TIMEOUT_MS must be shorter than SHUTDOWN_GRACE_MS');
+  // Behind a transaction pooler, what needs a session connects around it (docs/deploy.md, The database and a pooler).
+  if (e.DB_POOL_MODE === 'transaction') {
+    if (!e.DATABASE_URL) problem('DB_POOL_MODE=transaction needs DATABASE_URL (the pooler; the embedded PostgreSQL has none)');
+    else {
+      if (!e.MIGRATION_DATABASE_URL || e.MIGRATION_DATABASE_URL === e.DATABASE_URL)
+        problem('DB_POOL_MODE=transaction needs MIGRATION_DATABASE_URL, PostgreSQL directly: migrations hold a session advisory lock, which a transaction pooler does not keep');
+      if (e.CSAT_WORKER === 'on' && (!e.WORKER_DATABASE_URL || e.WORKER_DATABASE_URL === e.DATABASE_URL))
+        problem('DB_POOL_MODE=transaction with CSAT_WORKER=on needs WORKER_DATABASE_URL, PostgreSQL directly: the webhook worker LISTENs and holds session advisory locks');
+    }
+  }
   // Production endpoints are public https servers; a loopback receiver is a development setup.
   if (production && e.WEBHOOKS_ALLOW_LOOPBACK === 'true') problem('WEBHOOKS_ALLOW_LOOPBACK=true is for development and tests, not production');
 }
@@ -271,5 +326,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowLoopback: e.WEBHOOKS_ALLOW_LOOPBACK === 'true',
       concurrency: e.WEBHOOK_CONCURRENCY,
     },
+    pooling: {
+      mode: e.DB_POOL_MODE,
+      // PgBouncer keeps named prepared statements under transaction pooling only from 1.21 (max_prepared_statements).
+      preparedStatements: (e.DB_PREPARED_STATEMENTS ?? (e.DB_POOL_MODE === 'transaction' ? 'off' : 'on')) === 'on',
+      migrationUrl: e.MIGRATION_DATABASE_URL,
+      workerUrl: e.WORKER_DATABASE_URL,
+    },
+    replicas: { urls: e.DATABASE_REPLICA_URLS ?? [], maxLagMs: e.REPLICA_MAX_LAG_MS },
   };
 }

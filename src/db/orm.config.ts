@@ -17,11 +17,13 @@ export interface OrmConfigInput {
   schema: OrmSchema;
   /** The Kysely instance (and so the pool) every query goes through; the MikroORM CLI lets the ORM make its own. */
   kysely?: Kysely<unknown>;
+  /** The read replicas' Kysely (db/replica.router.ts): MikroORM's 'read' connection, `em.getKysely({ type: 'read' })`. */
+  reads?: Kysely<unknown>;
   /** Where the ORM's own messages (the migrator's progress) go; default: nowhere. */
   log?: (message: string) => void;
 }
 
-export function ormConfig({ databaseUrl, schema, kysely, log }: OrmConfigInput): Options {
+export function ormConfig({ databaseUrl, schema, kysely, reads, log }: OrmConfigInput): Options {
   return defineConfig({
     clientUrl: databaseUrl,
     entities: schema.entities,
@@ -30,6 +32,11 @@ export function ormConfig({ databaseUrl, schema, kysely, log }: OrmConfigInput):
     // db/database.ts builds the pool and the Kysely over it, so that every statement is counted and the
     // hot statements are prepared; MikroORM reuses a Kysely instance given here.
     driverOptions: kysely ?? { connectionString: databaseUrl, connectionTimeoutMillis: 10_000 },
+    // A function, as MikroORM deep-copies a replica's options (a Kysely instance would not survive the copy).
+    // One 'read' connection over every standby (the router picks one per read, or the primary). Only reads asked
+    // for it go there, never inside a transaction (MikroORM pins those to the primary); not the ORM's own finds:
+    // a customer must read their own writes at once.
+    ...(reads && { replicas: [{ name: 'read', driverOptions: () => reads }], preferReadReplicas: false }),
     // Requests always work on a fork (app.ts builds each request's context); the global EM is a bug.
     allowGlobalContext: false,
     // Never create the database: a mistyped DATABASE_URL must fail the start, not get a fresh empty database.

@@ -29,6 +29,7 @@ class PreparingClient implements PostgresPoolClient {
   constructor(
     readonly client: pg.PoolClient,
     private readonly busy: Set<PreparingClient>,
+    private readonly named: boolean,
   ) {}
 
   /** Kysely reads it to cancel a running query (an undocumented member of pg's Client). */
@@ -40,7 +41,7 @@ class PreparingClient implements PostgresPoolClient {
   query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
   query<R>(sqlOrCursor: string | PostgresCursor<R>, parameters?: ReadonlyArray<unknown>): unknown {
     if (typeof sqlOrCursor !== 'string') return this.client.query(sqlOrCursor as never);
-    const name = names.get(sqlOrCursor);
+    const name = this.named ? names.get(sqlOrCursor) : undefined;
     const values = parameters as unknown[];
     const result = name === undefined ? this.client.query(sqlOrCursor, values) : this.client.query({ name, text: sqlOrCursor, values });
     // A socket error here is the database's (error.formatter.ts: SERVICE_UNAVAILABLE, not an internal error).
@@ -59,7 +60,15 @@ export class PreparingPool implements PostgresPool {
   /** Checked-out connections, so a shutdown can cancel what they still run. */
   private readonly busy = new Set<PreparingClient>();
 
-  constructor(readonly pool: pg.Pool) {}
+  constructor(
+    readonly pool: pg.Pool,
+    /**
+     * false (DB_PREPARED_STATEMENTS=off): every statement unnamed, planned on each call. For a transaction pooler
+     * that does not keep named statements (PgBouncer before 1.21): a name prepared on one server connection is
+     * unknown on the next ("prepared statement … does not exist") or already there ("… already exists").
+     */
+    private readonly named = true,
+  ) {}
 
   /** Kysely opens a control connection from these to cancel a query. */
   get options(): pg.PoolOptions {
@@ -73,7 +82,7 @@ export class PreparingPool implements PostgresPool {
   async connect(): Promise<PreparingClient> {
     const client = await this.pool.connect().catch(rethrowAsDatabaseError);
     let adapter = this.clients.get(client);
-    if (!adapter) this.clients.set(client, (adapter = new PreparingClient(client, this.busy)));
+    if (!adapter) this.clients.set(client, (adapter = new PreparingClient(client, this.busy, this.named)));
     this.busy.add(adapter);
     return adapter;
   }

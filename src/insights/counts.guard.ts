@@ -2,10 +2,12 @@
 // disagree with themselves (a hand-made import or edit: rated above offered, a negative count, a star outside
 // 1..5, sums past 32 bits) are clamped, and each correction is described, for one warning in the log.
 
+import { RATING_MAX, RATING_MIN } from '../rating/rating.rules.js';
+
 /** GraphQL's Int. */
 export const MAX_INT = 2_147_483_647;
 /** A star's count at most, so that five of them still add up to an Int. */
-export const MAX_BUCKET = Math.floor(MAX_INT / 5);
+export const MAX_BUCKET = Math.floor(MAX_INT / RATING_MAX);
 
 /** Counts per assignee: ratings per star (with how many had a comment), and offers (with how many were rated). */
 export interface AssigneeCounts {
@@ -36,7 +38,7 @@ export function addRow(counts: AssigneeCounts, row: { kind: 'r' | 'o'; rating: n
     return;
   }
   const star = row.rating;
-  if (star === null || !Number.isInteger(star) || star < 1 || star > 5) {
+  if (star === null || !Number.isInteger(star) || star < RATING_MIN || star > RATING_MAX) {
     problems.push(`${who}: ${row.n} ratings of ${star} stars (ignored)`);
     return;
   }

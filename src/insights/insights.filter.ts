@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { isUuid } from '../auth/viewer.js';
 import { BadUserInputError } from '../errors/domain.errors.js';
 import type { CursorScope } from '../federation/cursor.codec.js';
+import { FOLLOW_UP_STATES, type CsatFollowUpState } from '../followup/followup.state.js';
 import type { CsatRatingFilter } from './insights.types.js';
+import { COMMENT_MAX_CODE_POINTS, RATING_MAX, RATING_MIN } from '../rating/rating.rules.js';
 
 /** A filter checked and put in one canonical form: lists sorted and without repeats, ids lower-case. */
 export interface Filter {
@@ -13,11 +15,13 @@ export interface Filter {
   hasComment: boolean | null;
   minCommentLength: number | null;
   reopenedSinceRating: boolean | null;
+  /** Ratings whose follow-up is in one of these states (the follow-up queue: OPEN, CONTACTED). */
+  followUp: CsatFollowUpState[] | null;
 }
 
 export const MAX_ASSIGNEE_IDS = 100;
 export const MAX_PAGE = 200;
-const MAX_MIN_COMMENT_LENGTH = 2000;
+const MAX_MIN_COMMENT_LENGTH = COMMENT_MAX_CODE_POINTS;
 
 const bad = (field: string, message: string) => new BadUserInputError(`${field}: ${message}`, field);
 
@@ -33,8 +37,8 @@ export function normaliseFilter(input: CsatRatingFilter | null | undefined): Fil
   }
   let ratings: number[] | null = null;
   if (f.ratings !== undefined && f.ratings !== null) {
-    if (f.ratings.length === 0) throw bad('filter.ratings', 'give 1 to 5 ratings, or leave it out');
-    if (!f.ratings.every((r) => Number.isInteger(r) && r >= 1 && r <= 5)) throw bad('filter.ratings', 'each rating is 1..5');
+    if (f.ratings.length === 0) throw bad('filter.ratings', `give ${RATING_MIN} to ${RATING_MAX} ratings, or leave it out`);
+    if (!f.ratings.every((r) => Number.isInteger(r) && r >= RATING_MIN && r <= RATING_MAX)) throw bad('filter.ratings', `each rating is ${RATING_MIN}..${RATING_MAX}`);
     ratings = [...new Set(f.ratings)].sort((a, b) => a - b);
   }
   const ratedFrom = f.ratedFrom ?? null;
@@ -44,7 +48,12 @@ export function normaliseFilter(input: CsatRatingFilter | null | undefined): Fil
   if (minCommentLength !== null && !(Number.isInteger(minCommentLength) && minCommentLength >= 1 && minCommentLength <= MAX_MIN_COMMENT_LENGTH)) {
     throw bad('filter.minCommentLength', `must be 1..${MAX_MIN_COMMENT_LENGTH}`);
   }
-  return { assigneeIds, ratings, ratedFrom, ratedTo, hasComment: f.hasComment ?? null, minCommentLength, reopenedSinceRating: f.reopenedSinceRating ?? null };
+  let followUp: CsatFollowUpState[] | null = null;
+  if (f.followUp !== undefined && f.followUp !== null) {
+    if (f.followUp.length === 0) throw bad('filter.followUp', 'give 1 to 3 states, or leave it out');
+    followUp = FOLLOW_UP_STATES.filter((s) => f.followUp!.includes(s));
+  }
+  return { assigneeIds, ratings, ratedFrom, ratedTo, hasComment: f.hasComment ?? null, minCommentLength, reopenedSinceRating: f.reopenedSinceRating ?? null, followUp };
 }
 
 export function checkFirst(first: number): void {
@@ -63,7 +72,7 @@ export function filterHash(filter: Filter, extra: Record<string, unknown> = {}):
 
 /** True when the rollups can answer: only the workspace, assignee, rating and period parts are set. */
 export function rollupAnswers(filter: Filter): boolean {
-  return filter.hasComment === null && filter.minCommentLength === null && filter.reopenedSinceRating === null;
+  return filter.hasComment === null && filter.minCommentLength === null && filter.reopenedSinceRating === null && filter.followUp === null;
 }
 
 /** The cursors of an insights connection: cut under its order and the hash of its filter (filterHash). */

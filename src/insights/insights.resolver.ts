@@ -39,7 +39,7 @@ export class InsightsResolver {
 
   @Query(() => [CsatTrendPoint], { description: 'The summary per day, ISO week or month of the period, in a time zone; empty buckets included (count 0)' })
   csatTrend(@Args(() => CsatTrendArgs) args: CsatTrendArgs, @Ctx() ctx: SignedInContext): Promise<CsatTrendPoint[]> {
-    return csatTrend(ctx.em, ctx.viewer, args);
+    return csatTrend(ctx.em, ctx.viewer, args, ctx.log);
   }
 
   @Query(() => [CsatCommentTheme], { description: 'Terms much more frequent in 1-2 star comments than in 4-5 star ones, by the z-score of the weighted log-odds ratio (docs/insights.md, Themes)' })

@@ -9,6 +9,7 @@ import { countRatings, findRatingPage, readRatingsCursor, type RatingRow } from 
 import { ratingStatistics, responseStatistics, type Distribution } from './statistics.js';
 import { emptyCounts, settle } from './counts.guard.js';
 import { countsByAssignee, type AssigneeCounts, type SummaryCounts } from './summary.query.js';
+import { lazyFollowUpCounts } from './follow-up.counts.js';
 import { checkTimeZone, zoneClock } from './time-zone.js';
 import { trendBounds, trendPlan } from './trend.plan.js';
 import { countsByBucket } from './trend.query.js';
@@ -80,7 +81,8 @@ export function summaryOf(counts: AssigneeCounts): CsatSummary {
 
 export async function csatSummary(em: EntityManager, staff: Viewer, args: CsatSummaryArgs, log?: InsightsLog): Promise<CsatSummary> {
   const filter = normaliseFilter(args.filter);
-  return summaryOf(sumCounts(reportProblems(log, staff.workspace, 'csatSummary', await countsByAssignee(em, staff.workspace, filter))));
+  const followUps = lazyFollowUpCounts(em, staff.workspace, filter);
+  return { ...summaryOf(sumCounts(reportProblems(log, staff.workspace, 'csatSummary', await countsByAssignee(em, staff.workspace, filter)))), ...followUps() };
 }
 
 export async function csatAgentSummaries(em: EntityManager, staff: Viewer, args: CsatAgentSummariesArgs, log?: InsightsLog): Promise<CsatAgentSummaryConnection> {
@@ -92,12 +94,13 @@ export async function csatAgentSummaries(em: EntityManager, staff: Viewer, args:
   checkMinCount(minCount);
   const hash = filterHash(filter, { minCount });
   const after = readAgentCursor(args.after, order, hash);
-  const rows = reportProblems(log, staff.workspace, 'csatAgentSummaries', await countsByAssignee(em, staff.workspace, filter)).map((c) => ({ ...summaryOf(c), assigneeId: c.assigneeId }));
+  const followUps = lazyFollowUpCounts(em, staff.workspace, filter);
+  const rows = reportProblems(log, staff.workspace, 'csatAgentSummaries', await countsByAssignee(em, staff.workspace, filter)).map((c) => ({ ...summaryOf(c), ...followUps(c.assigneeId), assigneeId: c.assigneeId }));
   return rankAgents(rows, order, hash, minCount, first, after);
 }
 
 /** csatTrend: every check before any SQL (filter, ratedFrom given, timeZone, at most 400 points), then one statement. */
-export async function csatTrend(em: EntityManager, staff: Viewer, args: CsatTrendArgs): Promise<CsatTrendPoint[]> {
+export async function csatTrend(em: EntityManager, staff: Viewer, args: CsatTrendArgs, log?: InsightsLog): Promise<CsatTrendPoint[]> {
   const filter = normaliseFilter(args.filter);
   // **Decision**: a trend needs a start (an open period has no first bucket); its end defaults to now.
   if (!filter.ratedFrom) throw new BadUserInputError('filter.ratedFrom: a trend needs the start of its period', 'filter.ratedFrom');
@@ -107,7 +110,9 @@ export async function csatTrend(em: EntityManager, staff: Viewer, args: CsatTren
   const clock = zoneClock(checkTimeZone(args.timeZone));
   if (from === to) return [];
   const plan = trendPlan(trendBounds(from, to, args.interval, clock));
-  const counts = await countsByBucket(em, staff.workspace, { ...filter, ratedTo: new Date(to) }, plan);
+  const problems: string[] = [];
+  const counts = await countsByBucket(em, staff.workspace, { ...filter, ratedTo: new Date(to) }, plan, problems);
+  reportProblems(log, staff.workspace, 'csatTrend', { rows: [], problems });
   return counts.map((c, i) => {
     const s = summaryOf({ assigneeId: null, ...c });
     return {

@@ -1,7 +1,9 @@
 import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar } from '../federation/date-time.scalar.js';
 import { Connection } from '../federation/connection.type.js';
+import { CsatFollowUpState } from '../followup/followup.state.js';
 import { Ticket } from '../ticket/ticket.type.js';
+import { COMMENT_MAX_CODE_POINTS, RATING_MAX, RATING_MIN } from '../rating/rating.rules.js';
 
 // Insights' GraphQL types (docs/contract.md, Insights). Names are the contract's; objects are plain values
 // read by graphql-js's default resolvers (a function-valued totalCount runs only when selected).
@@ -40,11 +42,14 @@ export class CsatRatingFilter {
   @Field(() => Boolean, { nullable: true })
   hasComment?: boolean | null;
 
-  @Field(() => Int, { nullable: true, description: '1..2000 code points' })
+  @Field(() => Int, { nullable: true, description: `1..${COMMENT_MAX_CODE_POINTS} code points` })
   minCommentLength?: number | null;
 
   @Field(() => Boolean, { nullable: true, description: "The ticket's status today is neither resolved nor closed" })
   reopenedSinceRating?: boolean | null;
+
+  @Field(() => [CsatFollowUpState], { nullable: true, description: 'Ratings whose follow-up is in one of these states: [OPEN, CONTACTED] is the follow-up queue' })
+  followUp?: CsatFollowUpState[] | null;
 }
 
 @ArgsType()
@@ -148,7 +153,7 @@ export class CsatSummary {
   @Field(() => IntervalType, { nullable: true, description: '95 % Student-t interval of the mean, clamped to [1, 5]; null when count < 2' })
   averageInterval!: IntervalType | null;
 
-  @Field(() => [CsatBucket], { description: 'Exactly 5 buckets, rating 1..5' })
+  @Field(() => [CsatBucket], { description: `Exactly ${RATING_MAX - RATING_MIN + 1} buckets, rating ${RATING_MIN}..${RATING_MAX}` })
   distribution!: CsatBucket[];
 
   @Field(() => Float, { nullable: true, description: 'Share of 4-5 ratings' })
@@ -168,6 +173,12 @@ export class CsatSummary {
 
   @Field(() => IntervalType, { nullable: true, description: 'Wilson score interval of the response rate' })
   responseInterval!: IntervalType | null;
+
+  @Field(() => Int, { description: "Follow-ups OPEN or CONTACTED of the filter's ratings (computed only when selected)" })
+  followUpsOpen?: number | (() => Promise<number>);
+
+  @Field(() => Float, { nullable: true, description: "Median seconds from the rating to DONE over the filter's ratings whose follow-up is DONE; null without any" })
+  followUpMedianSecondsToDone?: number | null | (() => Promise<number | null>);
 }
 
 @ObjectType('CsatAgentSummary')

@@ -5,6 +5,7 @@ import { instantSql } from '../db/sql.helpers.js';
 import { decodeCursor, encodeCursor, isRatedAt, isSmallInt } from '../federation/cursor.codec.js';
 import { filterHash, insightsCursor, type Filter } from './insights.filter.js';
 import { CsatRatingOrder } from './insights.types.js';
+import { COMMENT_MAX_CODE_POINTS, RATING_MAX, RATING_MIN } from '../rating/rating.rules.js';
 
 /** One row of the list: the rating, and whether its ticket is open again today. */
 export interface RatingRow {
@@ -28,10 +29,10 @@ interface Key {
 
 const RATED_AT: Key = { expr: 'r.rated_at', alias: 'k_rated_at', cast: 'timestamptz', of: (r) => r.rated_at, valid: isRatedAt };
 const TICKET: Key = { expr: 'r.ticket_id', alias: 'k_ticket_id', cast: 'uuid', of: (r) => r.ticket_id, valid: isUuid };
-const RATING: Key = { expr: 'r.rating', alias: 'k_rating', cast: 'smallint', of: (r) => r.rating, valid: (v) => isSmallInt(v, 1, 5) };
+const RATING: Key = { expr: 'r.rating', alias: 'k_rating', cast: 'smallint', of: (r) => r.rating, valid: (v) => isSmallInt(v, RATING_MIN, RATING_MAX) };
 // Rating ascending is -rating descending: every key of an order then runs one way, and one row comparison is one index range.
-const NEG_RATING: Key = { expr: '(- r.rating)', alias: 'k_neg_rating', cast: 'smallint', of: (r) => -r.rating, valid: (v) => isSmallInt(v, -5, -1) };
-const COMMENT_LENGTH: Key = { expr: 'r.comment_length', alias: 'k_comment_length', cast: 'int', of: (r) => r.comment_length, valid: (v) => isSmallInt(v, 0, 2000) };
+const NEG_RATING: Key = { expr: '(- r.rating)', alias: 'k_neg_rating', cast: 'smallint', of: (r) => -r.rating, valid: (v) => isSmallInt(v, -RATING_MAX, -RATING_MIN) };
+const COMMENT_LENGTH: Key = { expr: 'r.comment_length', alias: 'k_comment_length', cast: 'int', of: (r) => r.comment_length, valid: (v) => isSmallInt(v, 0, COMMENT_MAX_CODE_POINTS) };
 
 /** The contract's keys per order (docs/contract.md), each order served by its index (Migration20261202000000). */
 export const ORDERS: Record<CsatRatingOrder, { dir: 'asc' | 'desc'; keys: Key[] }> = {
@@ -55,6 +56,10 @@ export function filterConditions(filter: Filter): RawBuilder<unknown>[] {
   if (filter.hasComment !== null) where.push(filter.hasComment ? sql`r.comment_length > 0` : sql`r.comment_length = 0`);
   if (filter.minCommentLength !== null) where.push(sql`r.comment_length >= ${filter.minCommentLength}`);
   if (filter.reopenedSinceRating !== null) where.push(sql`${REOPENED} = ${filter.reopenedSinceRating}`);
+  // The follow-up queue: a probe of the follow-up's primary key per rating (few ratings have one, none more than one).
+  if (filter.followUp) {
+    where.push(sql`exists (select 1 from csat_follow_up f where f.workspace_id = r.workspace_id and f.ticket_id = r.ticket_id and f.state = any(${filter.followUp}::text[]))`);
+  }
   return where;
 }
 
@@ -76,7 +81,7 @@ export function readRatingsCursor(after: string | null | undefined, order: CsatR
  * index range gives its first rows (a lateral per id), merged and cut: at most 100 × (first + 1) rows, at any depth.
  */
 export async function findRatingPage(em: EntityManager, workspace: string, filter: Filter, order: CsatRatingOrder, first: number, after: unknown[] | null): Promise<RatingPage> {
-  const { rows } = await ratingPageQuery(workspace, filter, order, first, after).execute(em.getKysely());
+  const { rows } = await ratingPageQuery(workspace, filter, order, first, after).execute(em.getKysely({ type: 'read' }));
   const page = rows.slice(0, first);
   const at = insightsCursor(order, filterHash(filter));
   const keys = ORDERS[order].keys;
@@ -114,6 +119,6 @@ export async function countRatings(em: EntityManager, workspace: string, filter:
   const where = [sql`r.workspace_id = ${workspace}::uuid`, ...filterConditions(filter)];
   if (filter.assigneeIds) where.push(sql`r.assignee_id = any(${filter.assigneeIds}::uuid[])`);
   const join = filter.reopenedSinceRating !== null ? sql`left join ticket t on t.id = r.ticket_id` : sql``;
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from csat_rating r ${join} where ${sql.join(where, sql` and `)}`.execute(em.getKysely());
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from csat_rating r ${join} where ${sql.join(where, sql` and `)}`.execute(em.getKysely({ type: 'read' }));
   return rows[0]!.n;
 }

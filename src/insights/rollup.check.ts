@@ -1,19 +1,18 @@
 // Compares every rollup row with the rows it sums (`npm run rollups:check`, the tests), in one snapshot, so a
 // rating committed meanwhile is in both sides or in neither (the triggers count it in its own transaction).
 import type { RollupSession } from './rollup.session.js';
-import { differencesSql, offerGapsSql, ROLLUP_TABLE_NAMES, totalsSql, type RollupTable } from './rollup.sql.js';
-import { TERM_TABLES, termDifferencesSql, type TermTable } from './term-rollup.sql.js';
+import { countLabels, differencesSql, offerGapsSql, ROLLUP_TABLE_NAMES, rollupSpec, totalsSql, type RollupTable } from './rollup.sql.js';
 
 export interface RollupDifference {
-  table: RollupTable | TermTable;
+  table: RollupTable;
   workspaceId: string;
-  /** The UTC day (the month's first day in a monthly table), YYYY-MM-DD; or ±infinity. */
+  /** The UTC day (the month's first day in a monthly table), YYYY-MM-DD; the UTC hour in an hourly one, YYYY-MM-DDTHH:00Z; or ±infinity. */
   day: string;
   assigneeId: string | null;
   rating: number | null;
-  /** The lexeme, in a term rollup (csat_term_*): its counts are [occurrences, comments]. */
+  /** The lexeme, in a term rollup (csat_term_*). */
   term?: string;
-  /** The stored counts (null: no rollup row) and the rows' (null: no rows), as [ratings, commented] or [offered, rated]. */
+  /** The stored counts (null: no rollup row) and the rows' (null: no rows), as [ratings, commented], [offered, rated] or [occurrences, comments]. */
   rollup: [number, number] | null;
   rows: [number, number] | null;
 }
@@ -32,11 +31,12 @@ export interface RollupCheck {
 }
 
 interface DifferenceRow {
-  table: RollupTable | TermTable;
+  table: RollupTable;
   workspace_id: string;
   day: string;
   assignee_id: string | null;
   rating: number | null;
+  term: string | null;
   rollup_a: number | null;
   rollup_b: number | null;
   rows_a: number | null;
@@ -57,21 +57,7 @@ export async function checkRollups(db: RollupSession, workspaceId?: string): Pro
           day: r.day,
           assigneeId: r.assignee_id,
           rating: r.rating,
-          rollup: r.rollup_a === null ? null : [r.rollup_a, r.rollup_b!],
-          rows: r.rows_a === null ? null : [r.rows_a, r.rows_b!],
-        });
-      }
-    }
-    // The term rollups (at most 1,000 differences each: a wrong comment_language differs on every term).
-    for (const table of TERM_TABLES) {
-      for (const r of await tx.query<DifferenceRow & { term: string }>(termDifferencesSql(table, one), params)) {
-        differences.push({
-          table: r.table,
-          workspaceId: r.workspace_id,
-          day: r.day,
-          assigneeId: null,
-          rating: r.rating,
-          term: r.term,
+          ...(r.term === null ? {} : { term: r.term }),
           rollup: r.rollup_a === null ? null : [r.rollup_a, r.rollup_b!],
           rows: r.rows_a === null ? null : [r.rows_a, r.rows_b!],
         });
@@ -88,20 +74,11 @@ export async function checkRollups(db: RollupSession, workspaceId?: string): Pro
   }, 'begin isolation level repeatable read read only');
 }
 
-const LABELS: Record<RollupTable | TermTable, [string, string]> = {
-  csat_term_daily: ['occurrences', 'comments'],
-  csat_term_monthly: ['occurrences', 'comments'],
-  csat_rating_daily: ['ratings', 'commented'],
-  csat_rating_monthly: ['ratings', 'commented'],
-  csat_offer_daily: ['offered', 'rated'],
-  csat_offer_monthly: ['offered', 'rated'],
-};
-
 /** One line per difference: workspace and day first (what an operator greps), then the bucket and both counts. */
 export function describeDifference(d: RollupDifference): string {
-  const [a, b] = LABELS[d.table];
+  const [a, b] = countLabels(d.table);
   const counts = (c: [number, number] | null) => (c ? `${a} ${c[0]}, ${b} ${c[1]}` : 'no row');
-  const bucket = d.term !== undefined ? `rating ${d.rating}, term ${JSON.stringify(d.term)}` : `assignee ${d.assigneeId ?? 'none'}${d.rating === null ? '' : `, rating ${d.rating}`}`;
+  const bucket = `${rollupSpec(d.table).assignee ? `assignee ${d.assigneeId ?? 'none'}` : 'workspace'}${d.rating === null ? '' : `, rating ${d.rating}`}${d.term === undefined ? '' : `, term ${JSON.stringify(d.term)}`}`;
   return `workspace ${d.workspaceId} day ${d.day}: ${d.table} (${bucket}) has ${counts(d.rollup)}; the rows sum to ${counts(d.rows)}`;
 }
 

@@ -2,7 +2,6 @@
 // transaction, while the service runs: migrate()'s backfill after Migration20261206200000, and
 // `npm run rollups:rebuild`. The SQL is in rollup.sql.ts; why it counts a concurrent rating exactly once: docs/insights.md.
 import type { RollupSession } from './rollup.session.js';
-import { TERM_CLEAR_MONTH_SQL, TERM_FILL_MONTH_SQL } from './term-rollup.sql.js';
 import { CLEAR_MONTH_SQL, DEQUEUE_SQL, FILL_MONTH_SQL, LOCK_MONTH_SQL, NEXT_QUEUED_SQL, OFFERS_SQL, QUEUE_EXISTS_SQL, WORKSPACE_MONTHS_SQL, WORKSPACES_SQL } from './rollup.sql.js';
 
 export interface WorkspaceRebuilt {
@@ -21,7 +20,7 @@ export async function rollupWorkspaces(db: RollupSession): Promise<string[]> {
 
 /**
  * One month of one workspace, in one transaction: its lock (exclusive), the offers its ratings lack, then its
- * rows of the four rollups and the two term rollups deleted and written again from the rows. Returns the offers it added and marked.
+ * rows of every rollup deleted and written again from the rows. Returns the offers it added and marked.
  */
 export async function rebuildMonth(db: RollupSession, workspaceId: string, month: string): Promise<{ added: number; marked: number }> {
   return db.transaction(
@@ -31,9 +30,6 @@ export async function rebuildMonth(db: RollupSession, workspaceId: string, month
       const [offers] = await tx.query<{ added: number; marked: number }>(OFFERS_SQL, [workspaceId, month]);
       await tx.query(CLEAR_MONTH_SQL, [workspaceId, month]);
       await tx.query(FILL_MONTH_SQL, [workspaceId, month]);
-      // The comment themes' term counts (Migration20261207040000), in the workspace's comment_language.
-      await tx.query(TERM_CLEAR_MONTH_SQL, [workspaceId, month]);
-      await tx.query(TERM_FILL_MONTH_SQL, [workspaceId, month]);
       return offers!;
     },
     // No wait for the WAL flush per month: a crash may lose the last months rebuilt, which only means doing them

@@ -1,10 +1,13 @@
 // Every statement that rebuilds or checks the insights rollups from the rows they sum (docs/insights.md,
 // Rollups): migrate()'s backfill, `npm run rollups:rebuild`, `npm run rollups:check` and the tests run these.
-// The buckets are the triggers' (Migration20261206200000): the UTC day, and its month's first day, of
-// rated_at / offered_at; a rating "commented" when comment_length > 0 (the CHECK makes it comment is not null).
+// The buckets are the triggers' (Migration20261206200000, Migration20261207010000, Migration20261207040000): the
+// UTC day, its month's first day, or the UTC hour of rated_at / offered_at, per assignee or per workspace; a
+// rating "commented" when comment_length > 0 (the CHECK makes it comment is not null); the comment themes' terms
+// per workspace, day or month, rating and lexeme.
 
 const day = (column: string) => `(${column} at time zone 'UTC')::date`;
 const month = (column: string) => `date_trunc('month', ${column} at time zone 'UTC')::date`;
+const hour = (column: string) => `(date_trunc('hour', ${column} at time zone 'UTC') at time zone 'UTC')`;
 
 // Right after a bulk import the planner's statistics say a workspace has no rows, and an anti-join planned on
 // that can compare every rating with every offer (minutes at 50,000). Scalar subqueries are never turned into
@@ -12,21 +15,81 @@ const month = (column: string) => `date_trunc('month', ${column} at time zone 'U
 const offerOf = (r: string) => `(select 1 from csat_offer x where x.workspace_id = ${r}.workspace_id and x.ticket_id = ${r}.ticket_id)`;
 const ratingOf = (o: string) => `(select 1 from csat_rating x where x.workspace_id = ${o}.workspace_id and x.ticket_id = ${o}.ticket_id)`;
 
-export type Grain = 'daily' | 'monthly';
+export type Grain = 'daily' | 'monthly' | 'hourly';
 
-/** The rows of csat_rating_<grain> that the ratings matching `where` (over csat_rating r) add up to. */
-export function ratingBuckets(grain: Grain, where: string): string {
-  return `select r.workspace_id, ${(grain === 'daily' ? day : month)('r.rated_at')} as day, r.assignee_id, r.rating,
+/**
+ * One rollup table: what it counts (ratings, offers, or the terms of the 1-2 and 4-5 star comments), its bucket
+ * column (`day`, or `hour` for the hourly grain), per assignee or not.
+ */
+export interface RollupSpec {
+  kind: 'rating' | 'offer' | 'term';
+  grain: Grain;
+  assignee: boolean;
+}
+
+const ROLLUP_SPECS = {
+  csat_rating_daily: { kind: 'rating', grain: 'daily', assignee: true },
+  csat_rating_monthly: { kind: 'rating', grain: 'monthly', assignee: true },
+  csat_rating_daily_ws: { kind: 'rating', grain: 'daily', assignee: false },
+  csat_rating_hourly_ws: { kind: 'rating', grain: 'hourly', assignee: false },
+  csat_offer_daily: { kind: 'offer', grain: 'daily', assignee: true },
+  csat_offer_monthly: { kind: 'offer', grain: 'monthly', assignee: true },
+  csat_offer_daily_ws: { kind: 'offer', grain: 'daily', assignee: false },
+  csat_offer_hourly_ws: { kind: 'offer', grain: 'hourly', assignee: false },
+  // csatCommentThemes' (Migration20261207040000): per workspace, rating and term; counts [occurrences, comments].
+  csat_term_daily: { kind: 'term', grain: 'daily', assignee: false },
+  csat_term_monthly: { kind: 'term', grain: 'monthly', assignee: false },
+} as const satisfies Record<string, RollupSpec>;
+
+export type RollupTable = keyof typeof ROLLUP_SPECS;
+/** In the triggers' row-lock order (each family's per-assignee tables, then its per-workspace ones; the terms' trigger runs last). */
+export const ROLLUP_TABLE_NAMES = Object.keys(ROLLUP_SPECS) as RollupTable[];
+export const rollupSpec = (table: RollupTable): RollupSpec => ROLLUP_SPECS[table];
+
+const bucketOf = (grain: Grain) => (grain === 'daily' ? day : grain === 'monthly' ? month : hour);
+const bucketColumn = (grain: Grain) => (grain === 'hourly' ? 'hour' : 'day');
+
+/** The rows of csat_rating_<grain>[_ws] that the ratings matching `where` (over csat_rating r) add up to. */
+export function ratingBuckets(grain: Grain, where: string, assignee = true): string {
+  return `select r.workspace_id, ${bucketOf(grain)('r.rated_at')} as ${bucketColumn(grain)},${assignee ? ' r.assignee_id,' : ''} r.rating,
                  count(*)::int as ratings, (count(*) filter (where r.comment_length > 0))::int as commented
-            from csat_rating r where ${where} group by 1, 2, 3, 4`;
+            from csat_rating r where ${where} group by ${assignee ? '1, 2, 3, 4' : '1, 2, 3'}`;
 }
 
-/** The rows of csat_offer_<grain> that the offers matching `where` (over csat_offer o) add up to. */
-export function offerBuckets(grain: Grain, where: string): string {
-  return `select o.workspace_id, ${(grain === 'daily' ? day : month)('o.offered_at')} as day, o.assignee_id,
+/** The rows of csat_offer_<grain>[_ws] that the offers matching `where` (over csat_offer o) add up to. */
+export function offerBuckets(grain: Grain, where: string, assignee = true): string {
+  return `select o.workspace_id, ${bucketOf(grain)('o.offered_at')} as ${bucketColumn(grain)},${assignee ? ' o.assignee_id,' : ''}
                  count(*)::int as offered, (count(*) filter (where o.rated))::int as rated
-            from csat_offer o where ${where} group by 1, 2, 3`;
+            from csat_offer o where ${where} group by ${assignee ? '1, 2, 3' : '1, 2'}`;
 }
+
+/**
+ * The rows of csat_term_<grain> that the ratings matching `where` (over csat_rating r) add up to: the lexemes of
+ * their comments in the workspace's comment_language (csat_term_rollup_rows' buckets; 3 stars in neither group).
+ */
+export function termBuckets(grain: Grain, where: string): string {
+  return `select r.workspace_id, ${bucketOf(grain)('r.rated_at')} as day, r.rating, t.lexeme as term, count(*)::int as comments, sum(cardinality(t.positions))::int as occurrences
+            from csat_rating r
+            left join csat_settings s on s.workspace_id = r.workspace_id
+            cross join lateral unnest(to_tsvector(coalesce(s.comment_language, 'english')::regconfig, r.comment)) t
+           where r.comment is not null and r.rating <> 3 and ${where}
+           group by 1, 2, 3, 4`;
+}
+
+/** The rows `table` holds for the ratings or offers matching `where`. */
+function bucketsOf(table: RollupTable, where: (alias: string) => string): string {
+  const { kind, grain, assignee } = ROLLUP_SPECS[table];
+  if (kind === 'term') return termBuckets(grain, where('r'));
+  return kind === 'rating' ? ratingBuckets(grain, where('r'), assignee) : offerBuckets(grain, where('o'), assignee);
+}
+
+/** The two counts a row of `table` holds, as its columns. */
+const countsOf = (kind: RollupSpec['kind']): [string, string] => (kind === 'rating' ? ['ratings', 'commented'] : kind === 'offer' ? ['offered', 'rated'] : ['occurrences', 'comments']);
+/** The key columns after the bucket (and the assignee): a rating's star, a term's star and lexeme. */
+const keysOf = (kind: RollupSpec['kind']): string[] => (kind === 'rating' ? ['rating'] : kind === 'offer' ? [] : ['rating', 'term']);
+
+/** The month a bucket column is in (its first day). */
+const monthOfBucket = (table: RollupTable) => (ROLLUP_SPECS[table].grain === 'hourly' ? month('hour') : `date_trunc('month', day)::date`);
 
 // --- The rebuild of one (workspace $1, month $2): the month is its first day as text ('2026-11-01'), or
 // 'infinity' / '-infinity' for rows at those instants (timestamptz accepts them; the triggers bucket them there).
@@ -43,20 +106,13 @@ export const WORKSPACE_MONTHS_SQL = `
 select case when isfinite(m) then to_char(m, 'YYYY-MM-DD') else m::text end as month from (
   select ${month('rated_at')} as m from csat_rating where workspace_id = $1::uuid
   union select ${month('offered_at')} from csat_offer where workspace_id = $1::uuid
-  union select date_trunc('month', day)::date from csat_rating_daily where workspace_id = $1::uuid
-  union select date_trunc('month', day)::date from csat_rating_monthly where workspace_id = $1::uuid
-  union select date_trunc('month', day)::date from csat_offer_daily where workspace_id = $1::uuid
-  union select date_trunc('month', day)::date from csat_offer_monthly where workspace_id = $1::uuid
-  union select date_trunc('month', day)::date from csat_term_daily where workspace_id = $1::uuid
-  union select date_trunc('month', day)::date from csat_term_monthly where workspace_id = $1::uuid
+  ${ROLLUP_TABLE_NAMES.map((t) => `union select ${monthOfBucket(t)} from ${t} where workspace_id = $1::uuid`).join('\n  ')}
 ) months order by m`;
 
 /** Every workspace with rows or rollup rows. */
 export const WORKSPACES_SQL = `
 select workspace_id from csat_rating union select workspace_id from csat_offer
-union select workspace_id from csat_rating_daily union select workspace_id from csat_rating_monthly
-union select workspace_id from csat_offer_daily union select workspace_id from csat_offer_monthly
-union select workspace_id from csat_term_daily union select workspace_id from csat_term_monthly
+${ROLLUP_TABLE_NAMES.map((t) => `union select workspace_id from ${t}`).join('\n')}
 order by 1`;
 
 /**
@@ -85,23 +141,29 @@ with added as (
 )
 select (select count(*) from added)::int as added, (select count(*) from marked)::int as marked`;
 
-const ROLLUP_TABLES = ['csat_rating_daily', 'csat_rating_monthly', 'csat_offer_daily', 'csat_offer_monthly'] as const;
+/** The rows of month $2 in `table`: its days, or its hours. */
+const inMonth = (table: RollupTable) => (ROLLUP_SPECS[table].grain === 'hourly' ? IN_MONTH('hour') : DAYS_IN_MONTH);
 
-/** The month's rows of the four rollups, gone (the next statement writes them again from the rows). */
-export const CLEAR_MONTH_SQL = `with ${ROLLUP_TABLES.slice(1)
-  .map((t, i) => `d${i} as (delete from ${t} where workspace_id = $1::uuid and ${DAYS_IN_MONTH})`)
-  .join(', ')} delete from ${ROLLUP_TABLES[0]} where workspace_id = $1::uuid and ${DAYS_IN_MONTH}`;
+/** The month's rows of every rollup, gone (the next statement writes them again from the rows). */
+export const CLEAR_MONTH_SQL = `with ${ROLLUP_TABLE_NAMES.slice(1)
+  .map((t, i) => `d${i} as (delete from ${t} where workspace_id = $1::uuid and ${inMonth(t)})`)
+  .join(', ')} delete from ${ROLLUP_TABLE_NAMES[0]} where workspace_id = $1::uuid and ${inMonth(ROLLUP_TABLE_NAMES[0]!)}`;
 
-/** The month's rollup rows, from its ratings and offers, in one statement (four tables, each written once). */
+const insertColumns = (table: RollupTable) => {
+  const { kind, grain, assignee } = ROLLUP_SPECS[table];
+  // termBuckets selects comments before occurrences.
+  const counts = kind === 'term' ? ['comments', 'occurrences'] : countsOf(kind);
+  return ['workspace_id', bucketColumn(grain), ...(assignee ? ['assignee_id'] : []), ...keysOf(kind), ...counts].join(', ');
+};
+const fillOf = (table: RollupTable) =>
+  `insert into ${table} (${insertColumns(table)})\n${bucketsOf(table, (a) => `${a}.workspace_id = $1::uuid and ${IN_MONTH(`${a}.${ROLLUP_SPECS[table].kind === 'offer' ? 'offered_at' : 'rated_at'}`)}`)}`;
+
+/** The month's rollup rows, from its ratings and offers, in one statement (every table written once). */
 export const FILL_MONTH_SQL = `with
-  r_monthly as (insert into csat_rating_monthly (workspace_id, day, assignee_id, rating, ratings, commented)
-                ${ratingBuckets('monthly', `r.workspace_id = $1::uuid and ${IN_MONTH('r.rated_at')}`)}),
-  o_daily as (insert into csat_offer_daily (workspace_id, day, assignee_id, offered, rated)
-              ${offerBuckets('daily', `o.workspace_id = $1::uuid and ${IN_MONTH('o.offered_at')}`)}),
-  o_monthly as (insert into csat_offer_monthly (workspace_id, day, assignee_id, offered, rated)
-                ${offerBuckets('monthly', `o.workspace_id = $1::uuid and ${IN_MONTH('o.offered_at')}`)})
-insert into csat_rating_daily (workspace_id, day, assignee_id, rating, ratings, commented)
-${ratingBuckets('daily', `r.workspace_id = $1::uuid and ${IN_MONTH('r.rated_at')}`)}`;
+  ${ROLLUP_TABLE_NAMES.slice(1)
+    .map((t, i) => `f${i} as (${fillOf(t)})`)
+    .join(',\n  ')}
+${fillOf(ROLLUP_TABLE_NAMES[0]!)}`;
 
 // --- The queue of workspaces migrate() rebuilds after Migration20261206200000 (csat_rollup_rebuild).
 
@@ -119,29 +181,37 @@ const scope = (one: boolean, alias: string) => (one ? `${alias}.workspace_id = $
 /** Day (or month) text of a date, for a report line. */
 const dayText = (column: string) => `case when isfinite(${column}) then to_char(${column}, 'YYYY-MM-DD') else ${column}::text end`;
 
-export type RollupTable = (typeof ROLLUP_TABLES)[number];
-export const ROLLUP_TABLE_NAMES: readonly RollupTable[] = ROLLUP_TABLES;
+/** Day, month or hour text of a bucket, for a report line. */
+const bucketText = (table: RollupTable, column: string) =>
+  ROLLUP_SPECS[table].grain === 'hourly'
+    ? `case when isfinite(${column}) then to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24":00Z"') else ${column}::text end`
+    : dayText(column);
 
 /**
  * Rows of `table` that differ from the rows' sums, both ways (a bucket missing on either side included). Full
  * joins need equality: a null assignee joins as the nil uuid plus a flag, so a real nil-uuid assignee stays apart.
+ * A term rollup reports at most 1,000 (a wrong comment_language differs on every term of the workspace).
  */
 export function differencesSql(table: RollupTable, one: boolean): string {
-  const grain: Grain = table.endsWith('daily') ? 'daily' : 'monthly';
-  const ratings = table.startsWith('csat_rating');
-  const [a, b] = ratings ? ['ratings', 'commented'] : ['offered', 'rated'];
-  const rows = ratings ? ratingBuckets(grain, scope(one, 'r')) : offerBuckets(grain, scope(one, 'o'));
-  const keys = ratings ? ['workspace_id', 'day', 'assignee_id', 'rating'] : ['workspace_id', 'day', 'assignee_id'];
+  const { kind, grain, assignee } = ROLLUP_SPECS[table];
+  const [a, b] = countsOf(kind);
+  const bucket = bucketColumn(grain);
+  const rows = bucketsOf(table, (alias) => scope(one, alias));
+  const keys = ['workspace_id', bucket, ...(assignee ? ['assignee_id'] : []), ...keysOf(kind)];
   const join = keys.map((k) => (k === 'assignee_id' ? `coalesce(s.${k}, ${NIL}) = coalesce(x.${k}, ${NIL}) and (s.${k} is null) = (x.${k} is null)` : `s.${k} = x.${k}`)).join(' and ');
   return `
-select '${table}' as "table", coalesce(s.workspace_id, x.workspace_id) as workspace_id, ${dayText('coalesce(s.day, x.day)')} as day,
-       coalesce(s.assignee_id, x.assignee_id) as assignee_id, ${ratings ? 'coalesce(s.rating, x.rating)::int' : 'null::int'} as rating,
+select '${table}' as "table", coalesce(s.workspace_id, x.workspace_id) as workspace_id, ${bucketText(table, `coalesce(s.${bucket}, x.${bucket})`)} as day,
+       ${assignee ? 'coalesce(s.assignee_id, x.assignee_id)' : 'null::uuid'} as assignee_id, ${kind === 'offer' ? 'null::int' : 'coalesce(s.rating, x.rating)::int'} as rating,
+       ${kind === 'term' ? 'coalesce(s.term, x.term)' : 'null::text'} as term,
        s.${a} as rollup_a, s.${b} as rollup_b, x.${a} as rows_a, x.${b} as rows_b
   from (select * from ${table} s where ${scope(one, 's')}) s
   full join (${rows}) x on ${join}
  where (s.${a}, s.${b}) is distinct from (x.${a}, x.${b})
- order by 2, coalesce(s.day, x.day), 4 nulls last, 5`;
+ order by 2, coalesce(s.${bucket}, x.${bucket}), 4 nulls last, 5, 6${kind === 'term' ? ' limit 1000' : ''}`;
 }
+
+/** The names of a rollup row's two counts, for a report line: [ratings, commented], [offered, rated] or [occurrences, comments]. */
+export const countLabels = (table: RollupTable): [string, string] => countsOf(ROLLUP_SPECS[table].kind);
 
 /** Ratings without an offer, and offers of a rated ticket not marked rated, per workspace and day. */
 export function offerGapsSql(one: boolean): string {
@@ -160,6 +230,6 @@ select o.workspace_id, ${dayText(day('o.offered_at'))}, 'offers of a rated ticke
 export function totalsSql(one: boolean): string {
   const n = (table: string) => `(select count(*) from ${table} t where ${scope(one, 't')})::float8`;
   return `select ${n('csat_rating')} as ratings, ${n('csat_offer')} as offers,
-                 ${ROLLUP_TABLES.map((t) => n(t)).join(' + ')} as rollup_rows,
+                 ${ROLLUP_TABLE_NAMES.map((t) => n(t)).join(' + ')} as rollup_rows,
                  (select count(*) from (${WORKSPACES_SQL.replace('order by 1', '')}) t where ${scope(one, 't')})::float8 as workspaces`;
 }

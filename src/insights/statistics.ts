@@ -1,6 +1,8 @@
 // The statistics of a summary, from the distribution alone (counts of 1..5 stars): pure functions, no I/O.
 // Definitions: docs/contract.md (Insights, precise definitions).
 
+import { RATING_MAX, RATING_MIN } from '../rating/rating.rules.js';
+
 export interface Interval {
   low: number;
   high: number;
@@ -145,7 +147,7 @@ export function ratingStatistics(counts: Distribution, comments: number): Rating
   if (n >= 2) {
     const variance = distribution.reduce((s, c, i) => s + c * (i + 1 - mean) ** 2, 0) / (n - 1);
     const half = (tQuantile975(n - 1) * Math.sqrt(variance)) / Math.sqrt(n);
-    averageInterval = { low: Math.max(1, mean - half), high: Math.min(5, mean + half) };
+    averageInterval = { low: Math.max(RATING_MIN, mean - half), high: Math.min(RATING_MAX, mean + half) };
   }
   const satisfied = distribution[3] + distribution[4];
   return {

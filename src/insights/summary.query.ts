@@ -94,7 +94,7 @@ export interface SummaryCounts {
 export async function countsByAssignee(em: EntityManager, workspace: string, filter: Filter, opts: { offers: boolean } = { offers: true }): Promise<SummaryCounts> {
   const query = summaryQuery(workspace, filter, opts);
   if (!query) return { rows: [], problems: [] };
-  const { rows } = await query.execute(em.getKysely());
+  const { rows } = await query.execute(em.getKysely({ type: 'read' }));
   const byAssignee = new Map<string | null, AssigneeCounts>();
   const problems: string[] = [];
   for (const row of rows) {

@@ -30,9 +30,9 @@ const and = (parts: RawBuilder<unknown>[]) => sql.join(parts, sql` and `);
 const configSql = (workspace: string) =>
   sql`coalesce((select comment_language from csat_settings where workspace_id = ${workspace}::uuid), 'english')::regconfig`;
 
-/** Whether the term rollups can answer whole days: only the period and the ratings are set (they have no assignee). */
+/** Whether the term rollups can answer whole days: only the period and the ratings are set (they have no assignee, no follow-up). */
 export function termRollupsAnswer(filter: Filter): boolean {
-  return filter.assigneeIds === null && filter.minCommentLength === null && filter.reopenedSinceRating === null;
+  return filter.assigneeIds === null && filter.minCommentLength === null && filter.reopenedSinceRating === null && filter.followUp === null;
 }
 
 /** Conditions on the ratings of the filter that are read from the rows (r, with t the ticket), without the period unless asked. */
@@ -68,7 +68,7 @@ function rollupTerms(workspace: string, filter: Filter, table: 'csat_term_daily'
 /**
  * Where each part of the filter is read (docs/insights.md): with only a period and ratings, whole months from
  * csat_term_monthly, whole days from csat_term_daily, the parts of a day at either end from the rows; with an
- * assignee, minCommentLength or reopenedSinceRating, all from the rows (the rollups have no assignee). Null: nothing
+ * assignee, minCommentLength, reopenedSinceRating or followUp, all from the rows (the rollups have neither). Null: nothing
  * can match (an empty period, hasComment false).
  */
 export function termSources(workspace: string, filter: Filter): RawBuilder<unknown> | null {
@@ -136,7 +136,8 @@ export function examplesQuery(workspace: string, filter: Filter, terms: string[]
 export async function findThemes(em: EntityManager, workspace: string, filter: Filter, first: number): Promise<{ rows: ThemeRow[]; examples: Map<string, string[]> }> {
   const query = themesQuery(workspace, filter, first);
   if (!query) return { rows: [], examples: new Map() };
-  const db = em.getKysely();
+  // A read like the other insights: a replica when one is configured (docs/deploy.md, Read replicas).
+  const db = em.getKysely({ type: 'read' });
   const { rows } = await query.execute(db);
   if (!rows.length) return { rows, examples: new Map() };
   const found = await examplesQuery(workspace, filter, rows.map((r) => r.term)).execute(db);

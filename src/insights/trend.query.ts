@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, type RawBuilder } from 'kysely';
 import { rollupAnswers, type Filter } from './insights.filter.js';
 import { filterConditions } from './ratings.query.js';
+import { MAX_BUCKET, MAX_INT } from './counts.guard.js';
 import { homeBucket, type DayRange, type TrendPlan } from './trend.plan.js';
 
 /** Counts per bucket: ratings per star (with how many had a comment), offers (with how many were rated). */
@@ -29,10 +30,10 @@ interface TrendRow {
 }
 
 /**
- * The rollup tables a trend reads; the benchmark swaps in coarser grains to measure them (bench/insights.bench.ts).
- * With hourly tables (`workspace_id, hour, [rating,] counts`: none exist yet, docs/insights.md), the whole UTC
- * hours of the moved parts are read from them and only what is left of an hour from the rows. Tables without
- * `assignee_id` serve only filters without `assigneeIds` (the hourly ones are skipped for such a filter).
+ * The rollup tables a trend reads (docs/insights.md, "Which grain serves which trend"). With hourly tables
+ * (`workspace_id, hour, [rating,] counts`), the whole UTC hours of the moved parts are read from them and only
+ * what is left of an hour (zones at :30 or :45) from the rows. The benchmark passes PER_ASSIGNEE_TABLES to
+ * measure the trend as it was before the per-workspace grains (bench/insights.bench.ts).
  */
 export interface TrendTables {
   ratingDaily: string;
@@ -43,7 +44,24 @@ export interface TrendTables {
   offerHourly?: string;
 }
 
-export const ROLLUP_TABLES: TrendTables = { ratingDaily: 'csat_rating_daily', ratingMonthly: 'csat_rating_monthly', offerDaily: 'csat_offer_daily', offerMonthly: 'csat_offer_monthly' };
+/** An assignee filter: the per-assignee rollups (their daily rows through the indexes led by the assignee). */
+export const PER_ASSIGNEE_TABLES: TrendTables = { ratingDaily: 'csat_rating_daily', ratingMonthly: 'csat_rating_monthly', offerDaily: 'csat_offer_daily', offerMonthly: 'csat_offer_monthly' };
+
+/**
+ * The whole workspace: 5 rating rows and one offer row a UTC day whatever the number of agents. Whole months
+ * too come from the daily grain (365 × 5 rows a year; the monthly one has 12 × 5 per assignee, more from 31 agents on).
+ */
+export const PER_WORKSPACE_TABLES: TrendTables = {
+  ratingDaily: 'csat_rating_daily_ws',
+  ratingMonthly: 'csat_rating_daily_ws',
+  offerDaily: 'csat_offer_daily_ws',
+  offerMonthly: 'csat_offer_daily_ws',
+  ratingHourly: 'csat_rating_hourly_ws',
+  offerHourly: 'csat_offer_hourly_ws',
+};
+
+/** The tables that answer `filter`: the per-workspace ones hold no assignee. */
+export const trendTables = (filter: Filter): TrendTables => (filter.assigneeIds ? PER_ASSIGNEE_TABLES : PER_WORKSPACE_TABLES);
 
 const and = (parts: RawBuilder<unknown>[]) => sql.join(parts, sql` and `);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -65,11 +83,11 @@ function rollupParts(workspace: string, filter: Filter, plan: TrendPlan, kind: '
     const where = [sql`workspace_id = ${workspace}::uuid`, sql`day >= ${range.from}::date`, sql`day < ${range.to}::date`, ...assigneeCondition('assignee_id', filter)];
     const b = sql`width_bucket(day, ${thresholds}::date[])`;
     if (kind === 'o') {
-      return sql`select 'o' as kind, true as rollup, ${b} as b, null::int as day, null::smallint as rating, sum(offered)::int as n, sum(rated)::int as m
+      return sql`select 'o' as kind, true as rollup, ${b} as b, null::int as day, null::smallint as rating, sum(offered)::float8 as n, sum(rated)::float8 as m
         from ${sql.raw(table)} where ${and(where)} group by 3`;
     }
     if (filter.ratings) where.push(sql`rating = any(${filter.ratings}::smallint[])`);
-    return sql`select 'r' as kind, true as rollup, ${b} as b, null::int as day, rating, sum(ratings)::int as n, sum(commented)::int as m
+    return sql`select 'r' as kind, true as rollup, ${b} as b, null::int as day, rating, sum(ratings)::float8 as n, sum(commented)::float8 as m
       from ${sql.raw(table)} where ${and(where)} group by 3, 5`;
   });
 }
@@ -112,11 +130,11 @@ function hourlyPart(workspace: string, filter: Filter, plan: TrendPlan, kind: 'r
   const bounds = sql`${plan.bounds.map(iso)}::timestamptz[]`;
   const where = [sql`workspace_id = ${workspace}::uuid`, sql`hour = any(${hours.map(iso)}::timestamptz[])`];
   if (kind === 'o') {
-    return [sql`select 'o' as kind, false as rollup, width_bucket(hour, ${bounds}) as b, ${utcDay('hour')} as day, null::smallint as rating, sum(offered)::int as n, sum(rated)::int as m
+    return [sql`select 'o' as kind, false as rollup, width_bucket(hour, ${bounds}) as b, ${utcDay('hour')} as day, null::smallint as rating, sum(offered)::float8 as n, sum(rated)::float8 as m
       from ${sql.raw(table)} where ${and(where)} group by 3, 4`];
   }
   if (filter.ratings) where.push(sql`rating = any(${filter.ratings}::smallint[])`);
-  return [sql`select 'r' as kind, false as rollup, width_bucket(hour, ${bounds}) as b, ${utcDay('hour')} as day, rating, sum(ratings)::int as n, sum(commented)::int as m
+  return [sql`select 'r' as kind, false as rollup, width_bucket(hour, ${bounds}) as b, ${utcDay('hour')} as day, rating, sum(ratings)::float8 as n, sum(commented)::float8 as m
     from ${sql.raw(table)} where ${and(where)} group by 3, 4, 5`];
 }
 
@@ -163,7 +181,7 @@ function offerRowParts(workspace: string, filter: Filter, plan: TrendPlan, table
 }
 
 /** The one statement of a trend (the benchmark EXPLAINs it). */
-export function trendQuery(workspace: string, filter: Filter, plan: TrendPlan, tables: TrendTables = ROLLUP_TABLES): RawBuilder<TrendRow> {
+export function trendQuery(workspace: string, filter: Filter, plan: TrendPlan, tables: TrendTables = trendTables(filter)): RawBuilder<TrendRow> {
   const parts = [
     ...(rollupAnswers(filter) ? rollupParts(workspace, filter, plan, 'r', tables) : []),
     ...ratingRowParts(workspace, filter, plan, tables),
@@ -175,8 +193,12 @@ export function trendQuery(workspace: string, filter: Filter, plan: TrendPlan, t
   return sql<TrendRow>`${sql.join(parts, sql` union all `)}`;
 }
 
-/** Folds the statement's rows into one BucketCounts per bucket: rollups to their home, moved rows from home to their own bucket. */
-export function foldTrendRows(plan: TrendPlan, rows: TrendRow[]): BucketCounts[] {
+/**
+ * Folds the statement's rows into one BucketCounts per bucket: rollups to their home, moved rows from home to
+ * their own bucket. Rollups that disagree with themselves (counts.guard.ts) are made possible per bucket: a star
+ * outside 1..5 ignored, each count within [0, what it can be]; each correction described in `problems`.
+ */
+export function foldTrendRows(plan: TrendPlan, rows: TrendRow[], problems: string[] = []): BucketCounts[] {
   const n = plan.bounds.length - 1;
   const buckets: BucketCounts[] = Array.from({ length: n }, () => ({ distribution: [0, 0, 0, 0, 0], commented: 0, offered: 0, rated: 0 }));
   const add = (b: number, row: TrendRow, sign: number) => {
@@ -190,6 +212,10 @@ export function foldTrendRows(plan: TrendPlan, rows: TrendRow[]): BucketCounts[]
     }
   };
   for (const row of rows) {
+    if (row.kind === 'r' && !(Number.isInteger(row.rating) && row.rating! >= 1 && row.rating! <= 5)) {
+      problems.push(`${row.n} ratings of ${row.rating} stars (ignored)`);
+      continue;
+    }
     if (row.rollup) {
       add(plan.homes[row.b - 1]!.bucket, row, 1);
       continue;
@@ -201,11 +227,30 @@ export function foldTrendRows(plan: TrendPlan, rows: TrendRow[]): BucketCounts[]
       if (home !== null) add(home, row, -1);
     }
   }
-  return buckets;
+  return buckets.map((c, i) => settleBucket(c, new Date(plan.bounds[i]!).toISOString(), problems));
 }
 
-/** Every count of a trend, per bucket, in one statement. */
-export async function countsByBucket(em: EntityManager, workspace: string, filter: Filter, plan: TrendPlan): Promise<BucketCounts[]> {
-  const { rows } = await trendQuery(workspace, filter, plan).execute(em.getKysely());
-  return foldTrendRows(plan, rows);
+/** `x` within [0, max] (non-finite: 0); a note in `problems` when it was not. */
+function clamp(x: number, max: number, problems: string[], what: string): number {
+  const fixed = Number.isFinite(x) ? Math.min(Math.max(x, 0), max) : 0;
+  if (fixed !== x) problems.push(`${what} ${x} (counted as ${fixed})`);
+  return fixed;
+}
+
+function settleBucket(c: BucketCounts, start: string, problems: string[]): BucketCounts {
+  const distribution = c.distribution.map((x, i) => clamp(x, MAX_BUCKET, problems, `bucket ${start}: ratings of ${i + 1}`)) as BucketCounts['distribution'];
+  const count = distribution.reduce((s, x) => s + x, 0);
+  const offered = clamp(c.offered, MAX_INT, problems, `bucket ${start}: offered`);
+  return {
+    distribution,
+    commented: clamp(c.commented, count, problems, `bucket ${start}: commented of ${count} ratings`),
+    offered,
+    rated: clamp(c.rated, offered, problems, `bucket ${start}: rated of ${offered} offered`),
+  };
+}
+
+/** Every count of a trend, per bucket, in one statement; `problems` receives what was clamped. */
+export async function countsByBucket(em: EntityManager, workspace: string, filter: Filter, plan: TrendPlan, problems: string[] = []): Promise<BucketCounts[]> {
+  const { rows } = await trendQuery(workspace, filter, plan).execute(em.getKysely({ type: 'read' }));
+  return foldTrendRows(plan, rows, problems);
 }

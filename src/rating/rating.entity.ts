@@ -32,6 +32,15 @@ import { CsatRatingRepository } from './rating.repository.js';
   forEach: 'statement',
   expression: 'create trigger csat_rating_rollup after insert on csat_rating referencing new table as added for each statement execute function csat_rating_rollup_rows()',
 })
+// Opens a follow-up for each new rating at or below the workspace's followUpBelow (Migration20261207030000,
+// csat_rating_follow_up_rows; docs/insights.md, Follow-ups): in the rating's transaction, csat_rate unchanged.
+@Trigger({
+  name: 'csat_rating_follow_up',
+  timing: 'after',
+  events: ['insert'],
+  forEach: 'statement',
+  expression: 'create trigger csat_rating_follow_up after insert on csat_rating referencing new table as added for each statement execute function csat_rating_follow_up_rows()',
+})
 // Counts the 1-2 and 4-5 star comments' terms in csat_term_daily/monthly (Migration20261207040000, csat_term_rollup_rows).
 @Trigger({
   name: 'csat_term_rollup',

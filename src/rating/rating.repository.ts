@@ -67,17 +67,21 @@ const REQUESTER_OFFER_BATCH_SQL = prepared(
  * The statement (and its parameters) that answers this viewer's page; none for an anonymous caller, who sees
  * nothing. `offerIds`: the tickets whose csatCanRate was asked for, whose prompts a customer's page records.
  */
-export function batchStatement(viewer: Viewer | null, ids: string[], offerIds: string[] = []): { text: string; values: unknown[] } | null {
+export function batchStatement(viewer: Viewer | null, ids: string[], offerIds: string[] = []): { text: string; values: unknown[]; replica?: true } | null {
   if (!viewer || !ids.length) return null;
-  if (viewer.role !== 'customer') return { text: STAFF_BATCH_SQL, values: [viewer.workspace, ids] };
+  // Staff pages may be a moment stale (a standby within REPLICA_MAX_LAG_MS); a customer's never: they read their own rating at once.
+  if (viewer.role !== 'customer') return { text: STAFF_BATCH_SQL, values: [viewer.workspace, ids], replica: true };
   if (!offerIds.length) return { text: REQUESTER_BATCH_SQL, values: [ids] };
   return { text: REQUESTER_OFFER_BATCH_SQL, values: [ids, offerIds, viewer.sub, viewer.workspace, [...RATEABLE_STATUSES]] };
 }
 
 export class CsatRatingRepository extends EntityRepository<CsatRating> {
-  /** Through the EntityManager's Kysely: the request's connection (or transaction), counted like every statement. */
-  private rows<Row>(text: string, values: unknown[]): Promise<Row[]> {
-    return sqlRows<Row>(this.em.getKysely(), text, values);
+  /**
+   * Through the EntityManager's Kysely: the request's connection (or transaction), counted like every statement.
+   * `replica`: a read that may go to a read replica (db/replica.router.ts); inside a transaction it stays on it.
+   */
+  private rows<Row>(text: string, values: unknown[], replica = false): Promise<Row[]> {
+    return sqlRows<Row>(this.em.getKysely(replica ? { type: 'read' } : {}), text, values);
   }
 
   /**
@@ -89,7 +93,7 @@ export class CsatRatingRepository extends EntityRepository<CsatRating> {
     const keys = ids.map((id) => (isUuid(id) ? id.toLowerCase() : null));
     const offers = [...new Set(offerIds.filter(isUuid).map((id) => id.toLowerCase()))];
     const statement = batchStatement(viewer, [...new Set(keys.filter((k): k is string => k !== null))], offers);
-    const found = statement ? await this.rows<CsatRow>(statement.text, statement.values) : [];
+    const found = statement ? await this.rows<CsatRow>(statement.text, statement.values, statement.replica) : [];
     const byId = new Map(found.map((r) => [r.id, r]));
     return keys.map((k) => (k === null ? null : (byId.get(k) ?? null)));
   }

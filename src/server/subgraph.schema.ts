@@ -15,6 +15,7 @@ import { SettingsResolver } from '../settings/settings.resolver.js';
 import { WebhookResolver } from '../webhooks/admin/webhook.resolver.js';
 import { resolveTicketPage, ticketReferenceResolvers } from '../ticket/ticket.reference.js';
 import { TicketResolver } from '../ticket/ticket.resolver.js';
+import { FollowUpResolver } from '../followup/followup.resolver.js';
 import { Ticket } from '../ticket/ticket.type.js';
 import { systemLookup, type GuardOptions } from '../webhooks/url.guard.js';
 
@@ -52,6 +53,7 @@ export async function buildCsatSubgraphSchema(
     [SettingsResolver, new SettingsResolver()],
     [BadgeResolver, new BadgeResolver(deps.badges)],
     [WebhookResolver, new WebhookResolver(deps.webhooks)],
+    [FollowUpResolver, new FollowUpResolver()],
   ]);
   const typeSchema = await buildSchema({
     resolvers: [...resolvers.keys()] as [Function, ...Function[]],
@@ -65,10 +67,16 @@ export async function buildCsatSubgraphSchema(
   });
   // Plain printSchema drops @key; print with directives and prepend the @link.
   const sdl = `${FEDERATION_LINK}\n\n${printSchemaWithDirectives(typeSchema)}\n`;
-  const { Query, Mutation, DateTime } = createResolversMap(typeSchema);
+  const { Query, Mutation, DateTime, Ticket: ticketFields } = createResolversMap(typeSchema) as Record<string, Record<string, unknown>>;
   // Ticket's fields are plain properties (ticket.visibility.ts): no type-graphql wrapper per field,
-  // which would run its middleware chain 250 times for a page of 50 entities.
-  const resolverMap = { Query, Mutation, DateTime, ...ticketReferenceResolvers } as GraphQLResolverMap<unknown>;
+  // which would run its middleware chain 250 times for a page of 50 entities. The one exception, csatFollowUp
+  // (followup.resolver.ts), runs only when selected.
+  const resolverMap = {
+    Query,
+    Mutation,
+    DateTime,
+    Ticket: { ...ticketReferenceResolvers.Ticket, csatFollowUp: ticketFields!.csatFollowUp },
+  } as GraphQLResolverMap<unknown>;
   const schema = buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers: resolverMap }]);
   batchEntities(schema);
   return { schema, sdl };

@@ -9,6 +9,7 @@ import { CsatSettingsRepository } from './settings.repository.js';
 @Entity({ tableName: 'csat_settings', repository: () => CsatSettingsRepository })
 @Check({ name: 'csat_settings_badge_min_count', expression: 'badge_min_count >= 30' })
 @Check({ name: 'csat_settings_unhappy_max_rating', expression: 'unhappy_max_rating >= 1 and unhappy_max_rating <= 5' })
+@Check({ name: 'csat_settings_follow_up_below', expression: 'follow_up_below >= 0 and follow_up_below <= 5' })
 @Check({ name: 'csat_settings_vocal_min_comment_length', expression: 'vocal_min_comment_length >= 1 and vocal_min_comment_length <= 2000' })
 // Refuses a comment_language PostgreSQL does not have, and re-derives the term rollups when it changes (Migration20261207040000).
 @Trigger({
@@ -38,6 +39,10 @@ export class CsatSettings {
 
   @Property({ type: 'integer', default: 200 })
   vocalMinCommentLength!: number;
+
+  /** A new rating at or below this opens a follow-up (Migration20261207030000's trigger); 0: none. */
+  @Property({ type: 'smallint', default: 2 })
+  followUpBelow!: number;
 
   /** The text search configuration of its comments (pg_ts_config), for csatCommentThemes. */
   @Property({ type: 'text', default: 'english' })

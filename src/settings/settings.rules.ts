@@ -8,6 +8,7 @@ export interface SettingsValues {
   badgeMinCount: number;
   unhappyMaxRating: number;
   vocalMinCommentLength: number;
+  followUpBelow: number;
   /** The text search configuration csatCommentThemes reads comments in: a name in pg_ts_config. */
   commentLanguage: string;
 }
@@ -18,6 +19,8 @@ export const DEFAULT_SETTINGS: Readonly<SettingsValues> = Object.freeze({
   badgeMinCount: 100,
   unhappyMaxRating: 2,
   vocalMinCommentLength: 200,
+  // Repeated in Migration20261207030000's trigger (csat_rating_follow_up_rows), which cannot import it.
+  followUpBelow: 2,
   commentLanguage: 'english',
 });
 
@@ -37,6 +40,7 @@ export function validateSettingsChange(change: SettingsChange): void {
   intIn(change.badgeMinCount, 'badgeMinCount', BADGE_MIN_COUNT_FLOOR, BADGE_MIN_COUNT_MAX);
   intIn(change.unhappyMaxRating, 'unhappyMaxRating', RATING_MIN, RATING_MAX);
   intIn(change.vocalMinCommentLength, 'vocalMinCommentLength', 1, COMMENT_MAX_CODE_POINTS);
+  intIn(change.followUpBelow, 'followUpBelow', 0, RATING_MAX);
   // Whether PostgreSQL has it is asked of pg_ts_config (settings.service.ts): this is only the shape.
   const lang = change.commentLanguage;
   if (lang !== null && lang !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(lang)) {

@@ -9,6 +9,13 @@ export const DELIVER_TASK = 'csat_deliver';
 export const deliveryJobKey = (deliveryIdSql: string) => `'csat_delivery:' || ${deliveryIdSql}`;
 
 /**
+ * A delivery job's payload, from a row alias with `id` and `workspace_id`: the workspace rides along, so the
+ * worker's statements name it (one shard under Citus: docs/scale.md). Jobs without it (queued by an older version)
+ * still run (delivery.task.ts).
+ */
+export const deliveryJobPayload = (row: string) => `json_build_object('deliveryId', ${row}.id, 'workspaceId', ${row}.workspace_id)`;
+
+/**
  * The CTEs csat_rate appends after its `ins` (the accepted rating) and its `s` (the workspace's settings):
  * the rating's event, one delivery per endpoint that wants it, and one graphile-worker job per delivery (one
  * add_jobs call for them all), in the rating's own statement and so its own transaction. Nothing runs when
@@ -34,12 +41,12 @@ export const WEBHOOK_CTES = `hooks as ( -- webhooks: the endpoints that want thi
    ), dl as ( -- webhooks: one delivery per endpoint
      insert into csat_delivery (workspace_id, event_id, webhook_id)
      select ev.workspace_id, ev.id, hooks.id from ev cross join hooks
-     returning id
+     returning id, workspace_id
    ), jobs as ( -- webhooks: graphile-worker's own bulk enqueue, once for all the event's deliveries, in this transaction
      -- One add_jobs call, not one add_job per delivery: each call is plpgsql work and a NOTIFY. No job_key: a new
      -- delivery has no job to replace, and a keyed add_jobs looks the key up with a plan cached while the queue was
      -- short, a scan of the whole backlog once it is long (1.35 ms vs 0.06 ms per rating at 20,000 queued, docs/webhooks.md).
-     select graphile_worker.add_jobs(array_agg(row('${DELIVER_TASK}', json_build_object('deliveryId', dl.id), null, null, null,
+     select graphile_worker.add_jobs(array_agg(row('${DELIVER_TASK}', ${deliveryJobPayload('dl')}, null, null, null,
               null, null, null)::graphile_worker.job_spec)) as job
        from dl having count(*) > 0
    )`;

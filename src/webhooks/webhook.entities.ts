@@ -1,16 +1,22 @@
-import { PrimaryKeyProp } from '@mikro-orm/core';
+import { EntityName, OptionalProps, PrimaryKeyProp } from '@mikro-orm/core';
 import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 
-// The webhook tables (docs/webhooks.md). Written by hand-written statements (admin/webhook.store.ts,
-// delivery/delivery.task.ts and csat_rate); the entities are their schema, from which migrations are generated.
+// The webhook tables (docs/webhooks.md). The admin API reads and writes them through these entities
+// (admin/webhook.store.ts); csat_rate (rating/rate.statement.ts) and the delivery task (delivery/delivery.task.ts, on
+// graphile-worker's pool) in statements of their own. The entities are their schema, from which migrations are generated.
 
 /** One endpoint of one workspace. The secret is kept to sign with; the API shows it only when it is made. */
 @Entity({ tableName: 'csat_webhook' })
 @Index({ name: 'csat_webhook_workspace_idx', properties: ['workspaceId', 'createdAt'] })
-@Check({ name: 'csat_webhook_events', expression: "cardinality(events) >= 1 and events <@ array['csat.rating.created']::text[]" })
+@Check({ name: 'csat_webhook_events', expression: "cardinality(events) >= 1 and events <@ array['csat.rating.created', 'csat.follow_up.updated']::text[]" })
 @Check({ name: 'csat_webhook_description_length', expression: 'char_length(description) <= 500' })
 @Check({ name: 'csat_webhook_url_length', expression: 'char_length(url) <= 2000' })
 export class CsatWebhook {
+  /** Its table's name for the typed Kysely schema (webhook.db.ts): InferClassEntityDB snake-cases it. */
+  [EntityName]?: 'CsatWebhook';
+  /** The database fills them in (defaults). */
+  [OptionalProps]?: 'id' | 'createdAt' | 'onlyUnhappy' | 'description' | 'previousSecret' | 'previousSecretExpiresAt';
+
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
   id!: string;
 
@@ -46,6 +52,8 @@ export class CsatWebhook {
 /** A rating's event, written in the rating's own statement, only when some endpoint wants it. */
 @Entity({ tableName: 'csat_event' })
 export class CsatEvent {
+  /** Its table's name for the typed Kysely schema (webhook.db.ts): InferClassEntityDB snake-cases it. */
+  [EntityName]?: 'CsatEvent';
   /** The Standard Webhooks `webhook-id`: stable across retries, for receivers to deduplicate. */
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
   id!: string;
@@ -69,6 +77,10 @@ export class CsatEvent {
 @Index({ name: 'csat_delivery_webhook_idx', properties: ['webhookId', 'createdAt', 'id'] })
 @Check({ name: 'csat_delivery_status', expression: "status in ('PENDING', 'SUCCEEDED', 'FAILED')" })
 export class CsatDelivery {
+  /** Its table's name for the typed Kysely schema (webhook.db.ts): InferClassEntityDB snake-cases it. */
+  [EntityName]?: 'CsatDelivery';
+  [OptionalProps]?: 'id' | 'status' | 'nextAttemptAt' | 'createdAt' | 'windowStartedAt';
+
   @PrimaryKey({ type: 'uuid', defaultRaw: 'gen_random_uuid()' })
   id!: string;
 
@@ -99,6 +111,8 @@ export class CsatDelivery {
 /** Each HTTP attempt of a delivery, as admins see it. */
 @Entity({ tableName: 'csat_delivery_attempt' })
 export class CsatDeliveryAttempt {
+  /** Its table's name for the typed Kysely schema (webhook.db.ts): InferClassEntityDB snake-cases it. */
+  [EntityName]?: 'CsatDeliveryAttempt';
   [PrimaryKeyProp]?: ['deliveryId', 'attempt'];
 
   @ManyToOne(() => CsatDelivery, { primary: true, mapToPk: true, fieldName: 'delivery_id', deleteRule: 'cascade', foreignKeyName: 'csat_delivery_attempt_delivery_fk' })

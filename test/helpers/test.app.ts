@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import type pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createApp, type App, type AppHooks } from '../../src/app.js';
 import { signDevToken } from '../../src/auth/token.signer.js';
 import type { Role, Viewer } from '../../src/auth/viewer.js';
 import { loadConfig } from '../../src/config/config.js';
+import { sessionSettings } from '../../src/db/session.settings.js';
 import { testPool } from './fixtures.js';
+import pg from 'pg';
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 
@@ -31,7 +32,7 @@ export interface TestApp {
 
 /** The real service (database, migrations, HTTP) on a free port, against the run's test database. */
 export async function startTestApp(env: Record<string, string> = {}, hooks: AppHooks = {}): Promise<TestApp> {
-  const config = loadConfig({
+  let config = loadConfig({
     DATABASE_URL: inject('databaseUrl'),
     PORT: '0',
     AUTH_JWT_SECRET: TEST_SECRET,
@@ -40,6 +41,8 @@ export async function startTestApp(env: Record<string, string> = {}, hooks: AppH
     CSAT_WORKER: 'off',
     ...env,
   });
+  const poolerPort = inject('poolerPort');
+  if (poolerPort) config = await throughPooler(config, poolerPort, env);
   const logs: Record<string, any>[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -64,6 +67,39 @@ export async function startTestApp(env: Record<string, string> = {}, hooks: AppH
     },
     stop: () => app.stop(),
   };
+}
+
+/**
+ * CSAT_TEST_POOLER=pgbouncer (test/setup/global.setup.ts): the service's DATABASE_URL goes through PgBouncer in
+ * transaction mode, as docs/deploy.md deploys it: the migrations and the worker directly, the timeouts as the
+ * role's settings in that database (set here, before the pooler opens a server connection to it).
+ */
+async function throughPooler(config: ReturnType<typeof loadConfig>, port: number, env: Record<string, string>) {
+  const direct = config.databaseUrl!;
+  const pooled = new URL(direct);
+  pooled.hostname = '127.0.0.1';
+  pooled.port = String(port);
+  pooled.searchParams.delete('host');
+  const client = new pg.Client({ connectionString: direct });
+  await client.connect();
+  try {
+    const db = (await client.query<{ db: string }>('select current_database() as db')).rows[0]!.db;
+    for (const [name, value] of Object.entries(sessionSettings(config.timeouts)))
+      await client.query(`alter role current_user in database "${db}" set ${name} = ${value}`);
+  } finally {
+    await client.end();
+  }
+  return loadConfig({
+    PORT: '0',
+    AUTH_JWT_SECRET: TEST_SECRET,
+    LOG_LEVEL: 'debug',
+    CSAT_WORKER: 'off',
+    ...env,
+    DATABASE_URL: pooled.toString(),
+    MIGRATION_DATABASE_URL: direct,
+    WORKER_DATABASE_URL: direct,
+    DB_POOL_MODE: 'transaction',
+  });
 }
 
 /** One app and one test pool for the file (or describe) it is called in: started before its tests, stopped after them. */

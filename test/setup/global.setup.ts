@@ -3,10 +3,13 @@
 import { execFileSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
 import { createThrowawayDatabase } from '../../dev/throwaway.database.js';
+import { startPgBouncer } from '../../dev/pgbouncer.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
+    /** CSAT_TEST_POOLER=pgbouncer: the port of a PgBouncer in transaction mode in front of the test server (else 0). */
+    poolerPort: number;
   }
 }
 
@@ -15,5 +18,12 @@ export default async function setup(project: TestProject) {
   const db = await createThrowawayDatabase(`csat_test_${process.pid}_${Date.now()}`, { serverUrl: process.env.DATABASE_URL });
   project.provide('databaseUrl', db.url);
   console.log(`tests use ${new URL(db.url).pathname.slice(1)} on ${db.where}`);
-  return () => db.drop();
+  // The same test files with the service behind PgBouncer in transaction mode (test/helpers/test.app.ts routes it).
+  const pooler = process.env.CSAT_TEST_POOLER === 'pgbouncer' ? await startPgBouncer(db.url) : undefined;
+  project.provide('poolerPort', pooler?.port ?? 0);
+  if (pooler) console.log(`the service goes through PgBouncer (transaction pooling) on port ${pooler.port}`);
+  return async () => {
+    await pooler?.stop();
+    await db.drop();
+  };
 }

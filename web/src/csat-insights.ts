@@ -21,6 +21,8 @@ import {
   type TrendPoint,
 } from './insights-data.js';
 import { staticStars, tokens } from './styles.js';
+// The follow-up queue, a part of the dashboard in its own file (issue 22): it defines <csat-follow-ups>.
+import './csat-follow-ups.js';
 import { dayOfText, zone, type Zone } from './zone.js';
 
 export type { InsightsStrings } from './catalogue.js';
@@ -59,6 +61,7 @@ export class CsatInsights extends LitElement {
     ticketHref: { attribute: 'ticket-href' },
     agentNames: { attribute: 'agent-names', type: Object },
     minRatings: { attribute: 'min-ratings', type: Number },
+    me: {},
     state: { reflect: true },
     _data: { state: true },
     _error: { state: true },
@@ -88,6 +91,8 @@ export class CsatInsights extends LitElement {
   declare agentNames: Record<string, string> | null;
   /** Below this many ratings in the period an agent is not ranked ("not enough ratings yet"). */
   declare minRatings: number;
+  /** The signed-in agent's id, for the follow-up queue's "Assign to me" (default: the token's `sub`). */
+  declare me: string | null;
   declare state: InsightsState;
   declare private _data: InsightsData | null;
   declare private _error: CsatError | null;
@@ -115,6 +120,7 @@ export class CsatInsights extends LitElement {
     this.ticketHref = null;
     this.agentNames = null;
     this.minRatings = 10;
+    this.me = null;
     this.state = 'loading';
     this._data = null;
     this._error = null;
@@ -589,6 +595,9 @@ export class CsatInsights extends LitElement {
             : this._data
               ? this._dashboard(this._data)
               : nothing}
+      <csat-follow-ups part="follow-up-queue" exportparts="follow-ups, follow-up, follow-up-state, follow-up-age, follow-up-owner, assign-to-me, mark-contacted, mark-done, done-form, note, save-done"
+        .endpoint=${this.endpoint} .token=${this.token} .fetch=${this.fetch} .me=${this.me} .agentNames=${this.agentNames}
+        ticket-href=${this.ticketHref ?? nothing} lang=${this.lang || nothing}></csat-follow-ups>
     </section>`;
   }
 

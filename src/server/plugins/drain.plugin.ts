@@ -1,5 +1,5 @@
+import type { Socket } from 'node:net';
 import fp from 'fastify-plugin';
-import { httpError } from './http.error.js';
 
 /** Serving; draining (after SIGTERM: readiness 503, every answer `connection: close`, the listener still open); closed (the listener shut, in-flight requests finishing). */
 export type Phase = 'serving' | 'draining' | 'closed';
@@ -8,8 +8,9 @@ export interface Drain {
   readonly phase: Phase;
   /**
    * Readiness turns 503 and every answer carries `connection: close` for `delayMs` (the time a load balancer
-   * needs to stop sending; the listener stays open), then the listener and idle sockets close, requests on
-   * kept-alive sockets get 503, in-flight ones finish (up to the grace), and the server closes. Once.
+   * needs to stop sending; the listener stays open), then the listener closes; requests still arriving on
+   * kept-alive sockets are answered (with `connection: close`), sockets idle for IDLE_CLOSE_MS close, in-flight
+   * requests finish (up to the grace), and the server closes. Once.
    */
   stop(delayMs?: number): Promise<void>;
 }
@@ -27,22 +28,48 @@ export interface DrainOptions {
   onGraceExpired: () => Promise<void>;
 }
 
+/**
+ * Once the listener has closed, a kept-alive socket closes after it has been idle this long, not at once. Closing an
+ * idle socket races a request its client (a balancer, a gateway) may be writing into it at that moment: the client
+ * sees the connection reset, and a client that cannot know a POST is safe to repeat fails it (issue 19: rateTicket
+ * answered INTERNAL_SERVER_ERROR by the gateway). A socket its client still uses carries a request soon, whose answer
+ * says `connection: close`, and the client closes it cleanly; one left idle this long is one the client stopped using.
+ */
+export const IDLE_CLOSE_MS = 1000;
+
 /** The shutdown's phases, and what each answers: decorates `fastify.drain`. */
 export const drainPlugin = fp<DrainOptions>(
   async (fastify, opts) => {
     let phase: Phase = 'serving';
     let stopping: Promise<void> | undefined;
-    // Requests on kept-alive sockets once the listener has closed are answered here, in the GraphQL shape
-    // (Fastify's own return503OnClosing is off).
+    // When each open socket last finished a request (or opened), and which carry one now.
+    const idleSince = new Map<Socket, number>();
+    const busy = new Set<Socket>();
+    fastify.server.on('connection', (socket: Socket) => {
+      idleSince.set(socket, Date.now());
+      socket.once('close', () => {
+        idleSince.delete(socket);
+        busy.delete(socket);
+      });
+    });
+    fastify.server.on('request', (req, res) => {
+      busy.add(req.socket);
+      res.once('close', () => {
+        busy.delete(req.socket);
+        idleSince.set(req.socket, Date.now());
+      });
+    });
+    /** Ends the sockets idle for at least IDLE_CLOSE_MS (all idle ones with 0). */
+    const closeIdle = (minIdleMs: number) => {
+      const now = Date.now();
+      for (const [socket, since] of idleSince) if (!busy.has(socket) && now - since >= minIdleMs) socket.destroy();
+    };
+    // Requests on kept-alive sockets once the listener has closed are still answered: the process is alive and its
+    // pool open until they end (Fastify's own return503OnClosing is off). Refusing them failed the requests of a
+    // balancer that had not yet seen readiness turn 503.
     fastify.addHook('onRequest', (_request, reply, done) => {
-      if (phase !== 'serving') {
-        // Draining: the client opens its next connection elsewhere (or here, while the listener is still open).
-        reply.header('connection', 'close');
-        if (phase === 'closed') {
-          void reply.code(503).header('retry-after', '1').send(httpError('the service is shutting down; retry', 'SERVICE_UNAVAILABLE'));
-          return;
-        }
-      }
+      // Draining: the client opens its next connection elsewhere (or here, while the listener is still open).
+      if (phase !== 'serving') reply.header('connection', 'close');
       done();
     });
     fastify.decorate('drain', {
@@ -57,9 +84,11 @@ export const drainPlugin = fp<DrainOptions>(
             await new Promise((resolve) => setTimeout(resolve, delayMs));
           }
           phase = 'closed';
-          // server.close() reaps the sockets idle at that moment; a kept-alive socket whose request finishes
-          // later would hold the close until its keep-alive timeout, so reap those as they become idle.
-          const reap = setInterval(() => fastify.server.closeIdleConnections(), 100);
+          // Node's server.close() ends every socket idle at that moment (closeIdleConnections): only those idle
+          // for IDLE_CLOSE_MS here. The others close after their next answer (`connection: close`) or once idle
+          // that long: reaped every 100 ms, else one would hold the close until its keep-alive timeout.
+          fastify.server.closeIdleConnections = () => closeIdle(IDLE_CLOSE_MS);
+          const reap = setInterval(() => closeIdle(IDLE_CLOSE_MS), 100);
           // Past the grace, statements still running are cancelled (so none commits after its client was cut
           // off), then the connections close.
           const force = setTimeout(() => {

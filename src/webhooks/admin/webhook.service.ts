@@ -11,7 +11,8 @@ import type { CsatDeliveryConnection, CsatDeliveryType, CsatWebhookCreated, Csat
 /** The old secret keeps signing this long after a rotation. */
 export const ROTATION_OVERLAP_HOURS = 24;
 const DESCRIPTION_MAX = 500;
-const PAGE_MAX = 100;
+/** The deliveries list's page bound (the insights lists': insights.filter.ts, MAX_PAGE). */
+const MAX_PAGE = 100;
 
 // Every function here is an admin's (webhook.resolver.ts's @Authorized): `me` is one, and the workspace is always
 // the token's, so another workspace's ids find nothing.
@@ -81,7 +82,7 @@ function readDeliveriesCursor(after: string, webhookId: string): { createdAt: st
 }
 
 export async function listDeliveries(em: EntityManager, me: Viewer, webhookId: string, first: number, after: string | null | undefined): Promise<CsatDeliveryConnection> {
-  if (!Number.isInteger(first) || first < 1 || first > PAGE_MAX) throw new BadUserInputError(`first must be 1..${PAGE_MAX}`, 'first');
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new BadUserInputError(`first must be 1..${MAX_PAGE}`, 'first');
   const cursor = after ? readDeliveriesCursor(after, webhookId) : null;
   const store = new WebhookStore(em);
   if (!isUuid(webhookId) || !(await store.exists(me.workspace, webhookId))) notFound('webhook');

@@ -1,18 +1,11 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { instantSql, sqlRows } from '../../db/sql.helpers.js';
+import { LockMode, raw, type EntityManager } from '@mikro-orm/postgresql';
+import { sqlRows } from '../../db/sql.helpers.js';
 import { deliveryJobKey, DELIVER_TASK } from '../rating.event.sql.js';
+import { CsatDelivery, CsatDeliveryAttempt, CsatWebhook } from '../webhook.entities.js';
 import { EVENT_WIRE_NAMES, eventTypeOfWire, type CsatDeliveryStatus, type CsatDeliveryType, type CsatEventType, type CsatWebhookType } from './webhook.types.js';
 
-// The admin statements of webhooks: every one names the token's workspace, so another workspace's ids find nothing.
-
-const WEBHOOK_COLUMNS = `w.id, w.url, w.description, w.events, w.only_unhappy as "onlyUnhappy", ${instantSql('w.created_at')} as "createdAt",
-  ${instantSql('w.previous_secret_expires_at')} as "previousSecretExpiresAt",
-  last.status as "lastDeliveryStatus", ${instantSql('last.created_at')} as "lastDeliveryAt"`;
-const LAST_DELIVERY = `left join lateral (select d.status, d.created_at from csat_delivery d where d.webhook_id = w.id order by d.created_at desc, d.id desc limit 1) last on true`;
-
-const DELIVERY_COLUMNS = `d.id, d.event_id as "eventId", d.status, ${instantSql('d.next_attempt_at')} as "nextAttemptAt", ${instantSql('d.created_at')} as "createdAt",
-  coalesce((select json_agg(json_build_object('at', ${instantSql('a.at')}, 'statusCode', a.status_code, 'durationMs', a.duration_ms, 'error', a.error) order by a.attempt)
-              from csat_delivery_attempt a where a.delivery_id = d.id), '[]'::json) as attempts`;
+// The admin side of webhooks, through MikroORM (not a hot path): every statement names the token's workspace, so
+// another workspace's ids find nothing. The forks are the request's: nothing here outlives it.
 
 export interface WebhookChange {
   url?: string | null;
@@ -21,97 +14,124 @@ export interface WebhookChange {
   onlyUnhappy?: boolean | null;
 }
 
-type DeliveryRow = Omit<CsatDeliveryType, 'attempts'> & { attempts: unknown; createdAt: string };
+export type StoredDelivery = CsatDeliveryType & { createdAt: string };
 
-function toDelivery(row: DeliveryRow): CsatDeliveryType & { createdAt: string } {
-  const attempts = typeof row.attempts === 'string' ? JSON.parse(row.attempts) : row.attempts;
-  return { ...row, status: row.status as CsatDeliveryStatus, attempts: attempts as CsatDeliveryType['attempts'] };
-}
-
-const toWebhook = (row: CsatWebhookType): CsatWebhookType => ({ ...row, events: (row.events as string[]).map(eventTypeOfWire) });
-const wire = (events: CsatEventType[] | null | undefined) => events?.map((e) => EVENT_WIRE_NAMES[e]) ?? null;
+const iso = (at: Date | null | undefined) => at?.toISOString() ?? null;
+const wire = (events: CsatEventType[]) => events.map((e) => EVENT_WIRE_NAMES[e]);
 
 export class WebhookStore {
   constructor(private readonly em: EntityManager) {}
 
-  /** Through the EntityManager's Kysely: the request's connection (or transaction), counted like every statement. */
-  private rows<Row>(text: string, values: unknown[]): Promise<Row[]> {
-    return sqlRows<Row>(this.em.getKysely(), text, values);
+  /** The API's view of endpoints: each with its newest delivery (one index probe each: csat_delivery_webhook_idx). */
+  private async view(webhooks: CsatWebhook[]): Promise<CsatWebhookType[]> {
+    const last = await Promise.all(
+      webhooks.map((w) => this.em.findOne(CsatDelivery, { webhookId: w.id }, { orderBy: { createdAt: 'desc', id: 'desc' }, fields: ['status', 'createdAt'] })),
+    );
+    return webhooks.map((w, i) => ({
+      id: w.id,
+      url: w.url,
+      description: w.description,
+      events: w.events.map(eventTypeOfWire),
+      onlyUnhappy: w.onlyUnhappy,
+      createdAt: w.createdAt.toISOString(),
+      previousSecretExpiresAt: iso(w.previousSecretExpiresAt),
+      lastDeliveryStatus: (last[i]?.status as CsatDeliveryStatus | undefined) ?? null,
+      lastDeliveryAt: iso(last[i]?.createdAt),
+    }));
+  }
+
+  private find(workspaceId: string, id: string): Promise<CsatWebhook | null> {
+    return this.em.findOne(CsatWebhook, { id, workspaceId });
   }
 
   async list(workspaceId: string): Promise<CsatWebhookType[]> {
-    const rows = await this.rows<CsatWebhookType>(`select ${WEBHOOK_COLUMNS} from csat_webhook w ${LAST_DELIVERY} where w.workspace_id = $1::uuid order by w.created_at, w.id`, [workspaceId]);
-    return rows.map(toWebhook);
+    return this.view(await this.em.find(CsatWebhook, { workspaceId }, { orderBy: { createdAt: 'asc', id: 'asc' } }));
   }
 
   async create(workspaceId: string, input: Required<WebhookChange> & { url: string; events: CsatEventType[] }, secret: string): Promise<CsatWebhookType> {
-    const [row] = await this.rows<CsatWebhookType>(
-      `with w as (
-         insert into csat_webhook (workspace_id, url, description, events, only_unhappy, secret)
-         values ($1::uuid, $2, $3, $4::text[], coalesce($5::boolean, false), $6) returning *
-       ) select ${WEBHOOK_COLUMNS} from w ${LAST_DELIVERY}`,
-      [workspaceId, input.url, input.description, wire(input.events), input.onlyUnhappy, secret],
-    );
-    return toWebhook(row!);
+    const webhook = this.em.create(CsatWebhook, {
+      workspaceId,
+      url: input.url,
+      description: input.description,
+      events: wire(input.events),
+      onlyUnhappy: input.onlyUnhappy ?? false,
+      secret,
+      previousSecret: null,
+      previousSecretExpiresAt: null,
+    });
+    await this.em.flush();
+    return (await this.view([webhook]))[0]!;
   }
 
   async update(workspaceId: string, id: string, change: WebhookChange): Promise<CsatWebhookType | undefined> {
-    const [row] = await this.rows<CsatWebhookType>(
-      `with w as (
-         update csat_webhook set url = coalesce($3, url), description = coalesce($4, description),
-                events = coalesce($5::text[], events), only_unhappy = coalesce($6::boolean, only_unhappy)
-          where id = $2::uuid and workspace_id = $1::uuid returning *
-       ) select ${WEBHOOK_COLUMNS} from w ${LAST_DELIVERY}`,
-      [workspaceId, id, change.url ?? null, change.description ?? null, wire(change.events), change.onlyUnhappy ?? null],
-    );
-    return row && toWebhook(row);
+    const webhook = await this.find(workspaceId, id);
+    if (!webhook) return undefined;
+    if (change.url != null) webhook.url = change.url;
+    if (change.description != null) webhook.description = change.description;
+    if (change.events != null) webhook.events = wire(change.events);
+    if (change.onlyUnhappy != null) webhook.onlyUnhappy = change.onlyUnhappy;
+    await this.em.flush();
+    return (await this.view([webhook]))[0];
   }
 
   /** The new secret signs from now on; the old one signs too for `overlapHours` (receivers switch when they can). */
   async rotate(workspaceId: string, id: string, secret: string, overlapHours: number): Promise<CsatWebhookType | undefined> {
-    const [row] = await this.rows<CsatWebhookType>(
-      `with w as (
-         update csat_webhook set previous_secret = secret, previous_secret_expires_at = now() + $4::int * interval '1 hour', secret = $3
-          where id = $2::uuid and workspace_id = $1::uuid returning *
-       ) select ${WEBHOOK_COLUMNS} from w ${LAST_DELIVERY}`,
-      [workspaceId, id, secret, overlapHours],
-    );
-    return row && toWebhook(row);
+    const webhook = await this.find(workspaceId, id);
+    if (!webhook) return undefined;
+    webhook.previousSecret = webhook.secret;
+    // The database's clock, as the delivery task's comparison with now() uses.
+    const [row] = await sqlRows<{ expires: string }>(this.em.getKysely(), `select now() + $1::int * interval '1 hour' as expires`, [overlapHours]);
+    webhook.previousSecretExpiresAt = new Date(row!.expires);
+    webhook.secret = secret;
+    await this.em.flush();
+    return (await this.view([webhook]))[0];
   }
 
+  /** Its deliveries and their attempts go with it (the foreign keys cascade). */
   async delete(workspaceId: string, id: string): Promise<boolean> {
-    const rows = await this.rows(`delete from csat_webhook where id = $2::uuid and workspace_id = $1::uuid returning id`, [workspaceId, id]);
-    return rows.length > 0;
+    return (await this.em.nativeDelete(CsatWebhook, { id, workspaceId })) > 0;
   }
 
   async exists(workspaceId: string, id: string): Promise<boolean> {
-    return (await this.rows(`select 1 from csat_webhook where id = $2::uuid and workspace_id = $1::uuid`, [workspaceId, id])).length > 0;
+    return (await this.em.count(CsatWebhook, { id, workspaceId })) > 0;
+  }
+
+  private async deliveryViews(deliveries: CsatDelivery[]): Promise<StoredDelivery[]> {
+    const attempts = deliveries.length
+      ? await this.em.find(CsatDeliveryAttempt, { deliveryId: { $in: deliveries.map((d) => d.id) } }, { orderBy: { deliveryId: 'asc', attempt: 'asc' } })
+      : [];
+    return deliveries.map((d) => ({
+      id: d.id,
+      eventId: d.eventId,
+      status: d.status as CsatDeliveryStatus,
+      nextAttemptAt: iso(d.nextAttemptAt),
+      createdAt: d.createdAt.toISOString(),
+      attempts: attempts.filter((a) => a.deliveryId === d.id).map((a) => ({ at: a.at.toISOString(), statusCode: a.statusCode, durationMs: a.durationMs, error: a.error })),
+    }));
   }
 
   /** Newest first, keyset on (created_at, id): every page costs the same. One more than asked tells whether there is a next page. */
-  async deliveries(workspaceId: string, webhookId: string, first: number, after: { createdAt: string; id: string } | null) {
-    const rows = await this.rows<DeliveryRow>(
-      `select ${DELIVERY_COLUMNS} from csat_delivery d
-        where d.webhook_id = $2::uuid and d.workspace_id = $1::uuid
-          and ($3::timestamptz is null or (d.created_at, d.id) < ($3::timestamptz, $4::uuid))
-        order by d.created_at desc, d.id desc limit $5::int`,
-      [workspaceId, webhookId, after?.createdAt ?? null, after?.id ?? null, first + 1],
-    );
-    return rows.map(toDelivery);
+  async deliveries(workspaceId: string, webhookId: string, first: number, after: { createdAt: string; id: string } | null): Promise<StoredDelivery[]> {
+    const qb = this.em.createQueryBuilder(CsatDelivery, 'd').select('*').where({ webhookId, workspaceId });
+    // One row comparison on csat_delivery_webhook_idx's range, not an OR of two.
+    if (after) qb.andWhere(raw('(d.created_at, d.id) < (?::timestamptz, ?::uuid)', [after.createdAt, after.id]));
+    const rows = await qb.orderBy({ createdAt: 'desc', id: 'desc' }).limit(first + 1).getResult();
+    return this.deliveryViews(rows);
   }
 
-  /** Sends the event again now, with a fresh retry window; a pending delivery just moves its job to now. One statement. */
-  async redeliver(workspaceId: string, deliveryId: string): Promise<(CsatDeliveryType & { createdAt: string }) | undefined> {
-    const [row] = await this.rows<DeliveryRow & { requeued: number }>(
-      `with d as (
-         update csat_delivery set status = 'PENDING', window_started_at = now(), next_attempt_at = now()
-          where id = $2::uuid and workspace_id = $1::uuid returning *
-       ), j as (
-         select graphile_worker.add_job('${DELIVER_TASK}', json_build_object('deliveryId', d.id), job_key => ${deliveryJobKey('d.id::text')}) from d
-       )
-       select ${DELIVERY_COLUMNS}, (select count(*) from j)::int as requeued from d`,
-      [workspaceId, deliveryId],
-    );
-    return row && toDelivery(row);
+  /** Sends the event again now, with a fresh retry window; a pending delivery just moves its job to now. One transaction. */
+  async redeliver(workspaceId: string, deliveryId: string): Promise<StoredDelivery | undefined> {
+    return this.em.transactional(async (tx) => {
+      const delivery = await tx.findOne(CsatDelivery, { id: deliveryId, workspaceId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!delivery) return undefined;
+      const [clock] = await sqlRows<{ now: string }>(tx.getKysely(), 'select now() as now');
+      const now = new Date(clock!.now);
+      Object.assign(delivery, { status: 'PENDING', windowStartedAt: now, nextAttemptAt: now });
+      await tx.flush();
+      // graphile-worker's own function, in this transaction: the job and the delivery commit together. Its payload as
+      // rating.event.sql.ts's deliveryJobPayload: the worker reads the delivery in its workspace (docs/scale.md).
+      await sqlRows(tx.getKysely(), `select graphile_worker.add_job($1, json_build_object('deliveryId', $2::uuid, 'workspaceId', $3::uuid), job_key => ${deliveryJobKey('$2::text')})`, [DELIVER_TASK, delivery.id, workspaceId]);
+      return (await new WebhookStore(tx).deliveryViews([delivery]))[0];
+    });
   }
 }

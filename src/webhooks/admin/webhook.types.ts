@@ -1,17 +1,20 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar } from '../../federation/date-time.scalar.js';
 import { Connection } from '../../federation/connection.type.js';
+import { FOLLOW_UP_UPDATED } from '../follow-up.event.sql.js';
+import { RATING_CREATED } from '../rating.event.sql.js';
 
 // Enum values are their names: the subgraph schema is rebuilt from SDL, which keeps names only.
 export enum CsatEventType {
   CSAT_RATING_CREATED = 'CSAT_RATING_CREATED',
+  CSAT_FOLLOW_UP_UPDATED = 'CSAT_FOLLOW_UP_UPDATED',
 }
 
 /** An event type's name on the wire (the payload's `type`, csat_webhook.events). */
-export const EVENT_WIRE_NAMES: Record<CsatEventType, string> = { CSAT_RATING_CREATED: 'csat.rating.created' };
+export const EVENT_WIRE_NAMES: Record<CsatEventType, string> = { CSAT_RATING_CREATED: RATING_CREATED, CSAT_FOLLOW_UP_UPDATED: FOLLOW_UP_UPDATED };
 export const eventTypeOfWire = (wire: string): CsatEventType =>
   (Object.keys(EVENT_WIRE_NAMES) as CsatEventType[]).find((k) => EVENT_WIRE_NAMES[k] === wire) ?? (wire as CsatEventType);
-registerEnumType(CsatEventType, { name: 'CsatEventType', description: 'Events an endpoint can receive; on the wire, csat.rating.created' });
+registerEnumType(CsatEventType, { name: 'CsatEventType', description: `Events an endpoint can receive; on the wire, ${RATING_CREATED} and ${FOLLOW_UP_UPDATED}` });
 
 export enum CsatDeliveryStatus {
   PENDING = 'PENDING',

@@ -1,4 +1,5 @@
 import type { Job, Task } from 'graphile-worker';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import type { WebhookConfig } from '../../config/config.js';
 import { isDatabaseFault, rethrowAsDatabaseError } from '../../errors/error.formatter.js';
@@ -6,20 +7,49 @@ import type { Logger } from '../../config/logger.js';
 import { backoffDelay, type Backoff } from '../../retry/backoff.js';
 import { DELIVERY_TIMEOUT_MS, postOnce, type SendResult } from './delivery.sender.js';
 import { signatureHeader } from '../webhook.signer.js';
-import { deliveryJobKey, DELIVER_TASK } from '../rating.event.sql.js';
+import { deliveryJobKey, deliveryJobPayload, DELIVER_TASK } from '../rating.event.sql.js';
 import { checkWebhookUrl, type HostLookup } from '../url.guard.js';
+import type { WebhookDB } from '../webhook.db.js';
 
-const LOAD_SQL = `select d.id, d.status, e.id as event_id, e.payload, w.url, w.secret,
-         case when w.previous_secret_expires_at > now() then w.previous_secret end as previous_secret,
-         (select count(*) from csat_delivery_attempt a where a.delivery_id = d.id)::int as attempts
-    from csat_delivery d
-    join csat_event e on e.id = d.event_id
-    join csat_webhook w on w.id = d.webhook_id
-   where d.id = $1::uuid`;
+/**
+ * The job's delivery, in its workspace (every row it reads is that workspace's: one shard, docs/scale.md), with its
+ * event and endpoint, built on the entities' Kysely schema (webhook.db.ts); the secret that still signs after a
+ * rotation, and how many attempts were made. One statement.
+ */
+function loadDelivery(db: Kysely<WebhookDB>, deliveryId: string, workspaceId: string) {
+  return db
+    .selectFrom('csat_delivery as d')
+    .innerJoin('csat_event as e', (j) => j.onRef('e.workspace_id', '=', 'd.workspace_id').onRef('e.id', '=', 'd.event_id'))
+    .innerJoin('csat_webhook as w', (j) => j.onRef('w.workspace_id', '=', 'd.workspace_id').onRef('w.id', '=', 'd.webhook_id'))
+    .select([
+      'd.id',
+      'd.workspace_id',
+      'd.status',
+      'e.id as event_id',
+      // jsonb: InferClassEntityDB maps only scalar properties (an object type reads as a relation), so named here.
+      sql<unknown>`e.payload`.as('payload'),
+      'w.url',
+      'w.secret',
+      sql<string | null>`case when w.previous_secret_expires_at > now() then w.previous_secret end`.as('previous_secret'),
+      sql<number>`(select count(*) from csat_delivery_attempt a where a.delivery_id = d.id)::int`.as('attempts'),
+    ])
+    .where('d.workspace_id', '=', workspaceId)
+    .where('d.id', '=', deliveryId)
+    .executeTakeFirst();
+}
+
+/** A job queued before its payload carried the workspace (an upgrade's backlog): the one statement by id alone. */
+async function workspaceOf(db: Kysely<WebhookDB>, deliveryId: string): Promise<string | undefined> {
+  return (await db.selectFrom('csat_delivery').select('workspace_id').where('id', '=', deliveryId).executeTakeFirst())?.workspace_id;
+}
+
+type LoadedDelivery = NonNullable<Awaited<ReturnType<typeof loadDelivery>>>;
 
 /**
  * The attempt and its outcome in one statement: the attempt row, the delivery's new status, and (still
- * pending) the next job at its backoff time. Past the retry window a failure is final: FAILED.
+ * pending) the next job at its backoff time. Past the retry window a failure is final: FAILED. Hand-written on
+ * purpose: its atomicity is the point (a retry through a fault finds the attempt stored and does nothing again),
+ * and it calls graphile-worker's add_job, which neither MikroORM nor the typed schema describes.
  */
 const RECORD_SQL = `with a as ( -- a retry after a lost answer finds its attempt stored: nothing again
      insert into csat_delivery_attempt (delivery_id, attempt, status_code, duration_ms, error)
@@ -33,24 +63,13 @@ const RECORD_SQL = `with a as ( -- a retry after a lost answer finds its attempt
                           else 'PENDING' end,
             next_attempt_at = case when $6::boolean or window_started_at + $8::int * interval '1 millisecond' < now() + $7::int * interval '1 millisecond' then null
                                    else now() + $7::int * interval '1 millisecond' end
-      where id = $1::uuid and status = 'PENDING' and exists (select 1 from a)
-      returning id, status, next_attempt_at
+      where workspace_id = $9::uuid and id = $1::uuid and status = 'PENDING' and exists (select 1 from a)
+      returning id, workspace_id, status, next_attempt_at
    )
    select d.status,
-          (select count(*) from (select graphile_worker.add_job('${DELIVER_TASK}', json_build_object('deliveryId', d.id), run_at => d.next_attempt_at,
+          (select count(*) from (select graphile_worker.add_job('${DELIVER_TASK}', ${deliveryJobPayload('d')}, run_at => d.next_attempt_at,
                                   job_key => ${deliveryJobKey('d.id::text')}) where d.status = 'PENDING') j)::int as requeued
      from d`;
-
-interface LoadedDelivery {
-  id: string;
-  status: string;
-  event_id: string;
-  payload: unknown;
-  url: string;
-  secret: string;
-  previous_secret: string | null;
-  attempts: number;
-}
 
 /**
  * The fence before a POST: the job is still this worker pool's, and its lock is renewed. The sweep
@@ -138,6 +157,8 @@ export function deliveryTask(deps: DeliveryDeps): Task {
   // The jobs this process runs now: the same job fetched twice (freed as orphaned while it waited in the local
   // queue, then fetched again) waits for the first run, then gives up its turn.
   const running = new Map<string, Promise<unknown>>();
+  // Kysely over the worker's own pool (graphile-worker's): typed reads of the webhook tables.
+  const db = new Kysely<WebhookDB>({ dialect: new PostgresDialect({ pool: deps.pool }) });
   return async (payload, helpers) => {
     const job = helpers.job;
     const earlier = running.get(job.id);
@@ -145,7 +166,7 @@ export function deliveryTask(deps: DeliveryDeps): Task {
       await earlier.catch(() => {});
       throw new JobNotHeldError(`job ${job.id} already ran in this process`);
     }
-    const run = deliver(payload, job, deps);
+    const run = deliver(payload, job, deps, db);
     running.set(job.id, run);
     try {
       await run;
@@ -158,17 +179,18 @@ export function deliveryTask(deps: DeliveryDeps): Task {
   };
 }
 
-async function deliver(payload: unknown, job: Job, deps: DeliveryDeps): Promise<void> {
-  const deliveryId = (payload as { deliveryId?: unknown } | null)?.deliveryId;
+async function deliver(payload: unknown, job: Job, deps: DeliveryDeps, db: Kysely<WebhookDB>): Promise<void> {
+  const { deliveryId, workspaceId: queued } = (payload ?? {}) as { deliveryId?: unknown; workspaceId?: unknown };
   if (typeof deliveryId !== 'string') return;
-  const { rows } = await deps.pool.query<LoadedDelivery>(LOAD_SQL, [deliveryId]);
-  const d = rows[0];
+  const workspaceId = typeof queued === 'string' ? queued : await workspaceOf(db, deliveryId);
+  if (!workspaceId) return;
+  const d = await loadDelivery(db, deliveryId, workspaceId);
   // Deleted endpoint (its deliveries went with it), or already settled by an earlier run: nothing to do.
   if (!d || d.status !== 'PENDING') return;
   const result = await attempt(d, job, deps);
   const number = d.attempts + 1;
   const delay = retryDelayMs(number, deps.config.retryBaseMs);
-  const recorded = await record(deps, [d.id, number, result.statusCode, result.durationMs, result.error, result.ok, delay, deps.config.retryWindowMs]);
+  const recorded = await record(deps, [d.id, number, result.statusCode, result.durationMs, result.error, result.ok, delay, deps.config.retryWindowMs, d.workspace_id]);
   deps.logger[result.ok ? 'debug' : 'info'](
     { deliveryId: d.id, eventId: d.event_id, attempt: number, statusCode: result.statusCode, error: result.error, status: recorded?.status },
     'webhook delivery attempt',

@@ -30,7 +30,10 @@ export class Migration20261207040000 extends Migration {
   override name = 'Migration20261207040000_csat_comment_themes';
 
   override up(): void | Promise<void> {
-    this.addSql(`alter table "csat_settings" add column "comment_language" text not null default 'english';`);
+    // csat_rating's lock first (its trigger, below), csat_settings' after: a rating in flight holds csat_rating and,
+    // through Migration20261207030000's follow-up trigger, reads csat_settings; waiting for it on csat_rating while
+    // holding nothing it needs keeps the upgrade from deadlocking with it (test/migrations.upgrade.test.ts). The
+    // trigger functions name comment_language before the column exists: plpgsql resolves names when it runs.
     for (const grain of ['daily', 'monthly']) {
       this.addSql(`create table "csat_term_${grain}" ("workspace_id" uuid not null, "day" date not null, "rating" smallint not null, "term" text not null, "comments" int not null, "occurrences" int not null, primary key ("workspace_id", "day", "rating", "term"));`);
     }
@@ -52,6 +55,7 @@ begin
   return null;
 end $$;`);
     this.addSql(`create trigger csat_term_rollup after insert on csat_rating referencing new table as added for each statement execute function csat_term_rollup_rows();`);
+    this.addSql(`alter table "csat_settings" add column "comment_language" text not null default 'english';`);
     this.addSql(`create function csat_term_refill(ws uuid) returns void language plpgsql as $$
 declare
   k bigint;

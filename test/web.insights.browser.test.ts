@@ -318,7 +318,8 @@ describe.skipIf(!HAVE_CHROMIUM)('<csat-insights> in Chromium', () => {
 
   it('themes: each term with its z-score as a bar, counts and examples linked through ticket-href, as the API answered; by keyboard; empty; axe', async () => {
     const page = await newPage();
-    const answer = page.waitForResponse((r) => r.url().startsWith(sg.gatewayUrl) && r.request().method() === 'POST');
+    // The dashboard's request (the follow-up queue on the same page sends its own, in either order).
+    const answer = page.waitForResponse((r) => r.url().startsWith(sg.gatewayUrl) && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('csatCommentThemes'));
     const el = await reports(page);
     const themes: Any[] = (await (await answer).json()).data.themes;
     // The corpus's unhappy comments ("Slow.", the long complaint) against the happy "Thanks!": their words stand out.

@@ -98,8 +98,8 @@ const monthOfBucket = (table: RollupTable) => (ROLLUP_SPECS[table].grain === 'ho
 const FROM = `(($2::date)::timestamp at time zone 'UTC')`;
 const UNTIL = `(case when isfinite($2::date) then (($2::date + interval '1 month') at time zone 'UTC') - interval '1 microsecond' else ($2::date)::timestamp at time zone 'UTC' end)`;
 const LAST_DAY = `(case when isfinite($2::date) then ($2::date + interval '1 month' - interval '1 day')::date else $2::date end)`;
-export const IN_MONTH = (column: string) => `${column} between ${FROM} and ${UNTIL}`;
-export const DAYS_IN_MONTH = `day between $2::date and ${LAST_DAY}`;
+const IN_MONTH = (column: string) => `${column} between ${FROM} and ${UNTIL}`;
+const DAYS_IN_MONTH = `day between $2::date and ${LAST_DAY}`;
 
 /** Every month of workspace $1 that has rows or rollup rows, oldest first, as text for $2. */
 export const WORKSPACE_MONTHS_SQL = `

@@ -29,6 +29,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     // A git ref (a commit, `HEAD~3`, `main`) built in a temporary worktree and run beside this one as (a0).
     baseline: { type: 'string' },
+    // The comment of (d)'s ratings (a real sentence measures the comment-themes trigger's tokenising too).
+    comment: { type: 'string', default: 'bench' },
   },
 });
 const N = Number(values.tickets);
@@ -213,7 +215,7 @@ async function main() {
   const inbox = (csat: boolean) =>
     JSON.stringify({ query: `{ tickets(first: 50) { edges { node { id ref subject status priority${csat ? ' csatRating csatComment csatRatedAt' : ''} } } } }` });
   const rate = (id: string, rating: number) =>
-    JSON.stringify({ query: 'mutation($id: ID!, $r: Int!) { rateTicket(ticketId: $id, rating: $r, comment: "bench") { id csatRating csatRatedAt } }', variables: { id, r: rating } });
+    JSON.stringify({ query: 'mutation($id: ID!, $r: Int!, $c: String) { rateTicket(ticketId: $id, rating: $r, comment: $c) { id csatRating csatRatedAt } }', variables: { id, r: rating, c: values.comment } });
 
   // Same answers from the product and the floor before measuring anything.
   const a = await post(csatUrl, agentToken, JSON.parse(entitiesBody));

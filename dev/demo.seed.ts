@@ -32,6 +32,9 @@ const UNHAPPY = [
   'The ticket was closed while the problem was still there. Nobody asked whether it worked for me.',
   'I was sent the same help article twice. It does not cover our setup, which I had described in detail.',
   'Slow, and the answer contradicted what your colleague told me last week.',
+  // A theme for the Reports page's "What unhappy customers keep saying" (csatCommentThemes): refunds, charged twice.
+  'Still waiting for my refund after two weeks. I was charged twice and nobody explained why.',
+  'Charged twice for the same month, and the refund you promised never came.',
 ];
 
 /** The workspace the banners' tokens belong to, and its first customer: the one who rates in the examples. */

@@ -3,6 +3,7 @@ import { CsatOffer } from './insights/offer.entity.js';
 import { CsatRollupRebuild } from './insights/rollup-rebuild.entity.js';
 import { CsatOfferDailyWs, CsatOfferHourlyWs, CsatRatingDailyWs, CsatRatingHourlyWs } from './insights/trend-rollup.entity.js';
 import { csatRollupLock } from './insights/rollup.routines.js';
+import { CsatTermDaily, CsatTermMonthly, csatTermRefill } from './insights/term-rollup.entity.js';
 import { CsatRating } from './rating/rating.entity.js';
 import { CsatSettings } from './settings/settings.entity.js';
 import { Ticket } from './ticket/ticket.entity.js';
@@ -23,6 +24,9 @@ export const SCHEMA: OrmSchema = {
     CsatRatingHourlyWs,
     CsatOfferDailyWs,
     CsatOfferHourlyWs,
+    // The comment themes' term counts (Migration20261207040000): keyed by (workspace, day, rating, term).
+    CsatTermDaily,
+    CsatTermMonthly,
     CsatSettings,
     CsatFollowUp,
     CsatFollowUpChange,
@@ -34,7 +38,7 @@ export const SCHEMA: OrmSchema = {
     Ticket,
   ],
   // The trigger functions are their triggers' (declared on the entities); these are the other functions.
-  routines: [csatRollupLock],
+  routines: [csatRollupLock, csatTermRefill],
   /**
    * Tables the schema diff leaves alone, each for a reason MikroORM cannot model:
    * - `ticket`: the helpdesk owns it (a table or a view); this subgraph never creates, alters or drops it.

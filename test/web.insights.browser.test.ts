@@ -38,6 +38,8 @@ const agent = randomUUID();
 // Good, bad and new: names the page is given, so the texts compared across languages exclude them as data.
 const [good, bad, fresh] = [randomUUID(), randomUUID(), randomUUID()];
 const NAMES = { [good]: 'Gwen Good', [bad]: 'Bart Bad', [fresh]: 'Nina New' };
+// Happy comments in words of their own, so the themes (1-2 against 4-5 stars) have two groups to compare.
+const HAPPY = 'Quick answer, the agent fixed it the same day and explained every step clearly.';
 const LONG_COMPLAINT = 'Nobody read what I wrote. Three replies, three different answers, and the problem is still there after two weeks of waiting.';
 
 interface Row {
@@ -69,7 +71,7 @@ describe.skipIf(!HAVE_CHROMIUM)('<csat-insights> in Chromium', () => {
     const add = (assignee: string | null, n: number, stars: number[], days: number) => {
       for (let i = 0; i < n; i++, k++) {
         const rating = stars[k % stars.length]!;
-        const comment = rating <= 2 ? (k % 3 === 0 ? LONG_COMPLAINT.slice(0, 40 + (k % 60)) : 'Slow.') : k % 4 === 0 ? 'Thanks!' : null;
+        const comment = rating <= 2 ? (k % 3 === 0 ? LONG_COMPLAINT.slice(0, 40 + (k % 60)) : 'Slow.') : k % 4 === 0 ? 'Thanks!' : k % 4 === 2 ? HAPPY : null;
         rows.push({ ticket: randomUUID(), rating, comment, at: now - ((k * 7919) % (days * 24)) * 3_600_000 - 60_000, assignee });
       }
     };
@@ -314,6 +316,48 @@ describe.skipIf(!HAVE_CHROMIUM)('<csat-insights> in Chromium', () => {
     await shot(forbidden, 'insights-forbidden');
   });
 
+  it('themes: each term with its z-score as a bar, counts and examples linked through ticket-href, as the API answered; by keyboard; empty; axe', async () => {
+    const page = await newPage();
+    // The dashboard's request (the follow-up queue on the same page sends its own, in either order).
+    const answer = page.waitForResponse((r) => r.url().startsWith(sg.gatewayUrl) && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('csatCommentThemes'));
+    const el = await reports(page);
+    const themes: Any[] = (await (await answer).json()).data.themes;
+    // The corpus's unhappy comments ("Slow.", the long complaint) against the happy "Thanks!": their words stand out.
+    expect(themes.length).toBeGreaterThan(1);
+    expect(themes.map((t) => t.term)).toContain('slow');
+    const items = el.locator('[part="theme"]');
+    expect(await items.count()).toBe(themes.length);
+    const z = (v: number) => new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(v);
+    for (const [i, t] of themes.entries()) {
+      const item = items.nth(i);
+      expect(await item.locator('[part="theme-term"]').textContent()).toBe(t.term);
+      expect(await item.locator('[role="img"]').getAttribute('aria-label')).toBe(`z-score ${z(t.zScore)}`);
+      const width = await item.locator('[part="theme-bar"]').evaluate((b: Any) => b.style.width);
+      expect(width).toBe(`${Math.max(4, Math.round((t.zScore / themes[0].zScore) * 100))}%`);
+      expect((await item.locator('.meta').textContent())!.replace(/\s+/g, ' ')).toContain(`${t.unhappyComments} unhappy · ${t.happyComments} happy comments`);
+      const links = await item.locator('[part="theme-example"]').evaluateAll((as) => as.map((a: Any) => [a.getAttribute('href'), a.getAttribute('aria-label')]));
+      expect(links).toEqual(t.exampleTicketIds.map((id: string, k: number) => [`/agent?ticket=${id}`, `Open example ${k + 1} for “${t.term}”`]));
+    }
+    // Every example is a 1-2 star rating of the period whose comment holds the word.
+    const firstExample = themes[0].exampleTicketIds[0];
+    const row = rows.find((r) => r.ticket === firstExample)!;
+    expect(row.rating).toBeLessThanOrEqual(2);
+    expect(await el.locator('[part="theme-bar"]').first().evaluate((b: Any) => b.style.width)).toBe('100%');
+    // By keyboard: Tab reaches the first example link, Enter opens its ticket.
+    const focused = () => page.evaluate(() => (globalThis as Any).document.querySelector('csat-insights').shadowRoot.activeElement?.getAttribute('part') ?? null);
+    for (let i = 0; i < 80 && (await focused()) !== 'theme-example'; i++) await page.keyboard.press('Tab');
+    expect(await focused()).toBe('theme-example');
+    await shot(el.locator('[part="themes"]'), 'insights-themes');
+    expect(await axe(page)).toEqual([]);
+    await Promise.all([page.waitForURL(`**/agent?ticket=${firstExample}`), page.keyboard.press('Enter')]);
+    // Empty: an agent whose comments are all happy has no theme.
+    const empty = await reports(page, `?agent=${fresh}`);
+    await page.locator('csat-insights[state="ready"] [part="themes-empty"]').waitFor();
+    expect(await empty.locator('[part="themes-empty"]').textContent()).toBe('No word stands out in this period.');
+    expect(await empty.locator('[part="theme"]').count()).toBe(0);
+    expect(await axe(page)).toEqual([]);
+  });
+
   describe('languages: no rendered text stays English', () => {
     /** Every text a user meets in an element's shadow tree: text nodes and the names, labels and placeholders. */
     const texts = (page: Page, selector: string) =>
@@ -327,7 +371,8 @@ describe.skipIf(!HAVE_CHROMIUM)('<csat-insights> in Chromium', () => {
           }
           if (node.nodeType === 1) {
             for (const a of ['aria-label', 'placeholder', 'title', 'alt']) if (node.getAttribute(a)) out.push(node.getAttribute(a).trim());
-            if (node.localName === 'style') return;
+            // translate="no": data such as the themes' terms (lexemes of the comments), the same in every language.
+            if (node.localName === 'style' || node.getAttribute('translate') === 'no') return;
           }
           for (const child of [...(node.shadowRoot?.childNodes ?? []), ...node.childNodes]) walk(child);
         };

@@ -1,6 +1,6 @@
 // Ready for a distributed PostgreSQL (docs/scale.md): every statement the service sends on its tables touches
 // one workspace. A private PostgreSQL logs every statement (log_statement=all, csvlog), the service drives every
-// operation it has (ratings, pages, insights, settings, badge, webhooks admin and delivery) for two workspaces,
+// operation it has (ratings, pages, insights with the comment themes, settings, badge, webhooks admin and delivery) for two workspaces,
 // and each logged statement of the service's connections (by application_name) that names one of our tables must
 // filter by workspace_id, and carry at most one of the workspaces' ids, or be a listed, documented exception.
 import { randomUUID } from 'node:crypto';
@@ -122,6 +122,8 @@ const q = {
   // Issue 20: the rating links (the `service` role), and the per-channel figures.
   links: `query L($id: ID!) { csatRatingLinks(ticketId: $id) { url ratingUrls } }`,
   byChannel: `{ csatSummary(channels: [EMAIL]) { count responseRate } csatRatings(first: 5, channels: [EMAIL, PORTAL]) { edges { node { rating channel } } } }`,
+  themes: `query($from: DateTime!, $a: [ID!]) { csatCommentThemes(filter: { ratedFrom: $from, assigneeIds: $a }) { term exampleTicketIds } }`,
+  language: `mutation L($l: String!) { updateCsatSettings(input: { commentLanguage: $l }) { commentLanguage } }`,
 };
 
 /** Everything one workspace does, through the service; returns its id. */
@@ -169,6 +171,12 @@ async function driveWorkspace(): Promise<string> {
   const from = new Date(Date.now() - 40 * 86_400_000).toISOString();
   await ok(q.trend, { i: 'DAY', z: 'Europe/Paris', from }, agent);
   await ok(q.trend, { i: 'MONTH', z: 'UTC', from }, agent);
+  // The comment themes: the term rollups (whole months and days) with the rows at the period's ends, then the rows
+  // only (an agent); a commentLanguage change recounts the workspace's term rollups (inside its trigger).
+  await ok(q.themes, { from }, agent);
+  await ok(q.themes, { from, a: [randomUUID()] }, agent);
+  await ok(q.language, { l: 'simple' }, admin);
+  await ok(q.themes, { from }, agent);
   await ok(q.badge, { w: ws });
   await ok(q.list, {}, admin);
   // Each rating delivered; one delivery sent again; then the endpoint deleted.
@@ -239,7 +247,7 @@ describe('every statement on our tables touches one workspace', () => {
     }
     expect(problems).toEqual([]);
     // The driver reached every table it should (a statement log that silently stopped would pass the rest).
-    for (const table of ['csat_rating', 'csat_offer', 'csat_settings', 'csat_webhook', 'csat_event', 'csat_delivery', 'csat_delivery_attempt', 'ticket'])
+    for (const table of ['csat_rating', 'csat_offer', 'csat_settings', 'csat_webhook', 'csat_event', 'csat_delivery', 'csat_delivery_attempt', 'ticket', 'csat_term_daily', 'csat_term_monthly'])
       expect(checked.some((c) => new RegExp(`\\b${table}\\b`).test(c)), table).toBe(true);
     expect(EXCEPTIONS.filter((e) => !exceptionsSeen.has(e.pattern)).map((e) => e.why)).toEqual([]);
   });

@@ -2,6 +2,8 @@ import { Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import type { Access } from '../auth/auth.checker.js';
 import type { SignedInContext } from '../context/request.context.js';
 import { csatAgentSummaries, csatRatings, csatSummary, csatTrend } from './insights.service.js';
+import { csatCommentThemes } from './themes.service.js';
+import { CsatCommentTheme, CsatCommentThemesArgs } from './themes.types.js';
 import {
   CsatAgentSummariesArgs,
   CsatAgentSummaryConnection,
@@ -38,5 +40,10 @@ export class InsightsResolver {
   @Query(() => [CsatTrendPoint], { description: 'The summary per day, ISO week or month of the period, in a time zone; empty buckets included (count 0)' })
   csatTrend(@Args(() => CsatTrendArgs) args: CsatTrendArgs, @Ctx() ctx: SignedInContext): Promise<CsatTrendPoint[]> {
     return csatTrend(ctx.em, ctx.viewer, args, ctx.log);
+  }
+
+  @Query(() => [CsatCommentTheme], { description: 'Terms much more frequent in 1-2 star comments than in 4-5 star ones, by the z-score of the weighted log-odds ratio (docs/insights.md, Themes)' })
+  csatCommentThemes(@Args(() => CsatCommentThemesArgs) args: CsatCommentThemesArgs, @Ctx() ctx: SignedInContext): Promise<CsatCommentTheme[]> {
+    return csatCommentThemes(ctx.em, ctx.viewer, args);
   }
 }

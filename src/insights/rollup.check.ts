@@ -1,7 +1,7 @@
 // Compares every rollup row with the rows it sums (`npm run rollups:check`, the tests), in one snapshot, so a
 // rating committed meanwhile is in both sides or in neither (the triggers count it in its own transaction).
 import type { RollupSession } from './rollup.session.js';
-import { differencesSql, offerGapsSql, ROLLUP_TABLE_NAMES, rollupSpec, totalsSql, type RollupTable } from './rollup.sql.js';
+import { countLabels, differencesSql, offerGapsSql, ROLLUP_TABLE_NAMES, rollupSpec, totalsSql, type RollupTable } from './rollup.sql.js';
 
 export interface RollupDifference {
   table: RollupTable;
@@ -12,7 +12,9 @@ export interface RollupDifference {
   /** issue 20: PORTAL or EMAIL in a per-channel table (the per-assignee ones); null in a per-workspace grain. */
   channel: string | null;
   rating: number | null;
-  /** The stored counts (null: no rollup row) and the rows' (null: no rows), as [ratings, commented] or [offered, rated]. */
+  /** The lexeme, in a term rollup (csat_term_*). */
+  term?: string;
+  /** The stored counts (null: no rollup row) and the rows' (null: no rows), as [ratings, commented], [offered, rated] or [occurrences, comments]. */
   rollup: [number, number] | null;
   rows: [number, number] | null;
 }
@@ -37,6 +39,7 @@ interface DifferenceRow {
   assignee_id: string | null;
   channel: string | null;
   rating: number | null;
+  term: string | null;
   rollup_a: number | null;
   rollup_b: number | null;
   rows_a: number | null;
@@ -58,6 +61,7 @@ export async function checkRollups(db: RollupSession, workspaceId?: string): Pro
           assigneeId: r.assignee_id,
           channel: r.channel,
           rating: r.rating,
+          ...(r.term === null ? {} : { term: r.term }),
           rollup: r.rollup_a === null ? null : [r.rollup_a, r.rollup_b!],
           rows: r.rows_a === null ? null : [r.rows_a, r.rows_b!],
         });
@@ -74,13 +78,11 @@ export async function checkRollups(db: RollupSession, workspaceId?: string): Pro
   }, 'begin isolation level repeatable read read only');
 }
 
-const labels = (table: RollupTable): [string, string] => (rollupSpec(table).kind === 'rating' ? ['ratings', 'commented'] : ['offered', 'rated']);
-
 /** One line per difference: workspace and day first (what an operator greps), then the bucket and both counts. */
 export function describeDifference(d: RollupDifference): string {
-  const [a, b] = labels(d.table);
+  const [a, b] = countLabels(d.table);
   const counts = (c: [number, number] | null) => (c ? `${a} ${c[0]}, ${b} ${c[1]}` : 'no row');
-  const bucket = `${rollupSpec(d.table).assignee ? `assignee ${d.assigneeId ?? 'none'}` : 'workspace'}${d.channel === null ? '' : `, ${d.channel}`}${d.rating === null ? '' : `, rating ${d.rating}`}`;
+  const bucket = `${rollupSpec(d.table).assignee ? `assignee ${d.assigneeId ?? 'none'}` : 'workspace'}${d.channel === null ? '' : `, ${d.channel}`}${d.rating === null ? '' : `, rating ${d.rating}`}${d.term === undefined ? '' : `, term ${JSON.stringify(d.term)}`}`;
   return `workspace ${d.workspaceId} day ${d.day}: ${d.table} (${bucket}) has ${counts(d.rollup)}; the rows sum to ${counts(d.rows)}`;
 }
 

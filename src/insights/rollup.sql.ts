@@ -1,9 +1,11 @@
 // Every statement that rebuilds or checks the insights rollups from the rows they sum (docs/insights.md,
 // Rollups): migrate()'s backfill, `npm run rollups:rebuild`, `npm run rollups:check` and the tests run these.
-// The buckets are the triggers' (Migration20261206200000, Migration20261207010000): the UTC day, its month's
-// first day, or the UTC hour of rated_at / offered_at, per assignee or per workspace; a rating "commented" when
-// comment_length > 0 (the CHECK makes it comment is not null). The per-assignee tables are per channel too
-// (issue 20, Migration20261207020000); the per-workspace grains are not (csatTrend takes no channel).
+// The buckets are the triggers' (Migration20261206200000, Migration20261207010000, Migration20261207040000): the
+// UTC day, its month's first day, or the UTC hour of rated_at / offered_at, per assignee or per workspace; a
+// rating "commented" when comment_length > 0 (the CHECK makes it comment is not null); the comment themes' terms
+// per workspace, day or month, rating and lexeme. The per-assignee tables are per channel too (issue 20,
+// Migration20261207020000); the per-workspace grains and the term rollups are not (csatTrend and
+// csatCommentThemes take no channel).
 
 const day = (column: string) => `(${column} at time zone 'UTC')::date`;
 const month = (column: string) => `date_trunc('month', ${column} at time zone 'UTC')::date`;
@@ -18,11 +20,12 @@ const ratingOf = (o: string) => `(select 1 from csat_rating x where x.workspace_
 export type Grain = 'daily' | 'monthly' | 'hourly';
 
 /**
- * One rollup table: what it counts, its bucket column (`day`, or `hour` for the hourly grain), per assignee or
- * not, per channel or not (issue 20: the per-assignee tables; the per-workspace grains sum every channel).
+ * One rollup table: what it counts (ratings, offers, or the terms of the 1-2 and 4-5 star comments), its bucket
+ * column (`day`, or `hour` for the hourly grain), per assignee or not, per channel or not (issue 20: the
+ * per-assignee tables; the per-workspace grains and the term rollups sum every channel).
  */
 export interface RollupSpec {
-  kind: 'rating' | 'offer';
+  kind: 'rating' | 'offer' | 'term';
   grain: Grain;
   assignee: boolean;
   channel: boolean;
@@ -37,10 +40,13 @@ const ROLLUP_SPECS = {
   csat_offer_monthly: { kind: 'offer', grain: 'monthly', assignee: true, channel: true },
   csat_offer_daily_ws: { kind: 'offer', grain: 'daily', assignee: false, channel: false },
   csat_offer_hourly_ws: { kind: 'offer', grain: 'hourly', assignee: false, channel: false },
+  // csatCommentThemes' (Migration20261207040000): per workspace, rating and term; counts [occurrences, comments].
+  csat_term_daily: { kind: 'term', grain: 'daily', assignee: false, channel: false },
+  csat_term_monthly: { kind: 'term', grain: 'monthly', assignee: false, channel: false },
 } as const satisfies Record<string, RollupSpec>;
 
 export type RollupTable = keyof typeof ROLLUP_SPECS;
-/** In the triggers' row-lock order (each family's per-assignee tables, then its per-workspace ones). */
+/** In the triggers' row-lock order (each family's per-assignee tables, then its per-workspace ones; the terms' trigger runs last). */
 export const ROLLUP_TABLE_NAMES = Object.keys(ROLLUP_SPECS) as RollupTable[];
 export const rollupSpec = (table: RollupTable): RollupSpec => ROLLUP_SPECS[table];
 
@@ -67,11 +73,30 @@ export function offerBuckets(grain: Grain, where: string, assignee = true, chann
             from csat_offer o where ${where} group by ${groupBy(keys.length)}`;
 }
 
+/**
+ * The rows of csat_term_<grain> that the ratings matching `where` (over csat_rating r) add up to: the lexemes of
+ * their comments in the workspace's comment_language (csat_term_rollup_rows' buckets; 3 stars in neither group).
+ */
+export function termBuckets(grain: Grain, where: string): string {
+  return `select r.workspace_id, ${bucketOf(grain)('r.rated_at')} as day, r.rating, t.lexeme as term, count(*)::int as comments, sum(cardinality(t.positions))::int as occurrences
+            from csat_rating r
+            left join csat_settings s on s.workspace_id = r.workspace_id
+            cross join lateral unnest(to_tsvector(coalesce(s.comment_language, 'english')::regconfig, r.comment)) t
+           where r.comment is not null and r.rating <> 3 and ${where}
+           group by 1, 2, 3, 4`;
+}
+
 /** The rows `table` holds for the ratings or offers matching `where`. */
 function bucketsOf(table: RollupTable, where: (alias: string) => string): string {
   const { kind, grain, assignee, channel } = ROLLUP_SPECS[table];
+  if (kind === 'term') return termBuckets(grain, where('r'));
   return kind === 'rating' ? ratingBuckets(grain, where('r'), assignee, channel) : offerBuckets(grain, where('o'), assignee, channel);
 }
+
+/** The two counts a row of `table` holds, as its columns. */
+const countsOf = (kind: RollupSpec['kind']): [string, string] => (kind === 'rating' ? ['ratings', 'commented'] : kind === 'offer' ? ['offered', 'rated'] : ['occurrences', 'comments']);
+/** The key columns after the bucket (and the assignee): a rating's star, a term's star and lexeme. */
+const keysOf = (kind: RollupSpec['kind']): string[] => (kind === 'rating' ? ['rating'] : kind === 'offer' ? [] : ['rating', 'term']);
 
 /** The month a bucket column is in (its first day). */
 const monthOfBucket = (table: RollupTable) => (ROLLUP_SPECS[table].grain === 'hourly' ? month('hour') : `date_trunc('month', day)::date`);
@@ -136,10 +161,12 @@ export const CLEAR_MONTH_SQL = `with ${ROLLUP_TABLE_NAMES.slice(1)
 
 const insertColumns = (table: RollupTable) => {
   const { kind, grain, assignee, channel } = ROLLUP_SPECS[table];
-  return ['workspace_id', bucketColumn(grain), ...(assignee ? ['assignee_id'] : []), ...(channel ? ['channel'] : []), ...(kind === 'rating' ? ['rating', 'ratings', 'commented'] : ['offered', 'rated'])].join(', ');
+  // termBuckets selects comments before occurrences.
+  const counts = kind === 'term' ? ['comments', 'occurrences'] : countsOf(kind);
+  return ['workspace_id', bucketColumn(grain), ...(assignee ? ['assignee_id'] : []), ...(channel ? ['channel'] : []), ...keysOf(kind), ...counts].join(', ');
 };
 const fillOf = (table: RollupTable) =>
-  `insert into ${table} (${insertColumns(table)})\n${bucketsOf(table, (a) => `${a}.workspace_id = $1::uuid and ${IN_MONTH(`${a}.${ROLLUP_SPECS[table].kind === 'rating' ? 'rated_at' : 'offered_at'}`)}`)}`;
+  `insert into ${table} (${insertColumns(table)})\n${bucketsOf(table, (a) => `${a}.workspace_id = $1::uuid and ${IN_MONTH(`${a}.${ROLLUP_SPECS[table].kind === 'offer' ? 'offered_at' : 'rated_at'}`)}`)}`;
 
 /** The month's rollup rows, from its ratings and offers, in one statement (every table written once). */
 export const FILL_MONTH_SQL = `with
@@ -173,26 +200,30 @@ const bucketText = (table: RollupTable, column: string) =>
 /**
  * Rows of `table` that differ from the rows' sums, both ways (a bucket missing on either side included). Full
  * joins need equality: a null assignee joins as the nil uuid plus a flag, so a real nil-uuid assignee stays apart.
+ * A term rollup reports at most 1,000 (a wrong comment_language differs on every term of the workspace).
  */
 export function differencesSql(table: RollupTable, one: boolean): string {
   const { kind, grain, assignee, channel } = ROLLUP_SPECS[table];
-  const ratings = kind === 'rating';
-  const [a, b] = ratings ? ['ratings', 'commented'] : ['offered', 'rated'];
+  const [a, b] = countsOf(kind);
   const bucket = bucketColumn(grain);
   const rows = bucketsOf(table, (alias) => scope(one, alias));
   // issue 20: the per-assignee buckets are per channel too (Migration20261207020000).
-  const keys = ['workspace_id', bucket, ...(assignee ? ['assignee_id'] : []), ...(channel ? ['channel'] : []), ...(ratings ? ['rating'] : [])];
+  const keys = ['workspace_id', bucket, ...(assignee ? ['assignee_id'] : []), ...(channel ? ['channel'] : []), ...keysOf(kind)];
   const join = keys.map((k) => (k === 'assignee_id' ? `coalesce(s.${k}, ${NIL}) = coalesce(x.${k}, ${NIL}) and (s.${k} is null) = (x.${k} is null)` : `s.${k} = x.${k}`)).join(' and ');
   return `
 select '${table}' as "table", coalesce(s.workspace_id, x.workspace_id) as workspace_id, ${bucketText(table, `coalesce(s.${bucket}, x.${bucket})`)} as day,
        ${assignee ? 'coalesce(s.assignee_id, x.assignee_id)' : 'null::uuid'} as assignee_id, ${channel ? 'coalesce(s.channel, x.channel)' : 'null::text'} as channel,
-       ${ratings ? 'coalesce(s.rating, x.rating)::int' : 'null::int'} as rating,
+       ${kind === 'offer' ? 'null::int' : 'coalesce(s.rating, x.rating)::int'} as rating,
+       ${kind === 'term' ? 'coalesce(s.term, x.term)' : 'null::text'} as term,
        s.${a} as rollup_a, s.${b} as rollup_b, x.${a} as rows_a, x.${b} as rows_b
   from (select * from ${table} s where ${scope(one, 's')}) s
   full join (${rows}) x on ${join}
  where (s.${a}, s.${b}) is distinct from (x.${a}, x.${b})
- order by 2, coalesce(s.${bucket}, x.${bucket}), 4 nulls last, 5, 6`;
+ order by 2, coalesce(s.${bucket}, x.${bucket}), 4 nulls last, 5, 6, 7${kind === 'term' ? ' limit 1000' : ''}`;
 }
+
+/** The names of a rollup row's two counts, for a report line: [ratings, commented], [offered, rated] or [occurrences, comments]. */
+export const countLabels = (table: RollupTable): [string, string] => countsOf(ROLLUP_SPECS[table].kind);
 
 /** Ratings without an offer, and offers of a rated ticket not marked rated, per workspace and day. */
 export function offerGapsSql(one: boolean): string {

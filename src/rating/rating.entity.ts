@@ -43,6 +43,14 @@ import { CsatRatingRepository } from './rating.repository.js';
   forEach: 'statement',
   expression: 'create trigger csat_rating_follow_up after insert on csat_rating referencing new table as added for each statement execute function csat_rating_follow_up_rows()',
 })
+// Counts the 1-2 and 4-5 star comments' terms in csat_term_daily/monthly (Migration20261207040000, csat_term_rollup_rows).
+@Trigger({
+  name: 'csat_term_rollup',
+  timing: 'after',
+  events: ['insert'],
+  forEach: 'statement',
+  expression: 'create trigger csat_term_rollup after insert on csat_rating referencing new table as added for each statement execute function csat_term_rollup_rows()',
+})
 export class CsatRating {
   [PrimaryKeyProp]?: ['workspaceId', 'ticketId'];
   [EntityRepositoryType]?: CsatRatingRepository;

@@ -1,5 +1,5 @@
 import { EntityRepositoryType } from '@mikro-orm/core';
-import { Check, Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Check, Entity, PrimaryKey, Property, Trigger } from '@mikro-orm/decorators/legacy';
 import { CsatSettingsRepository } from './settings.repository.js';
 
 /**
@@ -11,6 +11,14 @@ import { CsatSettingsRepository } from './settings.repository.js';
 @Check({ name: 'csat_settings_unhappy_max_rating', expression: 'unhappy_max_rating >= 1 and unhappy_max_rating <= 5' })
 @Check({ name: 'csat_settings_follow_up_below', expression: 'follow_up_below >= 0 and follow_up_below <= 5' })
 @Check({ name: 'csat_settings_vocal_min_comment_length', expression: 'vocal_min_comment_length >= 1 and vocal_min_comment_length <= 2000' })
+// Refuses a comment_language PostgreSQL does not have, and re-derives the term rollups when it changes (Migration20261207040000).
+@Trigger({
+  name: 'csat_settings_language',
+  timing: 'after',
+  events: ['insert', 'update'],
+  forEach: 'row',
+  expression: 'create trigger csat_settings_language after insert or update on csat_settings for each row execute function csat_settings_language_changed()',
+})
 export class CsatSettings {
   [EntityRepositoryType]?: CsatSettingsRepository;
 
@@ -35,6 +43,10 @@ export class CsatSettings {
   /** A new rating at or below this opens a follow-up (Migration20261207030000's trigger); 0: none. */
   @Property({ type: 'smallint', default: 2 })
   followUpBelow!: number;
+
+  /** The text search configuration of its comments (pg_ts_config), for csatCommentThemes. */
+  @Property({ type: 'text', default: 'english' })
+  commentLanguage!: string;
 
   @Property({ type: 'timestamptz', length: 3, defaultRaw: 'now()' })
   updatedAt!: Date;

@@ -18,6 +18,7 @@ const stored = (row: CsatSettings): StoredSettings => ({
   unhappyMaxRating: row.unhappyMaxRating,
   vocalMinCommentLength: row.vocalMinCommentLength,
   followUpBelow: row.followUpBelow,
+  commentLanguage: row.commentLanguage,
   updatedAt: row.updatedAt.toISOString(),
   updatedBy: row.updatedBy,
 });
@@ -41,7 +42,7 @@ export class CsatSettingsRepository extends EntityRepository<CsatSettings> {
       .insert({ workspaceId, ...DEFAULT_SETTINGS, ...given, ...stamp })
       .onConflict('workspaceId')
       .merge({ ...given, ...stamp })
-      .returning(['workspaceId', 'enabled', 'badgePublic', 'badgeMinCount', 'unhappyMaxRating', 'vocalMinCommentLength', 'followUpBelow', 'updatedAt', 'updatedBy'])
+      .returning(['workspaceId', 'enabled', 'badgePublic', 'badgeMinCount', 'unhappyMaxRating', 'vocalMinCommentLength', 'followUpBelow', 'commentLanguage', 'updatedAt', 'updatedBy'])
       .execute<CsatSettings[]>('all');
     return stored(row!);
   }

@@ -9,6 +9,8 @@ export interface SettingsValues {
   unhappyMaxRating: number;
   vocalMinCommentLength: number;
   followUpBelow: number;
+  /** The text search configuration csatCommentThemes reads comments in: a name in pg_ts_config. */
+  commentLanguage: string;
 }
 
 export const DEFAULT_SETTINGS: Readonly<SettingsValues> = Object.freeze({
@@ -19,6 +21,7 @@ export const DEFAULT_SETTINGS: Readonly<SettingsValues> = Object.freeze({
   vocalMinCommentLength: 200,
   // Repeated in Migration20261207030000's trigger (csat_rating_follow_up_rows), which cannot import it.
   followUpBelow: 2,
+  commentLanguage: 'english',
 });
 
 /** Below this a published average says more about luck than about service (docs/settings.md). */
@@ -38,4 +41,9 @@ export function validateSettingsChange(change: SettingsChange): void {
   intIn(change.unhappyMaxRating, 'unhappyMaxRating', RATING_MIN, RATING_MAX);
   intIn(change.vocalMinCommentLength, 'vocalMinCommentLength', 1, COMMENT_MAX_CODE_POINTS);
   intIn(change.followUpBelow, 'followUpBelow', 0, RATING_MAX);
+  // Whether PostgreSQL has it is asked of pg_ts_config (settings.service.ts): this is only the shape.
+  const lang = change.commentLanguage;
+  if (lang !== null && lang !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(lang)) {
+    throw new BadUserInputError('commentLanguage must be the name of a text search configuration (pg_ts_config), such as english or simple', 'commentLanguage');
+  }
 }

@@ -24,6 +24,9 @@ export class CsatSettingsType {
   @Field(() => Int, { description: 'A new rating at or below this opens a follow-up (csatFollowUp); 0 opens none. 0..5; default 2' })
   followUpBelow!: number;
 
+  @Field(() => String, { description: "The text search configuration (pg_ts_config) csatCommentThemes reads comments in. Default 'english'" })
+  commentLanguage!: string;
+
   @Field(() => DateTimeScalar, { nullable: true, description: 'null while the defaults were never changed' })
   updatedAt!: string | null;
 
@@ -50,4 +53,7 @@ export class CsatSettingsInput {
 
   @Field(() => Int, { nullable: true })
   followUpBelow?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'A name PostgreSQL has in pg_ts_config (BAD_USER_INPUT otherwise); a change recounts the themes' })
+  commentLanguage?: string | null;
 }

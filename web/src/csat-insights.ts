@@ -3,6 +3,7 @@ import { INSIGHTS_TEXTS, languageOf, type InsightsStrings } from './catalogue.js
 import { CsatError, graphql, type CsatFetch } from './client.js';
 import { errorText, fill, formatNumber, langOf, MAX } from './i18n.js';
 import { CHART, tipPosition, trendChart } from './insights-chart.js';
+import { THEMES_TEXTS, themesSection, themesStyles } from './csat-themes.js';
 import {
   dayText,
   INSIGHTS_QUERY,
@@ -131,6 +132,7 @@ export class CsatInsights extends LitElement {
 
   static override styles = [
     tokens,
+    themesStyles,
     css`
       :host {
         display: block;
@@ -623,7 +625,7 @@ export class CsatInsights extends LitElement {
 
   private _dashboard(d: InsightsData) {
     return html`${this._tiles(d.current, d.previous)} ${this._trend(d.trend)}
-      <div class="grid">${this._distribution(d.current)} ${this._ranking(d.agents)} ${this._unhappy(d)}</div>`;
+      <div class="grid">${this._distribution(d.current)} ${this._ranking(d.agents)} ${this._unhappy(d)} ${this._themes(d)}</div>`;
   }
 
   private _tile(name: string, value: string, sub: string | null, change: unknown) {
@@ -816,5 +818,14 @@ export class CsatInsights extends LitElement {
           </ul>`
         : html`<p class="hint">${s.unhappyEmpty}</p>`}
     </section>`;
+  }
+
+  private _themes(d: InsightsData) {
+    return themesSection(d.themes, {
+      s: { ...THEMES_TEXTS[languageOf(this._lang)], ...(this.strings as object) },
+      href: (id) => (this.ticketHref ? this.ticketHref.replace(/\{id\}/g, encodeURIComponent(id)) : null),
+      count: (n) => formatNumber(this._lang, n),
+      score: (z) => this._number({ minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(z),
+    });
   }
 }

@@ -1,5 +1,6 @@
 // What <csat-insights> asks for, in one GraphQL request (this subgraph's root fields only), and the periods
 // it asks about.
+import { THEMES_FIELD, type Theme } from './csat-themes.js';
 import { dayText, yearStart, type Day, type Zone } from './zone.js';
 
 export type Preset = 'last7' | 'last30' | 'last90' | 'thisYear' | 'custom';
@@ -83,17 +84,19 @@ export interface InsightsData {
   trend: TrendPoint[];
   agents: AgentRow[];
   unhappy: UnhappyRating[];
+  themes: Theme[];
 }
 
 const SUMMARY = 'count average averageInterval { low high } satisfiedShare satisfiedInterval { low high } offered responseRate responseInterval { low high }';
 
-/** The dashboard's one request: both summaries, the trend, the ranking (the period only: every agent) and the unhappy list. */
+/** The dashboard's one request: both summaries, the trend, the ranking (the period only: every agent), the unhappy list and the themes. */
 export const INSIGHTS_QUERY = `query CsatInsights($filter: CsatRatingFilter!, $previous: CsatRatingFilter!, $period: CsatRatingFilter!, $unhappy: CsatRatingFilter!, $interval: CsatInterval!, $timeZone: String!) {
   current: csatSummary(filter: $filter) { ${SUMMARY} distribution { rating count share } }
   previous: csatSummary(filter: $previous) { ${SUMMARY} }
   trend: csatTrend(filter: $filter, interval: $interval, timeZone: $timeZone) { start end count average satisfiedShare satisfiedInterval { low high } }
   agents: csatAgentSummaries(filter: $period, first: 100) { edges { node { assigneeId count average satisfiedShare satisfiedInterval { low high } } } }
   unhappy: csatRatings(filter: $unhappy, orderBy: UNHAPPY_FIRST, first: 5) { edges { node { rating comment ratedAt assigneeId ticket { id } } } }
+  ${THEMES_FIELD}
 }`;
 
 export function insightsVariables(period: Period, assigneeIds: string[] | null, timeZone: string) {
@@ -117,6 +120,7 @@ export function readInsights(data: Record<string, any>): InsightsData {
     trend: data.trend,
     agents: data.agents.edges.map((e: any) => e.node),
     unhappy: data.unhappy.edges.map((e: any) => e.node),
+    themes: data.themes ?? [],
   };
 }
 

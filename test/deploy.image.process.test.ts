@@ -65,11 +65,12 @@ function run(app: string, command: string[], env: Record<string, string>, opts: 
   const childEnv = { PATH: process.env.PATH!, ...stageEnv(runtime), ...env };
   const [bin, ...args] = command;
   if (bin !== 'node') throw new Error(`the image runs node, not ${bin}`);
-  const child = spawn(opts.node ?? process.execPath, args, {
+  const asUser = opts.asImageUser && process.getuid?.() === 0;
+  const child = spawn(opts.node ?? (asUser ? imageNode : process.execPath), args, {
     cwd: app,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...(opts.asImageUser && process.getuid?.() === 0 ? { uid: UID, gid: GID } : {}),
+    ...(asUser ? { uid: UID, gid: GID } : {}),
   });
   children.add(child);
   let out = '';
@@ -94,6 +95,13 @@ function olderNode(): string | undefined {
 
 let app: string;
 let db: ThrowawayDatabase;
+/**
+ * The Node 24 the image's user runs: a copy of this one in a folder of its own, as the image has its node in
+ * /usr/local/bin. The checkout's node_modules/node may sit where that user cannot reach it (a clone in a
+ * `mktemp -d` folder is 0700: spawn fails with EACCES).
+ */
+let imageNode: string;
+let nodeDir: string;
 
 beforeAll(async () => {
   db = await createThrowawayDatabase(`csat_test_image_${process.pid}`, { serverUrl: inject('databaseUrl') });
@@ -106,6 +114,11 @@ beforeAll(async () => {
   execFileSync('npm', [...npmArgs, '--prefer-offline', '--loglevel=error'], { cwd: app, stdio: 'inherit' });
   // As in the image: root's files, readable by the service's user, which writes none of them.
   await chmod(app, 0o755);
+  nodeDir = await mkdtemp(path.join(tmpdir(), 'csat-image-node-'));
+  imageNode = path.join(nodeDir, 'node');
+  await cp(process.execPath, imageNode);
+  await chmod(imageNode, 0o755);
+  await chmod(nodeDir, 0o755);
 }, 300_000);
 
 afterAll(async () => {
@@ -116,6 +129,7 @@ afterAll(async () => {
     }
   }
   if (app) await rm(app, { recursive: true, force: true });
+  if (nodeDir) await rm(nodeDir, { recursive: true, force: true });
   await db?.drop();
 });
 

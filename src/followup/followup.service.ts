@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid, type Viewer } from '../auth/viewer.js';
 import { sqlRows } from '../db/sql.helpers.js';
 import { BadUserInputError, NotFoundError } from '../errors/domain.errors.js';
-import { COMMENT_MAX_CODE_POINTS } from '../rating/rating.rules.js';
+import { assertStorableText, COMMENT_MAX_CODE_POINTS } from '../rating/rating.rules.js';
 import { SET_FOLLOW_UP_SQL } from './followup.sql.js';
 import { FOLLOW_UP_STATES, type CsatFollowUpState } from './followup.state.js';
 
@@ -25,6 +25,7 @@ function normalise(change: FollowUpChange): { ticketId: string; owner: string | 
   const ownerGiven = change.ownerId !== undefined;
   if (ownerGiven && change.ownerId !== null && !isUuid(change.ownerId)) throw new BadUserInputError('ownerId: an agent id (a UUID) or null', 'ownerId');
   const noteGiven = change.note !== undefined;
+  if (typeof change.note === 'string') assertStorableText(change.note, 'note');
   const note = change.note === undefined || change.note === null || change.note.trim() === '' ? null : change.note;
   if (note !== null && [...note].length > NOTE_MAX_CODE_POINTS) throw new BadUserInputError(`note: at most ${NOTE_MAX_CODE_POINTS} characters`, 'note');
   return { ticketId: change.ticketId.toLowerCase(), owner: change.ownerId?.toLowerCase() ?? null, ownerGiven, note, noteGiven };

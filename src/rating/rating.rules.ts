@@ -11,6 +11,12 @@ export const COMMENT_MAX_CODE_POINTS = 2000;
  */
 const EDGE_WHITE_SPACE = /^[\p{White_Space}\uFEFF]+|[\p{White_Space}\uFEFF]+$/gu;
 
+/** Refuses text PostgreSQL cannot store: NUL (text cannot hold it) and lone surrogates (UTF-8 cannot encode them). */
+export function assertStorableText(text: string, field: string): void {
+  if (!text.isWellFormed()) throw new BadUserInputError(`${field} contains an unpaired surrogate`, field);
+  if (text.includes('\u0000')) throw new BadUserInputError(`${field} contains a NUL character`, field);
+}
+
 export interface RatingInput {
   rating: number;
   comment: string | null;
@@ -22,9 +28,7 @@ export function normaliseRatingInput(rating: number, comment: string | null | un
     throw new BadUserInputError(`rating must be an integer from ${RATING_MIN} to ${RATING_MAX}`, 'rating');
   }
   if (comment === null || comment === undefined) return { rating, comment: null };
-  // PostgreSQL text cannot hold NUL, and UTF-8 cannot encode a lone surrogate.
-  if (!comment.isWellFormed()) throw new BadUserInputError('comment contains an unpaired surrogate', 'comment');
-  if (comment.includes('\u0000')) throw new BadUserInputError('comment contains a NUL character', 'comment');
+  assertStorableText(comment, 'comment');
   const trimmed = comment.replace(EDGE_WHITE_SPACE, '');
   if (trimmed === '') return { rating, comment: null };
   let codePoints = 0;

@@ -363,6 +363,14 @@ describe('every argument of every operation, fuzzed', () => {
     expect(ROOT_FIELDS.map((f) => f.field.name)).toEqual(expect.arrayContaining(['csatRatings', 'csatSummary', 'csatAgentSummaries', 'csatWebhookDeliveries', 'rateTicket', 'createCsatWebhook', '_entities']));
   });
 
+  it('more bad variable values than graphql-js coerces (it stops at 50) are BAD_USER_INPUT, not an internal error', async () => {
+    const answer = await post({ query: 'query($c: [CsatChannel!]) { csatSummary(channels: $c) { count } }', variables: { c: Array.from({ length: 60 }, () => 'NOT_A_CHANNEL') } }, callers[0]!);
+    expectDocumented(answer);
+    expect(JSON.stringify(answer)).toContain('BAD_USER_INPUT');
+    expect(JSON.stringify(answer)).not.toContain('INTERNAL_SERVER_ERROR');
+    expect(ctx.app.logs.filter((l) => l.level >= 50)).toEqual([]);
+  });
+
   it.each(ROOT_FIELDS.map((f) => [`${f.operation} ${f.field.name}(${f.field.args.map((a) => a.name).join(', ')})`, f] as const))('%s', async (_, { operation, field }) => {
     const argsOf = (hostile: boolean) => fc.record(Object.fromEntries(field.args.map((a) => [a.name, optional(a.type, inputValue(a.type, hostile), hostile)])));
     const args = fc.oneof({ weight: 2, arbitrary: argsOf(false) }, argsOf(true));

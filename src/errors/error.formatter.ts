@@ -89,6 +89,7 @@ export function toGraphQLError(err: DomainError): GraphQLError {
 export function isClientSafe(formatted: GraphQLFormattedError, error: unknown): boolean {
   if (domainErrorOf(error)) return true;
   if (isPipelineRefusal(error)) return true;
+  if (isVariableErrorLimit(error)) return true;
   const original = unwrapResolverError(error);
   const code = formatted.extensions?.code;
   // A resolver's own exception carries no code (or INTERNAL_SERVER_ERROR): never show its text.
@@ -103,6 +104,14 @@ function isPipelineRefusal(error: unknown): boolean {
   if (!(error instanceof GraphQLError) || error.path || error.originalError) return false;
   const status = (error.extensions?.http as { status?: number } | undefined)?.status;
   return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+/**
+ * graphql-js stops coercing variables after 50 errors and throws this bare GraphQLError (no code), which Apollo
+ * passes on as it is: the caller's bad variables (a list of a hundred wrong enum values), not our fault.
+ */
+function isVariableErrorLimit(error: unknown): boolean {
+  return error instanceof GraphQLError && !error.path && !error.originalError && error.message.startsWith('Too many errors processing variables');
 }
 
 /** The one place domain errors become client errors with a stable `extensions.code`. */
@@ -120,6 +129,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     };
   }
   if (isPipelineRefusal(error) && !REQUEST_ERROR_CODES.has(String(formatted.extensions?.code))) return { ...formatted, extensions: { code: 'BAD_REQUEST' } };
+  if (isVariableErrorLimit(error)) return { ...formatted, extensions: { code: 'BAD_USER_INPUT' } };
   if (isClientSafe(formatted, error)) return { ...formatted, extensions: { code: formatted.extensions?.code } };
   return { message: MASKED_MESSAGE, locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { prepared } from '../db/prepared.statements.js';
 import { instantSql, sqlRows } from '../db/sql.helpers.js';
 import { DEFAULT_SETTINGS } from '../settings/settings.rules.js';
-import { RATEABLE_STATUSES } from '../ticket/ticket-csat.row.js';
+import { RATEABLE_STATUSES, type TicketCsatRow } from '../ticket/ticket-csat.row.js';
 
 // Hand-written statements of the rating links (prepared, like the rating path): one round trip each. The rating
 // itself is rateTicket's own statement (src/rating/rate.statement.ts), never a second copy of its rules.
@@ -52,23 +52,13 @@ export interface LinkOfferRow {
   csat_enabled: boolean;
 }
 
-export interface LinkPageRow {
-  id: string;
-  workspace_id: string;
-  requester_id: string;
-  status: string;
-  rating: number | null;
-  comment: string | null;
-  rated_at: string | null;
-  csat_enabled: boolean;
-}
-
-const rows = <Row>(em: EntityManager, text: string, values: unknown[]): Promise<Row[]> => sqlRows<Row>(em.getKysely(), text, values);
+/** The page's ticket: the CSAT columns every ticket row brings (ticket-csat.row.ts), and the workspace's switch. */
+export type LinkPageRow = Omit<TicketCsatRow, 'csat_enabled'> & { csat_enabled: boolean };
 
 export async function offerByLink(em: EntityManager, workspaceId: string, ticketId: string): Promise<LinkOfferRow | undefined> {
-  return (await rows<LinkOfferRow>(em, LINK_OFFER_SQL, [ticketId, workspaceId, [...RATEABLE_STATUSES]]))[0];
+  return (await sqlRows<LinkOfferRow>(em.getKysely(), LINK_OFFER_SQL, [ticketId, workspaceId, [...RATEABLE_STATUSES]]))[0];
 }
 
 export async function ticketOfLink(em: EntityManager, workspaceId: string, ticketId: string): Promise<LinkPageRow | undefined> {
-  return (await rows<LinkPageRow>(em, LINK_PAGE_SQL, [ticketId, workspaceId]))[0];
+  return (await sqlRows<LinkPageRow>(em.getKysely(), LINK_PAGE_SQL, [ticketId, workspaceId]))[0];
 }

@@ -1,6 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
+/** What a production start needs besides auth and the database since issue 20: the rating links' secret and public address. */
+export const PRODUCTION_LINK_ENV = {
+  RATING_LINK_SECRET: 'bench-rating-link-secret-bench-rating-link-0123',
+  PUBLIC_URL: 'https://support.example',
+} as const;
+
 /** Resolves with `url` once the server answers it (any status); fails when the process exits first or after 60 s. */
 export async function waitUntilServing(child: ChildProcess, name: string, url: string): Promise<string> {
   for (const started = Date.now(); Date.now() - started < 60_000; await new Promise((r) => setTimeout(r, 100))) {

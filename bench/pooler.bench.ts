@@ -19,7 +19,7 @@ import { freePort } from '../dev/embedded.postgres.js';
 import { startPgBouncer, type PgBouncer } from '../dev/pgbouncer.js';
 import { createThrowawayDatabase } from '../dev/throwaway.database.js';
 import { signDevToken } from '../src/auth/token.signer.js';
-import { cpuSeconds, postgresCpuBetween, postgresCpuSnapshot, waitUntilServing } from './bench.process.js';
+import { cpuSeconds, postgresCpuBetween, postgresCpuSnapshot, waitUntilServing, PRODUCTION_LINK_ENV } from './bench.process.js';
 
 const { values } = parseArgs({
   options: {
@@ -86,7 +86,7 @@ try {
   async function start(env: Record<string, string>) {
     const port = await freePort();
     const child = spawn(NODE, ['dist/src/main.js'], {
-      env: { PATH: process.env.PATH!, NODE_ENV: 'production', ...AUTH, PORT: String(port), CSAT_WORKER: 'off', LOG_LEVEL: 'warn', ...env },
+      env: { PATH: process.env.PATH!, NODE_ENV: 'production', ...PRODUCTION_LINK_ENV, ...AUTH, PORT: String(port), CSAT_WORKER: 'off', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     children.push(child);

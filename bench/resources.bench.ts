@@ -16,7 +16,7 @@ import pg from 'pg';
 import { freePort } from '../dev/embedded.postgres.js';
 import { createThrowawayDatabase } from '../dev/throwaway.database.js';
 import { signDevToken } from '../src/auth/token.signer.js';
-import { cpuSeconds, postgresCpuBetween, postgresCpuSnapshot, waitUntilServing } from './bench.process.js';
+import { cpuSeconds, postgresCpuBetween, postgresCpuSnapshot, waitUntilServing, PRODUCTION_LINK_ENV } from './bench.process.js';
 
 const { values } = parseArgs({
   options: {
@@ -77,7 +77,7 @@ try {
   const customerToken = await signDevToken({ role: 'customer', sub: customer, workspace: ws }, SECRET, claims);
 
   const port = await freePort();
-  const env = { PATH: process.env.PATH!, NODE_ENV: 'production', DATABASE_URL: db.url, ...AUTH, PORT: String(port), CSAT_WORKER: 'off' };
+  const env = { PATH: process.env.PATH!, NODE_ENV: 'production', ...PRODUCTION_LINK_ENV, DATABASE_URL: db.url, ...AUTH, PORT: String(port), CSAT_WORKER: 'off' };
   const heap = values['max-old-space'] ? [`--max-old-space-size=${values['max-old-space']}`] : [];
   const csat = spawn(NODE, [...heap, 'dist/src/main.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   children.push(csat);

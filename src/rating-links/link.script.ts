@@ -12,9 +12,10 @@ export interface PageScriptAsset {
 }
 
 /**
- * Where `npm run build` writes it (scripts/build.ts): dist/web/csat-rate-page.js, beside the compiled dist/src/
- * this module runs from (the image copies dist/web). From the sources (tests, `npm run supergraph`) the same path is
- * web/csat-rate-page.js, which nothing writes: the module is then bundled from web/src in memory.
+ * Where `npm run build` writes it (scripts/build.ts): `csat-rate-page.js` in dist/web, beside the compiled dist/src
+ * this module runs from (the image copies dist/web). Run from the sources (tests, `npm run supergraph`), the same
+ * relative path points into the repository's web folder, where nothing writes it: the module is then bundled from
+ * web/src in memory.
  */
 export const BUILT_SCRIPT = fileURLToPath(new URL('../../web/csat-rate-page.js', import.meta.url));
 

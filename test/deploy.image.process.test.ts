@@ -1,7 +1,7 @@
 // The image's start command, run as the image runs it: a production install (`npm ci --omit=dev`, as the
 // Dockerfile's deps stage) with the files the runtime stage copies from dist/, in a folder of its own, then
-// exactly its CMD (`node dist/src/main.js`) with its ENV, as its non-root USER (the rating page's script served). Then the worker's and the
-// migration job's commands from the same install, and the refusal of an older Node.
+// exactly its CMD (`node dist/src/main.js`) with its ENV, as its non-root USER (the rating page's script served
+// too). Then the worker's and the migration job's commands from the same install, and the refusal of an older Node.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createHash, randomUUID } from 'node:crypto';

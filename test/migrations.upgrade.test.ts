@@ -215,11 +215,11 @@ async function upgradeFrom(to: string, index: number) {
     /** Each workspace's endpoint, with its deliveries and their attempts as that version stored them. */
     const webhooks = new Map<string, { id: string; deliveries: Map<string, { eventId: string; status: string; attempts: { statusCode: number | null; durationMs: number; error: string | null }[] }> }>();
     /** An event delivered to `ws`'s endpoint, with its attempts, as csat_rate and the worker of that version wrote them (the worker is off in the test app). */
-    const deliver = async (db: pg.Pool | pg.PoolClient, ws: string, status: string, attempts: { statusCode: number | null; durationMs: number; error: string | null }[]) => {
-      const [e] = (await db.query(`insert into csat_event (workspace_id, type, payload) values ($1, 'csat.rating.created', '{}') returning id`, [ws])).rows;
-      const [d] = (await db.query(`insert into csat_delivery (workspace_id, event_id, webhook_id, status, next_attempt_at) values ($1, $2, $3, $4, null) returning id`, [ws, e.id, webhooks.get(ws)!.id, status])).rows;
+    const deliver = async (client: pg.Pool | pg.PoolClient, ws: string, status: string, attempts: { statusCode: number | null; durationMs: number; error: string | null }[]) => {
+      const [e] = (await client.query(`insert into csat_event (workspace_id, type, payload) values ($1, 'csat.rating.created', '{}') returning id`, [ws])).rows;
+      const [d] = (await client.query(`insert into csat_delivery (workspace_id, event_id, webhook_id, status, next_attempt_at) values ($1, $2, $3, $4, null) returning id`, [ws, e.id, webhooks.get(ws)!.id, status])).rows;
       for (const [i, a] of attempts.entries())
-        await db.query(`insert into csat_delivery_attempt (delivery_id, attempt, status_code, duration_ms, error) values ($1, $2, $3, $4, $5)`, [d.id, i + 1, a.statusCode, a.durationMs, a.error]);
+        await client.query(`insert into csat_delivery_attempt (delivery_id, attempt, status_code, duration_ms, error) values ($1, $2, $3, $4, $5)`, [d.id, i + 1, a.statusCode, a.durationMs, a.error]);
       webhooks.get(ws)!.deliveries.set(d.id, { eventId: e.id, status, attempts });
     };
     if (has(to, 'Migration20261202100100')) {

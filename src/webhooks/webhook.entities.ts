@@ -105,10 +105,11 @@ export class CsatDelivery {
 
   // The foreign keys, (workspace_id, event_id) and (workspace_id, webhook_id), over the columns above: deleting an
   // endpoint or an event deletes its deliveries. Never set (rows are written by csat_rate's statement), read as keys.
-  @ManyToOne(() => CsatEvent, { fieldNames: ['workspace_id', 'event_id'], deleteRule: 'cascade', foreignKeyName: 'csat_delivery_event_fk' })
+  // ON UPDATE as before, no action (keys never change; MikroORM's default for a composite one would be cascade).
+  @ManyToOne(() => CsatEvent, { fieldNames: ['workspace_id', 'event_id'], deleteRule: 'cascade', updateRule: 'no action', foreignKeyName: 'csat_delivery_event_fk' })
   event!: CsatEvent;
 
-  @ManyToOne(() => CsatWebhook, { fieldNames: ['workspace_id', 'webhook_id'], deleteRule: 'cascade', foreignKeyName: 'csat_delivery_webhook_fk' })
+  @ManyToOne(() => CsatWebhook, { fieldNames: ['workspace_id', 'webhook_id'], deleteRule: 'cascade', updateRule: 'no action', foreignKeyName: 'csat_delivery_webhook_fk' })
   webhook!: CsatWebhook;
 
   @Property({ type: 'text', default: 'PENDING' })
@@ -144,7 +145,7 @@ export class CsatDeliveryAttempt {
   attempt!: number;
 
   /** The foreign key (workspace_id, delivery_id), over the columns above: deleting a delivery deletes its attempts. */
-  @ManyToOne(() => CsatDelivery, { fieldNames: ['workspace_id', 'delivery_id'], deleteRule: 'cascade', foreignKeyName: 'csat_delivery_attempt_delivery_fk' })
+  @ManyToOne(() => CsatDelivery, { fieldNames: ['workspace_id', 'delivery_id'], deleteRule: 'cascade', updateRule: 'no action', foreignKeyName: 'csat_delivery_attempt_delivery_fk' })
   delivery!: CsatDelivery;
 
   @Property({ type: 'timestamptz', length: 3, defaultRaw: 'now()' })

@@ -42,11 +42,12 @@ export const drainPlugin = fp<DrainOptions>(
   async (fastify, opts) => {
     let phase: Phase = 'serving';
     let stopping: Promise<void> | undefined;
-    // When each open socket last finished a request (or opened), and which carry one now.
-    const idleSince = new Map<Socket, number>();
+    // When each open socket last finished a request (or opened), how many bytes it had read then, and which carry
+    // one now.
+    const idleSince = new Map<Socket, { at: number; bytesRead: number }>();
     const busy = new Set<Socket>();
     fastify.server.on('connection', (socket: Socket) => {
-      idleSince.set(socket, Date.now());
+      idleSince.set(socket, { at: Date.now(), bytesRead: socket.bytesRead });
       socket.once('close', () => {
         idleSince.delete(socket);
         busy.delete(socket);
@@ -56,14 +57,24 @@ export const drainPlugin = fp<DrainOptions>(
       busy.add(req.socket);
       res.once('close', () => {
         busy.delete(req.socket);
-        idleSince.set(req.socket, Date.now());
+        idleSince.set(req.socket, { at: Date.now(), bytesRead: req.socket.bytesRead });
       });
     });
-    /** Ends the sockets idle for at least IDLE_CLOSE_MS (all idle ones with 0). */
-    const closeIdle = (minIdleMs: number) => {
-      const now = Date.now();
-      for (const [socket, since] of idleSince) if (!busy.has(socket) && now - since >= minIdleMs) socket.destroy();
-    };
+    /**
+     * Ends the sockets idle for at least IDLE_CLOSE_MS (all idle ones with 0). A socket that has read bytes since it
+     * went idle carries a request whose headers are still arriving (no 'request' event yet): not idle. The check runs
+     * after the event loop's next poll (setImmediate), so bytes that reached the kernel while the loop was stalled are
+     * read first: a reap timer firing late must not cut a request that arrived on time.
+     */
+    const closeIdle = (minIdleMs: number) =>
+      setImmediate(() => {
+        const now = Date.now();
+        for (const [socket, idle] of idleSince) {
+          if (busy.has(socket)) continue;
+          if (socket.bytesRead !== idle.bytesRead) idleSince.set(socket, { at: now, bytesRead: socket.bytesRead });
+          else if (now - idle.at >= minIdleMs) socket.destroy();
+        }
+      });
     // Requests on kept-alive sockets once the listener has closed are still answered: the process is alive and its
     // pool open until they end (Fastify's own return503OnClosing is off). Refusing them failed the requests of a
     // balancer that had not yet seen readiness turn 503.
@@ -87,7 +98,7 @@ export const drainPlugin = fp<DrainOptions>(
           // Node's server.close() ends every socket idle at that moment (closeIdleConnections): only those idle
           // for IDLE_CLOSE_MS here. The others close after their next answer (`connection: close`) or once idle
           // that long: reaped every 100 ms, else one would hold the close until its keep-alive timeout.
-          fastify.server.closeIdleConnections = () => closeIdle(IDLE_CLOSE_MS);
+          fastify.server.closeIdleConnections = () => void closeIdle(IDLE_CLOSE_MS);
           const reap = setInterval(() => closeIdle(IDLE_CLOSE_MS), 100);
           // Past the grace, statements still running are cancelled (so none commits after its client was cut
           // off), then the connections close.

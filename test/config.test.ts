@@ -120,6 +120,26 @@ describe('rating links (issue 20)', () => {
   });
 });
 
+describe('TRUST_PROXY', () => {
+  it('trusts no proxy by default (or with false); takes comma-separated addresses and CIDR ranges, IPv4 and IPv6', () => {
+    expect(loadConfig({}).trustProxy).toEqual([]);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toEqual([]);
+    expect(loadConfig({ TRUST_PROXY: '127.0.0.1/32' }).trustProxy).toEqual(['127.0.0.1/32']);
+    expect(loadConfig({ TRUST_PROXY: ' 10.0.0.0/8 , 192.168.1.10,fd00::/8, ::1,' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.10', 'fd00::/8', '::1']);
+  });
+
+  it.each(['true', '1', '2', '10.0.0.0/33', '::1/129', 'ingress', 'loopback', '10.1', '0x0a000001', '10.0.0.0/8;10.1.0.0/16', ','])('refuses TRUST_PROXY=%j in one line naming it', (TRUST_PROXY) => {
+    const lines = configError({ TRUST_PROXY }).message.split('\n');
+    expect(lines.filter((l) => l.includes('TRUST_PROXY'))).toHaveLength(1);
+    expect(lines.find((l) => l.includes('TRUST_PROXY'))).toContain('TRUST_PROXY must be false or comma-separated IP addresses or CIDR ranges');
+  });
+
+  it('says why true and a hop count are refused', () => {
+    expect(configError({ TRUST_PROXY: 'true' }).message).toContain('true (trust every peer) is refused');
+    expect(configError({ TRUST_PROXY: '1' }).message).toContain('a hop count ("1") is refused');
+  });
+});
+
 describe('loadConfig token footguns', () => {
   const DB = { DATABASE_URL: 'postgres://csat@db.internal:5432/csat' };
 

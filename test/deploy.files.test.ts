@@ -269,6 +269,8 @@ describe('deploy/k8s', () => {
     expect(loaded.production).toBe(true);
     expect(loaded.webhooks.worker).toBe(false);
     expect(loaded.auth.mode).toBe('jwks');
+    // An ingress sits in front of PUBLIC_URL: its range is trusted, or every customer would share its rate limit.
+    expect(loaded.trustProxy).toEqual(['10.0.0.0/8']);
     for (const [, d] of docs.filter(([, d]) => d.kind === 'Deployment' || d.kind === 'Job')) {
       const c = d.spec.template.spec.containers[0];
       expect(c.envFrom).toEqual([{ configMapRef: { name: 'csat-config' } }, { secretRef: { name: 'csat-secrets' } }]);

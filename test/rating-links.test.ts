@@ -545,3 +545,48 @@ describe('rate limits and the key rotation', () => {
     }
   });
 });
+
+describe('TRUST_PROXY: the per-IP limit behind a proxy', () => {
+  // This test is the proxy: every request's TCP peer is 127.0.0.1, and X-Forwarded-For names the customer as an
+  // ingress appends it (after whatever the customer sent itself).
+  const ALICE = '203.0.113.7';
+  const BOB = '198.51.100.20';
+  const through = (customer: string, sent?: string) => ({ 'x-forwarded-for': sent ? `${sent}, ${customer}` : customer });
+
+  /** Alice's three requests (spoofing a different first address each time), then Bob's one, at 2 a minute per IP. */
+  async function aliceThenBob(env: Record<string, string>) {
+    const t = await startTestApp({ RATING_LINK_SECRET: LINK_SECRET, RATING_LINK_RATE_LIMIT_IP: '2', RATING_LINK_RATE_LIMIT_TOKEN: '1000', ...env });
+    try {
+      const origin = new URL(t.url).origin;
+      const alice = [];
+      for (let i = 0; i < 3; i++) alice.push((await get(`${origin}/rate/not-a-token-a${i}`, through(ALICE, `10.9.9.${i}`))).status);
+      const bob = (await get(`${origin}/rate/not-a-token-b`, through(BOB))).status;
+      const limitedIps = t.logs.filter((l) => l.msg === 'rating link rate-limited').map((l) => l.ip);
+      return { alice, bob, limitedIps };
+    } finally {
+      await t.stop();
+    }
+  }
+
+  it('unset: the header is ignored, so customers behind one proxy share its limit, and spoofing the header escapes nothing', async () => {
+    const { alice, bob, limitedIps } = await aliceThenBob({});
+    expect(alice).toEqual([400, 400, 429]);
+    expect(bob).toBe(429);
+    expect(limitedIps).toEqual(['127.0.0.1', '127.0.0.1']);
+  });
+
+  it('the proxy trusted (TRUST_PROXY=127.0.0.1/32): each customer is counted by the address the proxy saw, and logged by it', async () => {
+    const { alice, bob, limitedIps } = await aliceThenBob({ TRUST_PROXY: '127.0.0.1/32' });
+    // Alice's own X-Forwarded-For entries (before the proxy's) are not believed: her three count together.
+    expect(alice).toEqual([400, 400, 429]);
+    expect(bob).toBe(400);
+    expect(limitedIps).toEqual([ALICE]);
+  });
+
+  it('a trusted list without the peer (TRUST_PROXY=10.0.0.0/8,::1): the header is ignored, as when unset', async () => {
+    const { alice, bob, limitedIps } = await aliceThenBob({ TRUST_PROXY: '10.0.0.0/8,::1' });
+    expect(alice).toEqual([400, 400, 429]);
+    expect(bob).toBe(429);
+    expect(limitedIps).toEqual(['127.0.0.1', '127.0.0.1']);
+  });
+});

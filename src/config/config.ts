@@ -3,6 +3,7 @@
 // variable is a zod schema below; the rules between variables follow it; every problem names its variable.
 import { getHeapStatistics } from 'node:v8';
 import { z } from 'zod';
+import { parseTrustProxy } from './trust.proxy.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -130,6 +131,11 @@ export interface Config {
   databaseUrl?: string;
   port: number;
   host: string;
+  /**
+   * Proxies whose X-Forwarded-For/-Proto/-Host are believed (TRUST_PROXY: addresses or CIDR ranges); none by
+   * default, so `request.ip` is the TCP peer. Behind an ingress, its range: else every customer has its address.
+   */
+  trustProxy: string[];
   auth: AuthConfig;
   logLevel: LogLevel;
   /** Where the embedded PostgreSQL keeps its data between runs. */
@@ -195,6 +201,17 @@ const ENVIRONMENT = z.object({
   NODE_ENV: text,
   PORT: integer(4001, 0, 65535),
   HOST: text.default('127.0.0.1'),
+  TRUST_PROXY: text.pipe(
+    z
+      .string()
+      .transform((value, ctx) => {
+        const parsed = parseTrustProxy(value);
+        if (Array.isArray(parsed)) return parsed;
+        ctx.addIssue({ code: 'custom', message: parsed.problem });
+        return z.NEVER;
+      })
+      .optional(),
+  ),
   LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
   DATABASE_URL: postgresUrl,
   MIGRATION_DATABASE_URL: postgresUrl,
@@ -341,6 +358,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     port: e.PORT,
     host: e.HOST,
+    trustProxy: e.TRUST_PROXY ?? [],
     auth: authOf(e),
     logLevel: e.LOG_LEVEL,
     embeddedDataDir: e.EMBEDDED_PG_DIR,

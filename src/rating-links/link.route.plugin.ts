@@ -138,7 +138,8 @@ export async function ratingLinkRoutes(fastify: FastifyInstance, opts: LinkRoute
     const lang = pageLanguage(undefined, request.headers['accept-language']);
     const link = tokenHash((request.params as { token?: string }).token ?? '');
     if (error.statusCode === 429) {
-      request.log.info({ link }, 'rating link rate-limited');
+      // The address counted (the client's behind a trusted proxy, TRUST_PROXY; else the TCP peer's).
+      request.log.info({ link, ip: request.ip }, 'rating link rate-limited');
       return send(request, reply, lang, { kind: 'message', message: 'tooMany' });
     }
     if (error.statusCode && error.statusCode < 500) {

@@ -24,7 +24,7 @@ const REQUEST_ID_RE = /^[\w\-.:]{1,128}$/;
 
 export interface HttpServerDeps {
   schema: GraphQLSchema;
-  config: Pick<Config, 'production' | 'limits' | 'timeouts' | 'pressure' | 'metricsPort' | 'serviceSdl' | 'host'>;
+  config: Pick<Config, 'production' | 'limits' | 'timeouts' | 'pressure' | 'metricsPort' | 'serviceSdl' | 'host' | 'trustProxy'>;
   logger: Logger;
   createContext: (request: FastifyRequest, reply: FastifyReply) => Promise<GraphQLContext>;
   /** /readyz: resolves true when the database answers (within about a second). */
@@ -80,6 +80,8 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
     // A rating link's token is one path parameter of about 400 characters (rating-links/link.token.ts).
     routerOptions: { maxParamLength: 1024 },
     clientErrorHandler: clientErrorHandler(logger),
+    // Only these peers' X-Forwarded-* are read (config/trust.proxy.ts); none: request.ip is the TCP peer's.
+    trustProxy: config.trustProxy.length ? config.trustProxy : false,
   });
   fastify.server.on('connection', () => metrics.httpConnections.inc());
   await fastify.register(baseHeaders);

@@ -31,6 +31,24 @@ async function admin(serverUrl: string, statement: string): Promise<void> {
   }
 }
 
+/**
+ * A pool's end() resolves before its clients' sockets have closed; `with (force)` terminating such a session makes
+ * the server send it a FATAL 57P01 that its client, already ending and without the pool's error listener, throws as
+ * an uncaught exception in the process that used it (a test file). Wait (up to 2 s) for the sessions to leave first.
+ */
+async function waitForSessionsToEnd(serverUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    for (const until = Date.now() + 2000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+      const { rows } = await client.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [database]);
+      if (rows[0]!.n === 0) return;
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 /** `name` is replaced if it exists; migrations and the dev `ticket` relation are applied unless `prepare` is false. */
 export async function createThrowawayDatabase(name: string, opts: { serverUrl?: string; prepare?: boolean } = {}): Promise<ThrowawayDatabase> {
   let embedded: EmbeddedPostgres | undefined;
@@ -52,6 +70,7 @@ export async function createThrowawayDatabase(name: string, opts: { serverUrl?: 
   const drop = () =>
     (dropped ??= (async () => {
       try {
+        await waitForSessionsToEnd(serverUrl, name);
         await admin(serverUrl, `drop database if exists ${quoted} with (force)`);
       } finally {
         await embedded?.stop();

@@ -9,6 +9,7 @@ import { Migration20261207010000 } from './Migration20261207010000.js';
 import { Migration20261207020000 } from './Migration20261207020000.js';
 import { Migration20261207030000 } from './Migration20261207030000.js';
 import { Migration20261207040000 } from './Migration20261207040000.js';
+import { Migration20261207060000 } from './Migration20261207060000.js';
 
 export const migrations = [
   { name: 'Migration20261126000000_csat_rating', class: Migration20261126000000 },
@@ -20,4 +21,5 @@ export const migrations = [
   { name: 'Migration20261207020000_csat_channels', class: Migration20261207020000 },
   { name: 'Migration20261207030000_csat_follow_ups', class: Migration20261207030000 },
   { name: 'Migration20261207040000_csat_comment_themes', class: Migration20261207040000 },
+  { name: 'Migration20261207060000_csat_term_recount', class: Migration20261207060000 },
 ];

@@ -212,6 +212,8 @@ async function upgradeFrom(to: string, index: number) {
     if (has(to, 'Migration20261202100000')) {
       await p.query(`insert into csat_settings (workspace_id, badge_public, badge_min_count, updated_by) values ($1, true, 30, $1), ($2, false, 30, $2)`, [published, hidden]);
     }
+    // Comment themes in another language (Migration20261207040000 recounted them in the change): their rows keep it.
+    if (has(to, 'Migration20261207040000')) await p.query(`update csat_settings set comment_language = 'simple' where workspace_id = $1`, [hidden]);
     let webhook: string | undefined;
     if (has(to, 'Migration20261202100100')) {
       // That release's migrate() installed the job queue (graphile_worker) too.
@@ -255,6 +257,11 @@ async function upgradeFrom(to: string, index: number) {
     expect((await p.query('select count(*)::int as n from csat_rollup_rebuild')).rows[0].n).toBe(0);
     await db.close();
     db = undefined;
+    // Migration20261207060000: the term rows carry their language, the workspace's counted language is it.
+    const languages = async (ws: string) => (await p.query(`select distinct language from csat_term_daily where workspace_id = $1 union select distinct language from csat_term_monthly where workspace_id = $1`, [ws])).rows.map((r) => r.language);
+    expect(await languages(hidden)).toEqual([has(to, 'Migration20261207040000') ? 'simple' : 'english']);
+    expect(await languages(published)).toEqual(['english']);
+    expect((await p.query(`select workspace_id, language, recount_language from csat_term_language`)).rows).toEqual(has(to, 'Migration20261207040000') ? [{ workspace_id: hidden, language: 'simple', recount_language: null }] : []);
     if (!has(to, 'Migration20261202100000')) {
       await p.query(`insert into csat_settings (workspace_id, badge_public, badge_min_count, updated_by) values ($1, true, 30, $1), ($2, false, 30, $2)`, [published, hidden]);
     }

@@ -82,19 +82,19 @@ terms as (
 ),
 daily as (${insert('csat_term_daily', DAY('t.rated_at'))}),
 monthly as (${insert('csat_term_monthly', MONTH('t.rated_at'))}),
-last as (
+edge as (
   select (select count(*) from batch)::int as n, b.rated_at, b.ticket_id
     from (select 1) one left join lateral (select rated_at, ticket_id from batch order by rated_at desc, ticket_id desc limit 1) b on true
 )
 update csat_term_language s set
-       recount_after_at = case when last.n >= $2::int then last.rated_at end,
-       recount_after_ticket = case when last.n >= $2::int then last.ticket_id end,
-       recount_month = case when last.n >= $2::int then s.recount_month end,
-       recount_done_through = case when last.n >= $2::int then s.recount_done_through else s.recount_month end,
-       recount_months_done = s.recount_months_done + case when last.n >= $2::int then 0 else 1 end
-  from last
+       recount_after_at = case when edge.n >= $2::int then edge.rated_at end,
+       recount_after_ticket = case when edge.n >= $2::int then edge.ticket_id end,
+       recount_month = case when edge.n >= $2::int then s.recount_month end,
+       recount_done_through = case when edge.n >= $2::int then s.recount_done_through else s.recount_month end,
+       recount_months_done = s.recount_months_done + case when edge.n >= $2::int then 0 else 1 end
+  from edge
  where s.workspace_id = $1::uuid
-returning last.n as counted, last.n < $2::int as month_done`;
+returning edge.n as counted, edge.n < $2::int as month_done`;
 }
 
 /** The switch, under the language lock (exclusive: the ratings that read the languages before have committed). */
@@ -137,16 +137,16 @@ with gone as (
 
 /** The job again, at once (more to do) or later (another runner holds the workspace). */
 export const REQUEUE_SQL = `
-select graphile_worker.add_job('csat_term_recount', json_build_object('workspaceId', $1::uuid),
-                               run_at => now() + $2::int * interval '1 millisecond', job_key => 'csat_term_recount:' || $1::uuid::text) is not null as queued`;
+select (graphile_worker.add_job('csat_term_recount', json_build_object('workspaceId', $1::uuid),
+                               run_at => now() + $2::int * interval '1 millisecond', job_key => 'csat_term_recount:' || $1::uuid::text)).id as job`;
 
 /**
  * At start (migrate(), after the queue's schema): a job for every workspace with a recount under way, in case its
  * job was lost (failed past its attempts, the queue emptied). A job already queued is replaced, not doubled.
  */
 export const REQUEUE_PENDING_SQL = `
-select count(graphile_worker.add_job('csat_term_recount', json_build_object('workspaceId', workspace_id),
-                                     job_key => 'csat_term_recount:' || workspace_id::text))::int as queued
+select count((graphile_worker.add_job('csat_term_recount', json_build_object('workspaceId', workspace_id),
+                                      job_key => 'csat_term_recount:' || workspace_id::text)).id)::int as queued
   from csat_term_language where recount_language is not null`;
 
 /** The status settings show (commentLanguageStatus). */

@@ -79,7 +79,7 @@ export function offerBuckets(grain: Grain, where: string, assignee = true, chann
  * csat_term_language row), and the recount's language for the months it finished and, in the month it works
  * through, the comments up to its cursor. (csat_rating's trigger counts a new comment in the recount's language
  * in the months it has not reached too; those rows are rewritten when it gets there, so neither the rebuild
- * writes them nor the check compares them: recountPending below.) A null row is dropped by the caller.
+ * writes them nor the check compares them: `compared` below.) A null row is dropped by the caller.
  */
 const countedLanguages = (r: string) => `left join csat_term_language l on l.workspace_id = ${r}.workspace_id
             cross join lateral (values (coalesce(l.language, 'english')),
@@ -104,11 +104,15 @@ export function termBuckets(grain: Grain, where: string): string {
 }
 
 /**
- * A term rollup row `s` of the recount's language in a month the recount has not reached: partial by design (the
- * trigger counts new comments there; the recount rewrites the month when it gets to it), so not compared.
+ * Whether a term rollup row `s` is compared with the rows: a row of the counted language, or of the recount's
+ * language in a month it has counted (wholly, or in the month it works through). Not compared: the recount's rows
+ * in the months it has not reached (partial by design: the trigger counts new comments there, the recount rewrites
+ * the month when it gets to it), and rows of a language nobody reads any more (the old one after a switch, a
+ * cancelled recount's), which the recount's job removes and a rebuild of their month too.
  */
-const recountPending = (s: string) => `exists (select 1 from csat_term_language l where l.workspace_id = ${s}.workspace_id and ${s}.language = l.recount_language
-                  and not coalesce(date_trunc('month', ${s}.day)::date <= l.recount_done_through or date_trunc('month', ${s}.day)::date = l.recount_month, false))`;
+const compared = (s: string) => `(${s}.language = coalesce((select l.language from csat_term_language l where l.workspace_id = ${s}.workspace_id), 'english')
+                or exists (select 1 from csat_term_language l where l.workspace_id = ${s}.workspace_id and ${s}.language = l.recount_language
+                            and coalesce(date_trunc('month', ${s}.day)::date <= l.recount_done_through or date_trunc('month', ${s}.day)::date = l.recount_month, false)))`;
 
 /** The rows `table` holds for the ratings or offers matching `where`. */
 function bucketsOf(table: RollupTable, where: (alias: string) => string): string {
@@ -231,8 +235,8 @@ const bucketText = (table: RollupTable, column: string) =>
 /**
  * Rows of `table` that differ from the rows' sums, both ways (a bucket missing on either side included). Full
  * joins need equality: a null assignee joins as the nil uuid plus a flag, so a real nil-uuid assignee stays apart.
- * A term rollup reports at most 1,000 (a wrong language differs on every term of the workspace); its rows of a
- * recount's language in the months the recount has not reached are not compared (recountPending).
+ * A term rollup reports at most 1,000 (a wrong language differs on every term of the workspace); only its rows
+ * that are `compared` are (not a recount's work ahead, nor a language awaiting removal).
  */
 export function differencesSql(table: RollupTable, one: boolean): string {
   const { kind, grain, assignee, channel } = ROLLUP_SPECS[table];
@@ -249,7 +253,7 @@ select '${table}' as "table", coalesce(s.workspace_id, x.workspace_id) as worksp
        ${kind === 'term' ? 'coalesce(s.term, x.term)' : 'null::text'} as term,
        ${kind === 'term' ? 'coalesce(s.language, x.language)' : 'null::text'} as language,
        s.${a} as rollup_a, s.${b} as rollup_b, x.${a} as rows_a, x.${b} as rows_b
-  from (select * from ${table} s where ${scope(one, 's')}${kind === 'term' ? ` and not ${recountPending('s')}` : ''}) s
+  from (select * from ${table} s where ${scope(one, 's')}${kind === 'term' ? ` and ${compared('s')}` : ''}) s
   full join (${rows}) x on ${join}
  where (s.${a}, s.${b}) is distinct from (x.${a}, x.${b})
  order by 2, coalesce(s.${bucket}, x.${bucket}), 4 nulls last, 5, 6, 8, 7${kind === 'term' ? ' limit 1000' : ''}`;

@@ -1,10 +1,10 @@
 // Every statement that rebuilds or checks the insights rollups from the rows they sum (docs/insights.md,
 // Rollups): migrate()'s backfill, `npm run rollups:rebuild`, `npm run rollups:check` and the tests run these.
-// The buckets are the triggers' (Migration20261206200000, Migration20261207010000, Migration20261207040000): the
-// UTC day, its month's first day, or the UTC hour of rated_at / offered_at, per assignee or per workspace; a
-// rating "commented" when comment_length > 0 (the CHECK makes it comment is not null); the comment themes' terms
-// per workspace, day or month, rating and lexeme. The per-assignee tables are per channel too (issue 20,
-// Migration20261207020000); the per-workspace grains and the term rollups are not (csatTrend and
+// The buckets are the triggers' (Migration20261206200000, Migration20261207010000, Migration20261207040000,
+// Migration20261207060000): the UTC day, its month's first day, or the UTC hour of rated_at / offered_at, per
+// assignee or per workspace; a rating "commented" when comment_length > 0 (the CHECK makes it comment is not null);
+// the comment themes' terms per workspace, language, day or month, rating and lexeme. The per-assignee tables are
+// per channel too (issue 20, Migration20261207020000); the per-workspace grains and the term rollups are not (csatTrend and
 // csatCommentThemes take no channel).
 
 const day = (column: string) => `(${column} at time zone 'UTC')::date`;

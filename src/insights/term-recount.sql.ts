@@ -120,9 +120,9 @@ with recursive keep as (
   select (select min(language) from csat_term_monthly where workspace_id = $1::uuid)
   union all select (select min(t.language) from csat_term_monthly t where t.workspace_id = $1::uuid and t.language > monthly.language) from monthly where monthly.language is not null
 )
-select language from (select language from daily union select language from monthly) found
- where language is not null and language <> all((select languages from keep))
- order by language limit 1`;
+select found.language from (select language from daily union select language from monthly) found
+ where found.language is not null and not exists (select 1 from keep where found.language = any(keep.languages))
+ order by found.language limit 1`;
 
 /**
  * Up to $3 rows of language $2 gone from `table` (rows another transaction holds are skipped: a rollups:rebuild of

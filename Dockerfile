@@ -37,7 +37,8 @@ COPY package.json package-lock.json ./
 # What the runtime reads: the service, its migrations, the release scripts (migrate, rollups) and the published SDL.
 COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/dist/migrations ./dist/migrations
-# The texts the rating page and the email fragment share with the web components (web/src/catalogue.ts).
+# The texts the rating page and the email fragment share with the web components (web/src/catalogue.ts), and the
+# rating page's script (csat-rate-page.js, bundled by npm run build: the runtime has no esbuild).
 COPY --from=build /app/dist/web ./dist/web
 COPY --from=build /app/dist/scripts/migrate.js /app/dist/scripts/rollups-check.js /app/dist/scripts/rollups-rebuild.js /app/dist/scripts/rollups.options.js ./dist/scripts/
 COPY --from=build /app/dist/schema.graphql ./dist/schema.graphql

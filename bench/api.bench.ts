@@ -16,7 +16,7 @@ import pg from 'pg';
 import { signDevToken } from '../src/auth/token.signer.js';
 import { freePort } from '../dev/embedded.postgres.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
-import { cpuSeconds, postgresCpuSnapshot, waitUntilServing } from './bench.process.js';
+import { cpuSeconds, postgresCpuSnapshot, waitUntilServing, PRODUCTION_LINK_ENV } from './bench.process.js';
 
 const { values } = parseArgs({
   options: {
@@ -56,7 +56,7 @@ async function startProcess(name: string, entry: string, args: string[], env: Re
   const profile = (process.env.BENCH_PROFILE_PROCS ?? 'csat').split(',').includes(name) && process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const child = spawn(NODE, [...profile, path.join('dist', entry.replace(/\.ts$/, '.js')), ...args.map((a) => a.replace('{port}', String(port)))], {
     cwd,
-    env: { ...process.env, ...env, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'warn', AUTH_JWT_SECRET: SECRET, ...TOKEN_CLAIMS_ENV },
+    env: { ...process.env, ...env, PORT: String(port), NODE_ENV: 'production', ...PRODUCTION_LINK_ENV, LOG_LEVEL: 'warn', AUTH_JWT_SECRET: SECRET, ...TOKEN_CLAIMS_ENV },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   children.push(child);

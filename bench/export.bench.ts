@@ -21,7 +21,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { freePort } from '../dev/embedded.postgres.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
 import { signDevToken } from '../src/auth/token.signer.js';
-import { waitUntilServing } from './bench.process.js';
+import { waitUntilServing, PRODUCTION_LINK_ENV } from './bench.process.js';
 
 const { values } = parseArgs({
   options: {
@@ -119,7 +119,7 @@ async function commentStats(url: string): Promise<{ rated: number; commented: nu
 async function startServer(name: string, entry: string, args: string[], env: Record<string, string>, url: (port: number) => string): Promise<string> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join('dist', entry), ...args.map((a) => a.replace('{port}', String(port)))], {
-    env: { ...process.env, ...env, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'warn', AUTH_JWT_SECRET: SECRET, ...TOKEN_CLAIMS_ENV },
+    env: { ...process.env, ...env, PORT: String(port), NODE_ENV: 'production', ...PRODUCTION_LINK_ENV, LOG_LEVEL: 'warn', AUTH_JWT_SECRET: SECRET, ...TOKEN_CLAIMS_ENV },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   servers.set(name, child);

@@ -25,7 +25,7 @@ import { zoneClock } from '../src/insights/time-zone.js';
 import { trendBounds, trendPlan, type TrendInterval } from '../src/insights/trend.plan.js';
 import { PER_ASSIGNEE_TABLES, trendQuery } from '../src/insights/trend.query.js';
 import { filterHash } from '../src/insights/insights.filter.js';
-import { waitUntilServing } from './bench.process.js';
+import { waitUntilServing, PRODUCTION_LINK_ENV } from './bench.process.js';
 
 const { values } = parseArgs({ options: { ratings: { type: 'string', default: '1000000' }, samples: { type: 'string', default: '300' }, explain: { type: 'string' }, keep: { type: 'boolean', default: false }, reuse: { type: 'boolean', default: false }, only: { type: 'string' } } });
 /** --only trends: the csatTrend items alone (with --reuse, a re-measure without the list walk); --only statements: their statements alone. */
@@ -111,7 +111,7 @@ async function startService(databaseUrl: string): Promise<string> {
   execFileSync(path.resolve('node_modules/.bin/tsx'), ['scripts/build.ts'], { stdio: 'inherit' });
   const port = await freePort();
   child = spawn(path.resolve('node_modules/.bin/node'), ['dist/src/main.js'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'warn', AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: CLAIMS.issuer, AUTH_AUDIENCE: CLAIMS.audience },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: 'production', ...PRODUCTION_LINK_ENV, LOG_LEVEL: 'warn', AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: CLAIMS.issuer, AUTH_AUDIENCE: CLAIMS.audience },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return waitUntilServing(child, 'the service', `http://127.0.0.1:${port}/graphql`);

@@ -9,17 +9,13 @@
 // alternated in turn each round (in swapped order every other round: this machine's speed drifts). CPU from /proc:
 // the service, PostgreSQL's processes, PgBouncer's. Options: --rounds R (default 3), --entities N, --ratings N.
 import autocannon from 'autocannon';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { freePort } from '../dev/embedded.postgres.js';
 import { startPgBouncer, type PgBouncer } from '../dev/pgbouncer.js';
 import { createThrowawayDatabase } from '../dev/throwaway.database.js';
-import { signDevToken } from '../src/auth/token.signer.js';
-import { cpuSeconds, postgresCpuBetween, postgresCpuSnapshot, waitUntilServing } from './bench.process.js';
+import { BenchProcesses, buildService, cpuSince, PRODUCTION_LINK_ENV } from './bench.process.js';
+import { benchAuth, CONNECTIONS, seedWorkload } from './service.workload.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,42 +27,16 @@ const { values } = parseArgs({
 const ROUNDS = Number(values.rounds);
 const ENTITIES = Number(values.entities);
 const RATINGS = Number(values.ratings);
-const CONNECTIONS = 10;
 const SECRET = 'pooler-bench-secret-pooler-bench-secret-0123';
-const AUTH = { AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: 'csat-bench', AUTH_AUDIENCE: 'csat' };
-const NODE = path.resolve('node_modules/.bin/node');
 
-execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], { stdio: 'inherit' });
+buildService();
 const db = await createThrowawayDatabase(`csat_bench_pooler_${process.pid}`, { serverUrl: process.env.DATABASE_URL });
-const children: ChildProcess[] = [];
+const processes = new BenchProcesses();
 let bouncer: PgBouncer | undefined;
 try {
-  const ws = randomUUID();
-  const agent = randomUUID();
-  const customer = randomUUID();
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  // As bench/resources.bench.ts: 10,000 tickets of every status, about half rated; fresh resolved ones to rate.
-  await pool.query(
-    `insert into ticket (workspace_id, ref, subject, status, requester_id, assignee_id, created_at)
-     select $1, 'B-' || g, 'Ticket ' || g, (array['new','open','pending','resolved','closed'])[1 + g % 5], $2, $3, now() - make_interval(secs => 10000 - g)
-       from generate_series(1, 10000) g`,
-    [ws, customer, agent],
-  );
-  await pool.query(
-    `insert into csat_rating (workspace_id, ticket_id, rating, comment, rated_by, assignee_id)
-     select workspace_id, id, 1 + (hashtext(id::text) & 3), case when hashtext(ref) % 2 = 0 then 'Comment for ' || ref end, requester_id, assignee_id
-       from ticket where workspace_id = $1 and (hashtext(ref) & 1) = 0`,
-    [ws],
-  );
-  const fresh = (RATINGS + 300) * ROUNDS * 3;
-  await pool.query(
-    `insert into ticket (workspace_id, ref, subject, status, requester_id, assignee_id)
-     select $1, 'F-' || g, 'Fresh ' || g, 'resolved', $2, $3 from generate_series(1, $4::int) g`,
-    [ws, customer, agent, fresh],
-  );
-  await pool.query('analyze');
-  const page = (await pool.query<{ id: string }>(`select id from ticket where workspace_id = $1 and ref like 'B-%' order by random() limit 50`, [ws])).rows;
-  const freshIds = (await pool.query<{ id: string }>(`select id from ticket where workspace_id = $1 and ref like 'F-%' order by ref`, [ws])).rows.map((r) => r.id);
+  // The same data as bench/resources.bench.ts (bench/service.workload.ts); fresh tickets for every service's ratings.
+  const workload = await seedWorkload(pool, SECRET, (RATINGS + 300) * ROUNDS * 3);
   // Behind a transaction pooler the service's timeouts are the role's settings (docs/deploy.md); the direct
   // services SET theirs on each connection, which overrides these.
   const dbName = new URL(db.url).pathname.slice(1);
@@ -79,44 +49,14 @@ try {
   const pooledUrl = bouncer.url(db.url);
   const bouncerPid = bouncer.pid;
 
-  const claims = { issuer: AUTH.AUTH_ISSUER, audience: AUTH.AUTH_AUDIENCE, ttlSeconds: 3600 };
-  const agentToken = await signDevToken({ role: 'agent', sub: agent, workspace: ws }, SECRET, claims);
-  const customerToken = await signDevToken({ role: 'customer', sub: customer, workspace: ws }, SECRET, claims);
-
-  async function start(env: Record<string, string>) {
-    const port = await freePort();
-    const child = spawn(NODE, ['dist/src/main.js'], {
-      env: { PATH: process.env.PATH!, NODE_ENV: 'production', ...AUTH, PORT: String(port), CSAT_WORKER: 'off', LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    children.push(child);
-    return { pid: child.pid!, url: await waitUntilServing(child, 'csat', `http://127.0.0.1:${port}/graphql`) };
-  }
+  const start = (env: Record<string, string>) =>
+    processes.startService({ NODE_ENV: 'production', ...PRODUCTION_LINK_ENV, ...benchAuth(SECRET), CSAT_WORKER: 'off', LOG_LEVEL: 'warn', ...env });
   const services = {
     direct: await start({ DATABASE_URL: db.url }),
     'direct, unnamed': await start({ DATABASE_URL: db.url, DB_PREPARED_STATEMENTS: 'off' }),
     PgBouncer: await start({ DATABASE_URL: pooledUrl, MIGRATION_DATABASE_URL: db.url, DB_POOL_MODE: 'transaction' }),
   };
-
-  const headers = (token: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}` });
-  const entitiesBody = JSON.stringify({
-    query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { id csatRating csatComment csatRatedAt csatCanRate } } }',
-    variables: { r: page.map((t) => ({ __typename: 'Ticket', id: t.id })) },
-  });
-  let next = 0;
-  const rateBody = () =>
-    JSON.stringify({ query: 'mutation($id: ID!, $n: Int!) { rateTicket(ticketId: $id, rating: $n) { id csatRating } }', variables: { id: freshIds[next++]!, n: 1 + (next % 5) } });
-  const workloads = {
-    '_entities, 50 tickets': (url: string, amount: number): autocannon.Options => ({ url, method: 'POST', headers: headers(agentToken), body: entitiesBody, amount, connections: CONNECTIONS }),
-    'rateTicket, first rating': (url: string, amount: number): autocannon.Options => ({
-      url,
-      method: 'POST',
-      headers: headers(customerToken),
-      requests: [{ setupRequest: (req) => ({ ...req, body: rateBody() }) }],
-      amount,
-      connections: CONNECTIONS,
-    }),
-  };
+  const workloads = { '_entities, 50 tickets': workload.entities, 'rateTicket, first rating': workload.ratings };
 
   interface Sample { rps: number; p50: number; p99: number; service: number; postgres: number; pgbouncer: number; errors: number }
   const samples = new Map<string, Sample[]>();
@@ -126,21 +66,20 @@ try {
       const order = Object.entries(services);
       for (const [name, s] of round % 2 ? order : order.reverse()) {
         const w = await autocannon(options(s.url, 300));
-        const cpu0 = cpuSeconds(s.pid);
-        const b0 = cpuSeconds(bouncerPid);
-        const pg0 = postgresCpuSnapshot();
+        const cpu = cpuSince({ service: s.pid, pgbouncer: bouncerPid });
         const started = performance.now();
         const r = await autocannon(options(s.url, amount));
         const seconds = (performance.now() - started) / 1000;
+        const spent = cpu();
         const per1000 = (seconds: number) => (seconds * 1000) / r.requests.total;
         const sample: Sample = {
           // Requests over wall-clock time (autocannon's per-second average is coarse over a fixed amount).
           rps: r.requests.total / seconds,
           p50: r.latency.p50,
           p99: r.latency.p99,
-          service: per1000(cpuSeconds(s.pid) - cpu0),
-          postgres: per1000(postgresCpuBetween(pg0, postgresCpuSnapshot())),
-          pgbouncer: per1000(cpuSeconds(bouncerPid) - b0),
+          service: per1000(spent.service),
+          postgres: per1000(spent.postgres),
+          pgbouncer: per1000(spent.pgbouncer),
           errors: w.errors + w.non2xx + r.errors + r.non2xx,
         };
         const key = `${work} | ${name}`;
@@ -161,8 +100,7 @@ try {
     );
   }
 } finally {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
-  await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+  await processes.stopAll('SIGTERM');
   await bouncer?.stop();
   await db.drop();
 }

@@ -19,7 +19,7 @@ import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwawa
 import { signDevToken } from '../src/auth/token.signer.js';
 import { normaliseFilter } from '../src/insights/insights.filter.js';
 import { themesQuery } from '../src/insights/themes.query.js';
-import { waitUntilServing } from './bench.process.js';
+import { waitUntilServing, PRODUCTION_LINK_ENV } from './bench.process.js';
 
 const { values } = parseArgs({ options: { ratings: { type: 'string', default: '1000000' }, samples: { type: 'string', default: '100' }, keep: { type: 'boolean', default: false }, reuse: { type: 'boolean', default: false }, explain: { type: 'boolean', default: false }, refill: { type: 'boolean', default: false } } });
 if ((values.keep || values.reuse) && !process.env.DATABASE_URL) throw new Error('--keep and --reuse need DATABASE_URL');
@@ -102,7 +102,7 @@ async function startService(databaseUrl: string): Promise<string> {
   execFileSync(path.resolve('node_modules/.bin/tsx'), ['scripts/build.ts'], { stdio: 'inherit' });
   const port = await freePort();
   child = spawn(path.resolve('node_modules/.bin/node'), ['dist/src/main.js'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'warn', AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: CLAIMS.issuer, AUTH_AUDIENCE: CLAIMS.audience },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: 'production', ...PRODUCTION_LINK_ENV, LOG_LEVEL: 'warn', AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: CLAIMS.issuer, AUTH_AUDIENCE: CLAIMS.audience },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return waitUntilServing(child, 'the service', `http://127.0.0.1:${port}/graphql`);

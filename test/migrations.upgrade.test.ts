@@ -214,19 +214,32 @@ async function upgradeFrom(to: string, index: number) {
     }
     // Comment themes in another language (Migration20261207040000 recounted them in the change): their rows keep it.
     if (has(to, 'Migration20261207040000')) await p.query(`update csat_settings set comment_language = 'simple' where workspace_id = $1`, [hidden]);
-    let webhook: string | undefined;
+    /** Each workspace's endpoint, with its deliveries and their attempts as that version stored them. */
+    const webhooks = new Map<string, { id: string; deliveries: Map<string, { eventId: string; status: string; attempts: { statusCode: number | null; durationMs: number; error: string | null }[] }> }>();
+    /** An event delivered to `ws`'s endpoint, with its attempts, as csat_rate and the worker of that version wrote them (the worker is off in the test app). */
+    const deliver = async (client: pg.Pool | pg.PoolClient, ws: string, status: string, attempts: { statusCode: number | null; durationMs: number; error: string | null }[]) => {
+      const [e] = (await client.query(`insert into csat_event (workspace_id, type, payload) values ($1, 'csat.rating.created', '{}') returning id`, [ws])).rows;
+      const [d] = (await client.query(`insert into csat_delivery (workspace_id, event_id, webhook_id, status, next_attempt_at) values ($1, $2, $3, $4, null) returning id`, [ws, e.id, webhooks.get(ws)!.id, status])).rows;
+      for (const [i, a] of attempts.entries())
+        await client.query(`insert into csat_delivery_attempt (delivery_id, attempt, status_code, duration_ms, error) values ($1, $2, $3, $4, $5)`, [d.id, i + 1, a.statusCode, a.durationMs, a.error]);
+      webhooks.get(ws)!.deliveries.set(d.id, { eventId: e.id, status, attempts });
+    };
     if (has(to, 'Migration20261202100100')) {
       // That release's migrate() installed the job queue (graphile_worker) too.
       await installQueueSchema(database.url);
-      // An endpoint with an event and its delivery, as csat_rate left them (the worker is off in the test app).
-      const [w] = (await p.query(`insert into csat_webhook (workspace_id, url, events, secret) values ($1, 'https://hooks.example.com/csat', array['csat.rating.created'], 'whsec_dGVzdA==') returning id`, [published])).rows;
-      webhook = w.id;
-      const [e] = (await p.query(`insert into csat_event (workspace_id, type, payload) values ($1, 'csat.rating.created', '{}') returning id`, [published])).rows;
-      await p.query(`insert into csat_delivery (workspace_id, event_id, webhook_id, status) values ($1, $2, $3, 'SUCCEEDED')`, [published, e.id, webhook]);
+      // An endpoint in two workspaces: one delivered at the second attempt, one given up after one (the attempts
+      // gain their delivery's workspace at Migration20261207050000).
+      for (const ws of [published, hidden]) {
+        const [w] = (await p.query(`insert into csat_webhook (workspace_id, url, events, secret) values ($1, 'https://hooks.example.com/csat', array['csat.rating.created'], 'whsec_dGVzdA==') returning id`, [ws])).rows;
+        webhooks.set(ws, { id: w.id, deliveries: new Map() });
+      }
+      await deliver(p, published, 'SUCCEEDED', [{ statusCode: 503, durationMs: 41, error: 'HTTP 503' }, { statusCode: 200, durationMs: 12, error: null }]);
+      await deliver(p, hidden, 'FAILED', [{ statusCode: null, durationMs: 10_000, error: 'timeout' }]);
     }
 
-    // An older replica's rating, committed while the upgrade waits for a lock it holds (csat_rating's, or from
-    // Migration20261206200000 on, its rollup rows' table).
+    // An older replica's rating (and with webhooks, its event, delivery and first attempt), committed while the
+    // upgrade waits for a lock it holds (csat_rating's, or from Migration20261206200000 on, its rollup rows' table,
+    // or from Migration20261207050000 on, the webhook tables').
     const replica = await p.connect();
     const late = history.newRatings(1, START + 90 * DAY, 1)[0]!;
     await replica.query('begin');
@@ -239,13 +252,14 @@ async function upgradeFrom(to: string, index: number) {
       new Date(late.at).toISOString(),
       late.assignee,
     ]);
+    if (webhooks.size) await deliver(replica, published, 'PENDING', [{ statusCode: 500, durationMs: 7, error: 'HTTP 500' }]);
     await legacy.close();
     legacy = undefined;
     // The upgrade as a start runs it.
     db = await openDatabase(database.url, pino({ level: 'silent' }));
     const upgraded = migrate(db.orm);
     await expect
-      .poll(async () => (await p.query(`select count(*)::int as n from pg_locks where not granted and relation in ('csat_rating'::regclass, to_regclass('csat_rating_daily'))`)).rows[0].n)
+      .poll(async () => (await p.query(`select count(*)::int as n from pg_locks where not granted and relation in ('csat_rating'::regclass, to_regclass('csat_rating_daily'), to_regclass('csat_webhook'), to_regclass('csat_event'), to_regclass('csat_delivery'))`)).rows[0].n)
       .toBeGreaterThan(0);
     await replica.query('commit');
     replica.release();
@@ -339,9 +353,22 @@ async function upgradeFrom(to: string, index: number) {
     expect(badge.data.csatBadge.average).toBe(Math.round((mine.reduce((s, r) => s + r.rating, 0) * 10) / mine.length) / 10);
     expect(badge.data.csatBadge.satisfiedShare).toBeCloseTo(mine.filter((r) => r.rating >= 4).length / mine.length, 12);
     expect((await app.gql(BADGE, { w: hidden })).data.csatBadge).toBeNull();
-    if (webhook) {
-      const hooks = await app.gql(`{ csatWebhooks { id url } }`, {}, { token: await tokenFor(viewer('admin', published)) });
-      expect(hooks.data.csatWebhooks).toEqual([{ id: webhook, url: 'https://hooks.example.com/csat' }]);
+    // The endpoints, their deliveries and every attempt survive, each attempt now of its delivery's workspace.
+    for (const [ws, hook] of webhooks) {
+      const admin = await tokenFor(viewer('admin', ws));
+      const hooks = await app.gql(`{ csatWebhooks { id url } }`, {}, { token: admin });
+      expect(hooks.data.csatWebhooks).toEqual([{ id: hook.id, url: 'https://hooks.example.com/csat' }]);
+      const listed = await app.gql(`query($id: ID!) { csatWebhookDeliveries(webhookId: $id, first: 10) { edges { node { id eventId status attempts { statusCode durationMs error } } } } }`, { id: hook.id }, { token: admin });
+      expect(listed.errors).toBeUndefined();
+      const byId = (xs: { id: string }[]) => [...xs].sort((a, b) => a.id.localeCompare(b.id));
+      expect(byId(listed.data.csatWebhookDeliveries.edges.map((e: any) => e.node))).toEqual(byId([...hook.deliveries].map(([id, d]) => ({ id, ...d }))));
+    }
+    if (webhooks.size) {
+      const { rows } = await p.query(
+        `select a.workspace_id, count(*)::int as n from csat_delivery_attempt a join csat_delivery d on d.workspace_id = a.workspace_id and d.id = a.delivery_id group by 1`,
+      );
+      expect(Object.fromEntries(rows.map((r) => [r.workspace_id, r.n]))).toEqual({ [published]: 3, [hidden]: 1 });
+      expect((await p.query('select count(*)::int as n from csat_delivery_attempt')).rows[0].n).toBe(4);
     }
 
     const check = await runScript('rollups-check', database.url);

@@ -1,7 +1,9 @@
 // The service behind a real PgBouncer (Debian's 1.18) in transaction pooling (docs/deploy.md, The database and a
 // pooler): what cannot work is refused at start with one line, and what is deployed as documented works. The
 // whole core suite through PgBouncer is `CSAT_TEST_POOLER=pgbouncer` (.ci/run; test/helpers/test.app.ts).
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
@@ -75,6 +77,21 @@ describe('behind PgBouncer in transaction mode', () => {
     expect((migrations as Error).message).toMatch(/^MIGRATION_DATABASE_URL goes through a transaction pooler .* session advisory lock; point it at PostgreSQL directly$/);
     const worker = await startTestApp({ DATABASE_URL: db.url, CSAT_WORKER: 'on', WORKER_DATABASE_URL: pooled }).catch((e: Error) => e);
     expect((worker as Error).message).toMatch(/^WORKER_DATABASE_URL goes through a transaction pooler .* LISTENs and holds session advisory locks; point it at PostgreSQL directly$/);
+  });
+
+  it('npm run migrate (dist/scripts/migrate.js, the build the global setup made) refuses the pooler with one line and exit 1, as the start does', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: pooled, AUTH_JWT_SECRET: TEST_SECRET };
+    delete env.MIGRATION_DATABASE_URL;
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../dist/scripts/migrate.js', import.meta.url))], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // It used to print the StartupError's stack (an uncaught rejection at the top level).
+    expect(stderr).toBe('MIGRATION_DATABASE_URL goes through a transaction pooler (a LISTEN there did not hear a NOTIFY): migrations hold a session advisory lock; point it at PostgreSQL directly\n');
+    expect(stdout).toBe('');
+    expect(code).toBe(1);
   });
 
   it('refuses DB_POOL_MODE=transaction without a direct URL for the migrations and the worker (configuration)', () => {

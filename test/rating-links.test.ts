@@ -1,5 +1,5 @@
 // Issue 20: csatRatingLinks and the /rate/<token> page, against the real service and PostgreSQL, over HTTP.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createLinkSigner, tokenHash } from '../src/rating-links/link.token.js';
@@ -45,6 +45,25 @@ function post(url: string, form: Record<string, string>, headers: Record<string,
 }
 
 const pageOf = (html: string) => /data-page="(\w+)"/.exec(html)?.[1];
+
+/** A POST as the page's enhancer sends it (web/src/csat-rate-page.ts): its own origin, asking for JSON. */
+function enhancedPost(url: string, form: Record<string, string>, headers: Record<string, string> = {}) {
+  return post(url, form, { origin: new URL(url).origin, accept: 'application/json', ...headers });
+}
+
+/** A Content-Security-Policy header's directives, each with its sources. */
+function directives(csp: string | null): Record<string, string[]> {
+  return Object.fromEntries((csp ?? '').split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...sources]) => [name!, sources]));
+}
+
+/** The page's one script tag: the module's path relative to the page, and its integrity. */
+function scriptOf(html: string) {
+  const tags = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+  expect(tags.length, 'script tags').toBeLessThanOrEqual(1);
+  const m = tags[0] ? /^<script type="module" src="(assets\/[0-9a-f]{16}\.js)" integrity="(sha256-[\w+/]+=*)">$/.exec(tags[0]) : null;
+  if (tags[0]) expect(m, tags[0]).not.toBeNull();
+  return m ? { src: m[1]!, integrity: m[2]! } : undefined;
+}
 
 describe('csatRatingLinks', () => {
   it('gives an agent five signed star links, the page link, the expiry and the email fragment, and records one offer', async () => {
@@ -142,7 +161,7 @@ describe('GET and POST /rate/<token>', () => {
       else expect(html).not.toMatch(/id="star-\d" checked/);
       expect(res.headers.get('referrer-policy')).toBe('no-referrer');
       expect(res.headers.get('x-frame-options')).toBe('DENY');
-      expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'.*script-src 'none'.*frame-ancestors 'none'/);
+      expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'.*frame-ancestors 'none'/);
       expect(res.headers.get('cache-control')).toBe('no-store');
     }
     // One read per page, no write.
@@ -150,6 +169,149 @@ describe('GET and POST /rate/<token>', () => {
     expect(await storedRatings(ctx.pool, ticket.id)).toHaveLength(0);
     const { rows } = await ctx.pool.query('select rated from csat_offer where ticket_id = $1', [ticket.id]);
     expect(rows).toEqual([{ rated: false }]);
+  });
+
+  it('the prompt loads one module, its enhancer, from a content-named same-origin URL; the CSP allows that module alone', async () => {
+    const { ticket, agent } = await resolvedTicket();
+    const links = await linksFor(ticket.id, agent);
+    const page = await get(links.ratingUrls[2]!);
+    const html = await page.text();
+    const script = scriptOf(html);
+    expect(script).toBeDefined();
+    expect(html).toMatch(/<main data-page="prompt"><csat-rate-page data-counter="\{count\} \/ \{max\}" data-submitting="Sending…" data-network="[^"]+"><section/);
+    const csp = directives(page.headers.get('content-security-policy'));
+    const assetUrl = new URL(script!.src, links.ratingUrls[2]!).href;
+    expect(assetUrl).toMatch(new RegExp(`^${new URL(ctx.app.url).origin}/rate/assets/[0-9a-f]{16}\\.js$`));
+    // The module by its hash and its exact URL: nothing inline, no eval, not the rest of the origin.
+    expect(csp['script-src']).toEqual([`'${script!.integrity}'`, assetUrl]);
+    expect(csp['default-src']).toEqual(["'none'"]);
+    expect(csp['connect-src']).toEqual(["'self'"]);
+    expect(csp['style-src']).toHaveLength(1);
+    expect(csp['style-src']![0]).toMatch(/^'sha256-[\w+/]+=*'$/);
+    expect(csp).toMatchObject({ 'img-src': ["'none'"], 'form-action': ["'self'"], 'frame-ancestors': ["'none'"], 'base-uri': ["'none'"] });
+    expect(Object.keys(csp).sort()).toEqual(['base-uri', 'connect-src', 'default-src', 'form-action', 'frame-ancestors', 'img-src', 'script-src', 'style-src']);
+    expect(page.headers.get('content-security-policy')).not.toMatch(/unsafe|\*|data:|blob:/);
+
+    // The module: JavaScript, cached for a year without revalidation, named by its content, matching the integrity.
+    const asset = await get(assetUrl);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(asset.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    const code = Buffer.from(await asset.arrayBuffer());
+    const digest = createHash('sha256').update(code).digest();
+    expect(`sha256-${digest.toString('base64')}`).toBe(script!.integrity);
+    expect(assetUrl.endsWith(`/${digest.toString('hex').slice(0, 16)}.js`)).toBe(true);
+    expect(code.toString()).toContain('"csat-rate-page"');
+    expect((await get(assetUrl.replace(/[0-9a-f]{16}\.js$/, '0123456789abcdef.js'))).status).toBe(404);
+
+    // The other states have nothing to enhance: no script.
+    await post(links.url, { rating: '4' });
+    const done = await (await get(links.url)).text();
+    expect(pageOf(done)).toBe('done');
+    expect(scriptOf(done)).toBeUndefined();
+  });
+
+  it('behind a PUBLIC_URL with a path prefix, the CSP names the module under it; the page names it relative to itself', async () => {
+    const prefixed = await startTestApp({ RATING_LINK_SECRET: LINK_SECRET, PUBLIC_URL: 'https://support.example/help' });
+    try {
+      const { ticket, agent } = await resolvedTicket();
+      const url = (await prefixed.gql(LINKS, { ticketId: ticket.id }, { token: agent })).data.csatRatingLinks.url as string;
+      expect(url).toMatch(/^https:\/\/support\.example\/help\/rate\//);
+      // The proxy strips the prefix: the service sees /rate/<token>.
+      const page = await get(`${new URL(prefixed.url).origin}${new URL(url).pathname.replace(/^\/help/, '')}`);
+      const script = scriptOf(await page.text())!;
+      expect(script.src).toMatch(/^assets\//);
+      expect(directives(page.headers.get('content-security-policy'))['script-src']).toEqual([`'${script.integrity}'`, new URL(script.src, url).href]);
+      expect(new URL(script.src, url).href).toMatch(/^https:\/\/support\.example\/help\/rate\/assets\/[0-9a-f]{16}\.js$/);
+    } finally {
+      await prefixed.stop();
+    }
+  });
+
+  it('answers the enhancer with JSON: the outcome, the title and the page\'s panel, with the page\'s status and headers', async () => {
+    const { ticket, requester, agent } = await resolvedTicket();
+    const links = await linksFor(ticket.id, agent);
+    const json = async (res: Response) => {
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('vary')).toMatch(/accept/i);
+      const body = (await res.json()) as { outcome: string; title: string; html: string };
+      expect(Object.keys(body).sort()).toEqual(['html', 'outcome', 'title']);
+      expect(body.html).toMatch(/^<section class="panel[^"]*" aria-labelledby="heading">[\s\S]*<\/section>$/);
+      expect(body.html).not.toMatch(/<script|<main|<html|csat-rate-page/);
+      return body;
+    };
+    const none = await enhancedPost(links.url, { comment: 'hello' });
+    expect(none.status).toBe(422);
+    const noneBody = await json(none);
+    expect(noneBody).toMatchObject({ outcome: 'prompt', title: 'Rate our support' });
+    expect(noneBody.html).toContain('<p class="error" role="alert" id="problem">Please choose a rating.</p>');
+    expect(noneBody.html).toContain('>hello</textarea>');
+    const long = await enhancedPost(links.url, { rating: '3', comment: 'a'.repeat(2001) });
+    expect(long.status).toBe(422);
+    expect((await json(long)).html).toContain('Please shorten your comment to 2,000 characters (1 too many).');
+
+    const first = await enhancedPost(links.ratingUrls[3]!, { rating: '4', comment: 'Quick' });
+    expect(first.status).toBe(200);
+    const done = await json(first);
+    expect(done).toMatchObject({ outcome: 'done', title: 'Thanks for your feedback!' });
+    expect(done.html).toContain('aria-label="Your rating: 4 out of 5 stars"');
+    expect(done.html).toContain('<p class="comment-text">Quick</p>');
+    const later = await enhancedPost(links.ratingUrls[0]!, { rating: '1' });
+    expect(later.status).toBe(200);
+    expect((await json(later)).html).toContain('Your rating: 4 out of 5 stars');
+    expect(await storedRatings(ctx.pool, ticket.id)).toEqual([expect.objectContaining({ rating: 4, comment: 'Quick', rated_by: requester })]);
+
+    // From another site's page, with JSON asked for: refused all the same.
+    const other = await resolvedTicket();
+    const otherLinks = await linksFor(other.ticket.id, other.agent);
+    const foreign = await enhancedPost(otherLinks.url, { rating: '5' }, { origin: 'https://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect(await json(foreign)).toMatchObject({ outcome: 'crossSite', title: 'This form was sent from another site' });
+    // A body the parser refuses (not UTF-8) is a refusal of this scope: JSON too.
+    const bad = await fetch(otherLinks.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: Buffer.from([0x72, 0x61, 0x74, 0x69, 0x6e, 0x67, 0x3d, 0xff]) });
+    expect(bad.status).toBe(400);
+    expect(await json(bad)).toMatchObject({ outcome: 'invalid' });
+    expect(await storedRatings(ctx.pool, other.ticket.id)).toHaveLength(0);
+  });
+
+  it('each refusal answers the enhancer with its own status and outcome, nothing stored', async () => {
+    const signer = createLinkSigner({ secret: LINK_SECRET, ttlSeconds: 60 });
+    const base = new URL(ctx.app.url).origin;
+    const expired = await resolvedTicket();
+    const old = await signer.sign({ ticketId: expired.ticket.id, workspaceId: expired.workspace, requesterId: expired.requester }, Date.now() - 3600_000);
+    const other = await resolvedTicket();
+    const elsewhere = await signer.sign({ ticketId: other.ticket.id, workspaceId: randomUUID(), requesterId: other.requester });
+    const changed = await resolvedTicket();
+    const changedLink = (await linksFor(changed.ticket.id, changed.agent)).url;
+    await ctx.pool.query('update ticket set requester_id = $2 where id = $1', [changed.ticket.id, randomUUID()]);
+    const disabled = await resolvedTicket();
+    const disabledLink = (await linksFor(disabled.ticket.id, disabled.agent)).url;
+    await ctx.pool.query(`insert into csat_settings (workspace_id, updated_by, enabled) values ($1, $1, false)`, [disabled.workspace]);
+    const reopened = await resolvedTicket();
+    const reopenedLink = (await linksFor(reopened.ticket.id, reopened.agent)).url;
+    await setStatus(ctx.pool, reopened.ticket.id, 'open');
+
+    const cases: [string, number, string, string][] = [
+      [`${base}/rate/${old.token}`, 410, 'expired', 'This link has expired'],
+      [`${base}/rate/not-a-token`, 400, 'invalid', 'This link is not valid'],
+      [`${base}/rate/${elsewhere.token}`, 404, 'notFound', 'This ticket cannot be rated here'],
+      [changedLink, 403, 'requesterChanged', 'This link is no longer yours to use'],
+      [disabledLink, 403, 'disabled', 'Feedback is turned off'],
+      [reopenedLink, 409, 'notResolved', 'This ticket is open again'],
+    ];
+    for (const [url, status, outcome, title] of cases) {
+      const res = await enhancedPost(url, { rating: '5' });
+      expect(res.status, outcome).toBe(status);
+      expect(res.headers.get('content-type'), outcome).toBe('application/json; charset=utf-8');
+      const body = (await res.json()) as { outcome: string; title: string; html: string };
+      expect(body, outcome).toMatchObject({ outcome, title });
+      expect(body.html, outcome).toContain(`<h1 id="heading">${title}</h1>`);
+    }
+    for (const t of [expired, other, changed, disabled, reopened]) expect(await storedRatings(ctx.pool, t.ticket.id)).toHaveLength(0);
   });
 
   it('POST stores the rating as the requester, then shows it read-only; a later POST is a silent no-op', async () => {
@@ -313,6 +475,7 @@ describe('GET and POST /rate/<token>', () => {
     const token = links.url.split('/rate/')[1]!;
     await get(links.ratingUrls[0]!);
     await post(links.url, { rating: '3' });
+    await enhancedPost(links.url, { rating: '3' });
     await get(`${new URL(ctx.app.url).origin}/rate/${token}x`);
     const text = JSON.stringify(ctx.app.logs);
     expect(text).not.toContain(token);
@@ -335,6 +498,11 @@ describe('rate limits and the key rotation', () => {
       const limited = await get(url);
       expect(pageOf(await limited.text())).toBe('tooMany');
       expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+      // The enhancer's POST counts and is limited the same way, and hears it as JSON.
+      const limitedJson = await enhancedPost(url, { rating: '5' });
+      expect(limitedJson.status).toBe(429);
+      expect(limitedJson.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(await limitedJson.json()).toMatchObject({ outcome: 'tooMany', title: 'Too many attempts' });
       // Another link from the same IP still works.
       const other = await resolvedTicket();
       const otherUrl = (await t.gql(LINKS, { ticketId: other.ticket.id }, { token: other.agent })).data.csatRatingLinks.url as string;

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { supergraphBanner } from '../dev/demo.banner.js';
 import { startSupergraph, type Supergraph } from '../dev/supergraph.js';
-import { bundleWebComponents, INSIGHTS_ENTRY, ROOT } from '../dev/web.bundle.js';
+import { bundleWebComponents, INSIGHTS_ENTRY, RATE_PAGE_ENTRY, ROOT } from '../dev/web.bundle.js';
 import { loadConfig } from '../src/config/config.js';
 import { TEST_SECRET } from './helpers/test.app.js';
 
@@ -38,16 +38,33 @@ describe('the web components bundle', () => {
     expect(components.code).toContain('Wie war unser Service?');
   });
 
+  it('the rating page\'s enhancer is its own module, without Lit and without texts, under 2 KiB gzipped; the other modules do not carry it', async () => {
+    const [enhancer, components, insights] = await Promise.all([bundleWebComponents(RATE_PAGE_ENTRY), bundleWebComponents(), bundleWebComponents(INSIGHTS_ENTRY)]);
+    console.log(`csat-rate-page.js: ${enhancer.raw} bytes, ${enhancer.gzip} bytes gzipped`);
+    expect(enhancer.gzip).toBeLessThan(2 * 1024);
+    expect(enhancer.code).toContain('"csat-rate-page"');
+    expect(enhancer.code).not.toMatch(/^\s*import\s/m);
+    // Lit leaves its version on globalThis; the components module has it, the enhancer not.
+    expect(components.code).toContain('litHtmlVersions');
+    expect(enhancer.code).not.toContain('litHtmlVersions');
+    // Its texts come from the page (the server renders them from the catalogue), so one module serves every language.
+    expect(enhancer.code).not.toMatch(/Sending…|Wie war unser Service\?/);
+    expect(enhancer.code).not.toMatch(/localStorage|sessionStorage|indexedDB|document\.cookie/);
+    for (const other of [components, insights]) expect(other.code).not.toContain('csat-rate-page');
+  });
+
   it('npm run build:web writes web/dist/csat-components.js, web/dist/csat-insights.js and their declarations, and prints the sizes', () => {
     const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-web.ts'], { cwd: ROOT, encoding: 'utf8' });
     expect(out).toMatch(/csat-components\.js: \d+ bytes .*, \d+ bytes gzipped/);
     expect(out).toMatch(/csat-insights\.js: \d+ bytes .*, \d+ bytes gzipped/);
+    expect(out).toMatch(/csat-rate-page\.js: \d+ bytes .*, \d+ bytes gzipped/);
     const dts = path.join(ROOT, 'web/dist/types/index.d.ts');
     return Promise.all([
       readFile(path.join(ROOT, 'web/dist/csat-components.d.ts'), 'utf8').then((t) => expect(t).toContain('./types/index.js')),
       readFile(path.join(ROOT, 'web/dist/csat-insights.d.ts'), 'utf8').then((t) => expect(t).toContain('./types/insights.js')),
       readFile(path.join(ROOT, 'web/dist/types/csat-insights.d.ts'), 'utf8').then((t) => expect(t).toMatch(/class CsatInsights extends LitElement/)),
       readFile(path.join(ROOT, 'web/dist/csat-insights.js'), 'utf8').then((t) => expect(t).toContain('"csat-insights"')),
+      readFile(path.join(ROOT, 'web/dist/csat-rate-page.js'), 'utf8').then((t) => expect(t).toContain('"csat-rate-page"')),
       readFile(dts, 'utf8').then((t) => expect(t).toMatch(/CsatPrompt[\s\S]*CsatCard[\s\S]*CsatChip/)),
       // The prompt's and the card's shared properties are declared on their base class.
       readFile(path.join(ROOT, 'web/dist/types/csat-prompt.d.ts'), 'utf8').then((t) => expect(t).toMatch(/class CsatPrompt extends TicketElement</)),

@@ -195,20 +195,9 @@ async function driveWorkspace(): Promise<string> {
   return ws;
 }
 
-/**
- * Our tables whose key does not start with workspace_id (docs/scale.md, Before distributing): the webhook tables,
- * keyed by a random id, and the attempts, keyed by their delivery. Citus needs (workspace_id, …) keys there: a
- * migration this repository has not made yet. Every statement on them names the workspace already (below).
- */
-const NOT_KEYED_BY_WORKSPACE: Record<string, string> = {
-  csat_webhook: 'primary key (id)',
-  csat_event: 'primary key (id)',
-  csat_delivery: 'primary key (id)',
-  csat_delivery_attempt: 'primary key (delivery_id, attempt); no workspace_id column',
-};
-
 describe('every table is keyed by workspace_id first', () => {
-  it('each of our tables has a primary key or unique index led by workspace_id, but the listed ones', async () => {
+  it('each of our tables has a primary key led by workspace_id, and every foreign key between them includes it', async () => {
+    // Since Migration20261207050000 the webhook tables too (they were keyed by id, the attempts by their delivery).
     const { rows } = await pool.query<{ table: string; first: string | null }>(
       `select c.relname as table,
               (select a.attname from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[0]
@@ -216,9 +205,27 @@ describe('every table is keyed by workspace_id first', () => {
          from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = 'public' and c.relkind = 'r' and c.relname like 'csat\\_%' and c.relname <> 'csat_migrations'`,
     );
-    expect(rows.length).toBeGreaterThanOrEqual(12);
-    const notKeyed = Object.fromEntries(rows.filter((r) => r.first !== 'workspace_id').map((r) => [r.table, NOT_KEYED_BY_WORKSPACE[r.table] ?? `led by ${r.first}`]));
-    expect(notKeyed).toEqual(NOT_KEYED_BY_WORKSPACE);
+    expect(rows.length).toBeGreaterThanOrEqual(16);
+    expect(rows.filter((r) => r.first !== 'workspace_id').map((r) => `${r.table}: led by ${r.first}`)).toEqual([]);
+    // Citus needs the distribution column in every unique key (so in every primary key, not only the first) and in
+    // every foreign key between distributed tables, on both sides.
+    const uniques = await pool.query<{ name: string }>(
+      `select i.indexrelid::regclass::text as name from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relname like 'csat\\_%' and c.relname <> 'csat_migrations' and (i.indisprimary or i.indisunique)
+          and not exists (select 1 from pg_attribute a where a.attrelid = i.indrelid and a.attnum = any(i.indkey) and a.attname = 'workspace_id')`,
+    );
+    expect(uniques.rows.map((r) => r.name)).toEqual([]);
+    const fks = await pool.query<{ name: string; ok: boolean }>(
+      `select k.conname as name,
+              exists (select 1 from unnest(k.conkey, k.confkey) as x(l, r)
+                        join pg_attribute la on la.attrelid = k.conrelid and la.attnum = x.l
+                        join pg_attribute ra on ra.attrelid = k.confrelid and ra.attnum = x.r
+                       where la.attname = 'workspace_id' and ra.attname = 'workspace_id') as ok
+         from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
+        where k.contype = 'f' and n.nspname = 'public' and c.relname like 'csat\\_%'`,
+    );
+    expect(fks.rows.map((r) => r.name)).toEqual(expect.arrayContaining(['csat_delivery_event_fk', 'csat_delivery_webhook_fk', 'csat_delivery_attempt_delivery_fk']));
+    expect(fks.rows.filter((r) => !r.ok).map((r) => r.name)).toEqual([]);
   });
 });
 

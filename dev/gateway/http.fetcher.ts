@@ -1,8 +1,17 @@
 import type { Fetcher, FetcherHeaders, FetcherResponse } from '@apollo/utils.fetcher';
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
+import { KEEP_ALIVE_TIMEOUT_MS } from '../../src/server/keep.alive.js';
+
+/**
+ * How long the gateway keeps an idle connection to a subgraph: below the subgraph's own keep-alive timeout, so the
+ * gateway closes an idle socket before the subgraph does and never reuses one the subgraph is closing (a reset,
+ * during a rolling restart too). With a timeout set, Node's agent also honours a shorter `Keep-Alive: timeout=`
+ * a server announces (less a second): the dev Tickets subgraph's 5 s.
+ */
+export const GATEWAY_IDLE_MS = KEEP_ALIVE_TIMEOUT_MS - 12_000;
 
 // One keep-alive pool for every subgraph call of this gateway.
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+const agent = new Agent({ keepAlive: true, maxSockets: 64, timeout: GATEWAY_IDLE_MS });
 
 /**
  * A minimal fetch for subgraph calls over plain HTTP on node:http. The gateway's default

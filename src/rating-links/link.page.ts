@@ -3,7 +3,8 @@ import { COMPONENT_TEXTS, RATING_LINK_TEXTS, type Language, type RatingLinkStrin
 import { escapeHtml, fill } from './link.html.js';
 
 // The rating page, rendered here: the texts and the look of <csat-prompt> (web/src/csat-prompt.ts, styles.ts) as
-// plain HTML and CSS. It is a form: it works without JavaScript, and there is none (script-src 'none').
+// plain HTML and CSS. It is a form: it works without JavaScript. With JavaScript, one same-origin module
+// (<csat-rate-page>, web/src/csat-rate-page.ts) enhances it in place; the panels it shows are rendered here too.
 
 const MAX = 5;
 const COMMENT_MAX = 2000;
@@ -50,10 +51,14 @@ textarea[aria-invalid=true]{border-color:var(--error)}
 .done h1{color:var(--amber-text);margin-bottom:8px}
 .comment-text{margin:10px 0 0;font-style:italic;white-space:pre-wrap;overflow-wrap:anywhere}
 .message p{margin:0;color:var(--muted)}
+csat-rate-page{display:block}
+.counter.over{color:var(--error)}
+.submit:disabled{cursor:not-allowed;opacity:.6}
+[tabindex="-1"]:focus{outline:none}
 @media (prefers-reduced-motion:reduce){.star,.star:hover,.star path{transition:none;transform:none}}
 `;
 
-/** The Content-Security-Policy's allowance for the one inline style sheet, by its hash: nothing else runs or loads. */
+/** The Content-Security-Policy's allowance for the one inline style sheet, by its hash: no other style loads. */
 export const PAGE_CSS_HASH = `sha256-${createHash('sha256').update(PAGE_CSS).digest('base64')}`;
 
 /** Why a link cannot be used: each its own page and HTTP status (docs/email-links.md). */
@@ -77,10 +82,24 @@ export type PageState =
   | { kind: 'done'; rating: number; comment: string | null }
   | { kind: 'message'; message: MessageKind };
 
-function document(lang: Language, title: string, page: string, body: string): string {
+/** The enhancer's script tag: its path relative to the page (`assets/…`, beside `/rate/<token>` under any PUBLIC_URL prefix) and its hash. */
+export interface PageScript {
+  src: string;
+  integrity: string;
+}
+
+/** One state of the page: what <main> holds, its name (`data-page`, the JSON answer's `outcome`) and the title. */
+export interface Panel {
+  page: string;
+  title: string;
+  html: string;
+}
+
+function document(lang: Language, panel: Panel, body: string, script: PageScript | undefined): string {
+  const tag = script ? `<script type="module" src="${escapeHtml(script.src)}" integrity="${escapeHtml(script.integrity)}"></script>` : '';
   return `<!doctype html>
-<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex, nofollow"><title>${escapeHtml(title)}</title><style>${PAGE_CSS}</style></head>
-<body><main data-page="${page}">${body}</main></body></html>
+<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex, nofollow"><title>${escapeHtml(panel.title)}</title><style>${PAGE_CSS}</style>${tag}</head>
+<body><main data-page="${panel.page}">${body}</main></body></html>
 `;
 }
 
@@ -110,21 +129,33 @@ function messageTexts(s: RatingLinkStrings, lang: Language, kind: MessageKind): 
   }
 }
 
-/** The whole page for a state, in a language. */
-export function renderPage(lang: Language, state: PageState): string {
+/**
+ * The whole page for a state, in a language. A prompt's panel sits in <csat-rate-page>, with the texts the enhancer
+ * needs from the catalogue; with `script`, the page loads it (the other states have nothing to enhance).
+ */
+export function renderPage(lang: Language, state: PageState, script?: PageScript): string {
+  const panel = renderPanel(lang, state);
+  if (state.kind !== 'prompt') return document(lang, panel, panel.html, undefined);
+  const p = COMPONENT_TEXTS[lang].prompt;
+  const texts = `data-counter="${escapeHtml(p.counter)}" data-submitting="${escapeHtml(p.submitting)}" data-network="${escapeHtml(p.errorNetwork)}"`;
+  return document(lang, panel, `<csat-rate-page ${texts}>${panel.html}</csat-rate-page>`, script);
+}
+
+/** A state's panel alone: the page's <main>, and what the JSON answer to the enhancer carries. */
+export function renderPanel(lang: Language, state: PageState): Panel {
   const p = COMPONENT_TEXTS[lang].prompt;
   const s = RATING_LINK_TEXTS[lang];
   const num = new Intl.NumberFormat(lang);
   const max = num.format(MAX);
   if (state.kind === 'message') {
     const [heading, body] = messageTexts(s, lang, state.message);
-    return document(lang, heading, state.message, `<section class="panel message" aria-labelledby="heading"><h1 id="heading">${escapeHtml(heading)}</h1><p>${escapeHtml(body)}</p></section>`);
+    return { page: state.message, title: heading, html: `<section class="panel message" aria-labelledby="heading"><h1 id="heading">${escapeHtml(heading)}</h1><p>${escapeHtml(body)}</p></section>` };
   }
   if (state.kind === 'done') {
     const label = fill(p.yourRating, { rating: num.format(state.rating), max });
     const stars = [1, 2, 3, 4, 5].map((n) => `<span class="star${n <= state.rating ? ' lit' : ''}">${STAR_SVG}</span>`).join('');
     const comment = state.comment ? `<p class="comment-text">${escapeHtml(state.comment)}</p>` : '';
-    return document(lang, p.thanks, 'done', `<section class="panel done" aria-labelledby="heading"><h1 id="heading">${escapeHtml(p.thanks)}</h1><div class="stars" role="img" aria-label="${escapeHtml(label)}">${stars}</div>${comment}</section>`);
+    return { page: 'done', title: p.thanks, html: `<section class="panel done" aria-labelledby="heading"><h1 id="heading">${escapeHtml(p.thanks)}</h1><div class="stars" role="img" aria-label="${escapeHtml(label)}">${stars}</div>${comment}</section>` };
   }
   const radios = [1, 2, 3, 4, 5]
     .map((n) => {
@@ -149,5 +180,5 @@ export function renderPage(lang: Language, state: PageState): string {
 ${problem ? `<p class="error" role="alert" id="problem">${escapeHtml(problem)}</p>` : ''}
 <div class="row"><span id="counter" class="counter">${escapeHtml(fill(p.counter, { count: num.format([...(state.comment ?? '')].length), max: num.format(COMMENT_MAX) }))}</span><button class="submit" type="submit">${escapeHtml(p.submit)}</button></div>
 </form></section>`;
-  return document(lang, s.pageTitle, 'prompt', body);
+  return { page: 'prompt', title: s.pageTitle, html: body };
 }

@@ -5,6 +5,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import type { FaultLog } from '../db/fault.log.js';
 import { createApolloServer } from './apollo.server.js';
+import { KEEP_ALIVE_TIMEOUT_MS } from './keep.alive.js';
 import type { GraphQLContext } from './graphql.context.js';
 import type { Metrics } from './metrics.js';
 import { baseHeaders } from './plugins/base.headers.plugin.js';
@@ -74,6 +75,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<CsatHttpSe
     ...fastifyOptions(logger),
     // Requests on kept-alive sockets once the listener has closed are the drain plugin's to answer.
     return503OnClosing: false,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     bodyLimit: config.limits.bodyBytes,
     // A rating link's token is one path parameter of about 400 characters (rating-links/link.token.ts).
     routerOptions: { maxParamLength: 1024 },

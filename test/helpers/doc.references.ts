@@ -8,8 +8,8 @@ import ts from 'typescript';
 
 /** Git-ignored or generated: not the repository's own files (dist/ is checked through its sources). */
 const NOT_OURS = new Set(['node_modules', 'dist', '.data', '.git', 'coverage']);
-/** Written by `npm run build:web`: named in docs and comments, never in a checkout. */
-const GENERATED = /^web\/dist(\/|$)/;
+/** Written by `npm run build:web`, and the rating page's bundle by `npm run build`: named in docs and comments, never in a checkout. */
+const GENERATED = /^(web\/dist(\/|$)|dist\/web\/csat-rate-page\.js$)/;
 /** A file of ours named alone: `<thing>.<role>.ts` (our naming), or a Markdown page. */
 const OUR_FILE_NAME = /(?<![\w/.@-])((?![\w.-]+\.d\.ts\b)[\w-]+(?:\.[\w-]+)+\.(?:ts|sql)|[\w-]+(?:\.[\w-]+)*\.md)(?![\w/-])/g;
 

@@ -8,6 +8,7 @@
 //   is safe to repeat, which this proxy cannot know for a POST, so only when `retryable(request)` says so.
 import { Agent, createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { GATEWAY_IDLE_MS } from '../../dev/gateway/http.fetcher.js';
 
 export interface ProxyStats {
   requests: number;
@@ -36,7 +37,8 @@ export interface ProxyOptions {
 type Attempt = { status: number; headers: IncomingMessage['headers']; body: Buffer } | { error: NodeJS.ErrnoException; reused: boolean };
 
 export async function startRoundRobinProxy(opts: ProxyOptions): Promise<RoundRobinProxy> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  // Idle connections to the backends closed before the subgraph closes them (its keep-alive timeout), as the gateway's.
+  const agent = new Agent({ keepAlive: true, maxSockets: 64, timeout: GATEWAY_IDLE_MS });
   const ready = new Map(opts.backends.map((b) => [b, false]));
   const stats: ProxyStats = { requests: 0, retried: {}, failed: 0, failedBy: {} };
   let closed = false;

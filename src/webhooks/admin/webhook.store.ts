@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { raw, type EntityData, type EntityManager } from '@mikro-orm/postgresql';
 import { sqlRows } from '../../db/sql.helpers.js';
 import { deliveryJobKey, DELIVER_TASK } from '../rating.event.sql.js';
@@ -63,6 +64,8 @@ export class WebhookStore {
 
   async create(workspaceId: string, input: Required<WebhookChange> & { url: string; events: CsatEventType[] }, secret: string): Promise<CsatWebhookType> {
     const webhook = this.em.create(CsatWebhook, {
+      // Its whole key (workspace_id, id) known before the insert, as the ORM tracks the new row by it.
+      id: randomUUID(),
       workspaceId,
       url: input.url,
       description: input.description,
@@ -108,18 +111,10 @@ export class WebhookStore {
     return (await this.em.count(CsatWebhook, { id, workspaceId })) > 0;
   }
 
-  /** csat_delivery_attempt has no workspace_id: its rows are read joined to their deliveries, in the workspace. */
+  /** The deliveries' attempts, by their key (workspace_id, delivery_id, attempt). */
   private async deliveryViews(workspaceId: string, deliveries: CsatDelivery[]): Promise<StoredDelivery[]> {
     const attempts = deliveries.length
-      ? await this.em
-          .createQueryBuilder(CsatDeliveryAttempt, 'a')
-          .select('a.*')
-          // deliveryId is the relation mapped to its key (webhook.entities.ts): typed as the key, joined as the relation.
-          .join('a.deliveryId' as never, 'd')
-          .where({ deliveryId: { $in: deliveries.map((d) => d.id) } })
-          .andWhere({ 'd.workspaceId': workspaceId } as never)
-          .orderBy({ deliveryId: 'asc', attempt: 'asc' })
-          .getResult()
+      ? await this.em.find(CsatDeliveryAttempt, { workspaceId, deliveryId: { $in: deliveries.map((d) => d.id) } }, { orderBy: { deliveryId: 'asc', attempt: 'asc' } })
       : [];
     return deliveries.map((d) => ({
       id: d.id,

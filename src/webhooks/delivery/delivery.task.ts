@@ -31,14 +31,17 @@ function loadDelivery(db: Kysely<WebhookDB>, deliveryId: string, workspaceId: st
       'w.url',
       'w.secret',
       sql<string | null>`case when w.previous_secret_expires_at > now() then w.previous_secret end`.as('previous_secret'),
-      sql<number>`(select count(*) from csat_delivery_attempt a where a.delivery_id = d.id)::int`.as('attempts'),
+      sql<number>`(select count(*) from csat_delivery_attempt a where a.workspace_id = d.workspace_id and a.delivery_id = d.id)::int`.as('attempts'),
     ])
     .where('d.workspace_id', '=', workspaceId)
     .where('d.id', '=', deliveryId)
     .executeTakeFirst();
 }
 
-/** A job queued before its payload carried the workspace (an upgrade's backlog): the one statement by id alone. */
+/**
+ * A job queued before its payload carried the workspace (an upgrade's backlog): the one statement by id alone, a
+ * scan of csat_delivery since its key leads with workspace_id (Migration20261207050000).
+ */
 async function workspaceOf(db: Kysely<WebhookDB>, deliveryId: string): Promise<string | undefined> {
   return (await db.selectFrom('csat_delivery').select('workspace_id').where('id', '=', deliveryId).executeTakeFirst())?.workspace_id;
 }
@@ -52,9 +55,9 @@ type LoadedDelivery = NonNullable<Awaited<ReturnType<typeof loadDelivery>>>;
  * and it calls graphile-worker's add_job, which neither MikroORM nor the typed schema describes.
  */
 const RECORD_SQL = `with a as ( -- a retry after a lost answer finds its attempt stored: nothing again
-     insert into csat_delivery_attempt (delivery_id, attempt, status_code, duration_ms, error)
-     values ($1::uuid, $2::int, $3::int, $4::int, $5::text)
-     on conflict (delivery_id, attempt) do nothing
+     insert into csat_delivery_attempt (workspace_id, delivery_id, attempt, status_code, duration_ms, error)
+     values ($9::uuid, $1::uuid, $2::int, $3::int, $4::int, $5::text)
+     on conflict (workspace_id, delivery_id, attempt) do nothing
      returning delivery_id
    ), d as (
      update csat_delivery

@@ -221,7 +221,10 @@ async function upgradeFrom(to: string, index: number) {
       const [e] = (await client.query(`insert into csat_event (workspace_id, type, payload) values ($1, 'csat.rating.created', '{}') returning id`, [ws])).rows;
       const [d] = (await client.query(`insert into csat_delivery (workspace_id, event_id, webhook_id, status, next_attempt_at) values ($1, $2, $3, $4, null) returning id`, [ws, e.id, webhooks.get(ws)!.id, status])).rows;
       for (const [i, a] of attempts.entries())
-        await client.query(`insert into csat_delivery_attempt (delivery_id, attempt, status_code, duration_ms, error) values ($1, $2, $3, $4, $5)`, [d.id, i + 1, a.statusCode, a.durationMs, a.error]);
+        // From Migration20261207050000 on, an attempt carries its workspace.
+        if (has(to, 'Migration20261207050000'))
+          await client.query(`insert into csat_delivery_attempt (workspace_id, delivery_id, attempt, status_code, duration_ms, error) values ($6, $1, $2, $3, $4, $5)`, [d.id, i + 1, a.statusCode, a.durationMs, a.error, ws]);
+        else await client.query(`insert into csat_delivery_attempt (delivery_id, attempt, status_code, duration_ms, error) values ($1, $2, $3, $4, $5)`, [d.id, i + 1, a.statusCode, a.durationMs, a.error]);
       webhooks.get(ws)!.deliveries.set(d.id, { eventId: e.id, status, attempts });
     };
     if (has(to, 'Migration20261202100100')) {

@@ -1,11 +1,13 @@
 // `npm run bench:themes` — csatCommentThemes at 1,000,000 ratings (bench/README.md, Themes): p50/p99 over loopback
 // HTTP against the built service (dist/, production mode), one request at a time, over 90 days and two years,
 // for the workspace and for one agent (the agent filter reads the rows), plus what the term rollup trigger cost
-// the bulk load, the refill on a commentLanguage change, and the rollups' size. Prints figures; asserts nothing.
+// the bulk load, the background recount after a commentLanguage change, and the rollups' size. Prints figures; asserts nothing.
 // Options: --ratings N (default 1000000, in one workspace, about a third with a comment), --samples S (default
 // 100), --keep / --reuse (keep or measure again the database `csat_bench_themes`), --explain (EXPLAIN ANALYZE of
-// the two-year statement), --refill (time a commentLanguage change and back: two passes over every comment). Uses DATABASE_URL's server (a throwaway database, dropped at the end unless --keep)
-// or an embedded one.
+// the two-year statement), --refill (a commentLanguage change and back through the API: how long the mutation
+// takes, and how long the service's job worker takes to recount in the background until the themes switch, with
+// its progress and the themes' latency meanwhile). Uses DATABASE_URL's server (a throwaway database, dropped at the
+// end unless --keep) or an embedded one.
 import 'reflect-metadata';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -166,11 +168,52 @@ async function main() {
     console.log(rows.map((r) => r['QUERY PLAN']).join('\n'));
     await kysely.destroy();
   }
-  // A commentLanguage change re-derives the workspace's term rollups in the settings' own transaction (--refill).
-  if (values.refill) await timed(`commentLanguage english -> simple (csat_term_refill of ${size[0].comments} comments)`, () =>
-    db.query(`insert into csat_settings (workspace_id, updated_by, comment_language) values ($1, $1, 'simple') on conflict (workspace_id) do update set comment_language = 'simple'`, [WS]),
-  );
-  if (values.refill) await timed('and back to english', () => db.query(`update csat_settings set comment_language = 'english' where workspace_id = $1`, [WS]));
+  // A commentLanguage change returns at once; the service's job worker recounts in the background (--refill).
+  if (values.refill) {
+    const admin = await signDevToken({ sub: AGENT(0), role: 'admin', workspace: WS }, SECRET, CLAIMS);
+    const asAdmin = async (query: string, variables: Record<string, unknown> = {}) => {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify({ query, variables }) });
+      const body = (await res.json()) as { data?: any; errors?: unknown[] };
+      if (body.errors) throw new Error(JSON.stringify(body.errors));
+      return body.data;
+    };
+    const SET = `mutation($l: String!) { updateCsatSettings(input: { commentLanguage: $l }) { commentLanguageStatus { requested effective recounting progress } } }`;
+    const STATUS = `{ csatSettings { commentLanguageStatus { requested effective recounting progress } } }`;
+    console.log(`\ncommentLanguage changes of ${size[0].comments} comments, recounted by the service's job worker`);
+    for (const language of ['simple', 'english']) {
+      const started = performance.now();
+      const status = (await asAdmin(SET, { l: language })).updateCsatSettings.commentLanguageStatus;
+      const answered = performance.now() - started;
+      console.log(`  updateCsatSettings(commentLanguage: ${language}): answered in ${answered.toFixed(0)} ms (effective ${status.effective}, recounting ${status.recounting})`);
+      // The themes meanwhile (the old language's complete rollups), and the progress every few seconds.
+      const during: number[] = [];
+      let last = performance.now();
+      for (;;) {
+        const s = (await asAdmin(STATUS)).csatSettings.commentLanguageStatus;
+        if (!s.recounting) break;
+        const t = performance.now();
+        await gql(THEMES, { filter: { ratedFrom: since(90) } });
+        during.push(performance.now() - t);
+        if (performance.now() - last > 10_000) {
+          console.log(`    ${((performance.now() - started) / 1000).toFixed(0)} s: progress ${(s.progress * 100).toFixed(0)} %, themes answered in ${language === 'simple' ? 'english' : 'simple'}`);
+          last = performance.now();
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      during.sort((a, b) => a - b);
+      const note = during.length ? `; csatCommentThemes (90 days) meanwhile p50 ${quantile(during, 0.5).toFixed(0)} ms, max ${during.at(-1)!.toFixed(0)} ms over ${during.length} requests` : '';
+      console.log(`  recounted in ${language} after ${((performance.now() - started) / 1000).toFixed(1)} s${note}`);
+      // Then the job removes the other language's rows, a batch at a time.
+      for (;;) {
+        const { rows: left } = await db.query(`select exists (select 1 from csat_term_daily where workspace_id = $1 and language <> $2) or exists (select 1 from csat_term_monthly where workspace_id = $1 and language <> $2) as left`, [WS, language]);
+        if (!left[0].left) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      console.log(`  and the other language's rows removed after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
+    const { rows: after } = await db.query(`select (select count(*) from csat_term_daily)::int as daily, (select count(*) from csat_term_monthly)::int as monthly`);
+    console.log(`  term rollups afterwards: ${after[0].daily} daily rows, ${after[0].monthly} monthly rows`);
+  }
   await db.end();
 }
 

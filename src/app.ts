@@ -18,6 +18,7 @@ import { createFollowUpLoader } from './followup/followup.loader.js';
 import { Ticket } from './ticket/ticket.entity.js';
 import { createLinkSigner } from './rating-links/link.token.js';
 import { startDeliveryWorker, type DeliveryWorker } from './webhooks/delivery/delivery.worker.js';
+import { insightsTasks } from './insights/term-recount.task.js';
 import { systemLookup, type HostLookup } from './webhooks/url.guard.js';
 
 export interface App {
@@ -92,8 +93,8 @@ export async function createApp(config: Config & { databaseUrl: string }, logger
       faults: db.faults,
       ratingLinks: { ...ratingLinks, em: () => db.orm.em.fork(), perIpPerMinute: config.ratingLinks.perIpPerMinute, perTokenPerMinute: config.ratingLinks.perTokenPerMinute },
     });
-    // CSAT_WORKER=off: deliveries are left to `npm run worker` processes elsewhere.
-    if (config.webhooks.worker) worker = await startDeliveryWorker({ databaseUrl: workerUrl, config: config.webhooks, lookup, logger });
+    // CSAT_WORKER=off: deliveries and comment-theme recounts are left to `npm run worker` processes elsewhere.
+    if (config.webhooks.worker) worker = await startDeliveryWorker({ databaseUrl: workerUrl, config: config.webhooks, lookup, logger, tasks: insightsTasks });
   } catch (err) {
     await db.close();
     throw err;

@@ -6,6 +6,7 @@ import type { Logger } from './config/logger.js';
 import { migrateUnderLock, openDatabase as openWith, type Database, type DatabaseOptions } from './db/database.js';
 import { rebuildQueued } from './insights/rollup.rebuild.js';
 import { kyselySession } from './insights/rollup.session.js';
+import { REQUEUE_PENDING_SQL } from './insights/term-recount.sql.js';
 import { SCHEMA } from './schema.entities.js';
 import { installQueueSchema } from './webhooks/queue.schema.js';
 
@@ -24,7 +25,11 @@ export function migrate(orm: MikroORM, logger?: Logger): Promise<string[]> {
     // History the migrations queued for the rollups, after they committed: short transactions, older
     // replicas keep serving meanwhile (docs/insights.md, Rollups).
     const started = Date.now();
-    const rebuilt = await rebuildQueued(kyselySession(orm.em.getKysely()), (w) => logger?.debug(w, 'rollups rebuilt from the rows'));
+    const session = kyselySession(orm.em.getKysely());
+    const rebuilt = await rebuildQueued(session, (w) => logger?.debug(w, 'rollups rebuilt from the rows'));
     if (rebuilt) logger?.info({ workspaces: rebuilt, ms: Date.now() - started }, 'rollups rebuilt from the rows');
+    // A comment-themes recount under way gets its job again, whatever became of the one queued (docs/insights.md).
+    const [{ queued } = { queued: 0 }] = await session.query<{ queued: number }>(REQUEUE_PENDING_SQL);
+    if (queued) logger?.info({ workspaces: queued }, 'comment themes recounts queued again');
   });
 }

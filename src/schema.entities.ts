@@ -3,7 +3,8 @@ import { CsatOffer } from './insights/offer.entity.js';
 import { CsatRollupRebuild } from './insights/rollup-rebuild.entity.js';
 import { CsatOfferDailyWs, CsatOfferHourlyWs, CsatRatingDailyWs, CsatRatingHourlyWs } from './insights/trend-rollup.entity.js';
 import { csatRollupLock } from './insights/rollup.routines.js';
-import { CsatTermDaily, CsatTermMonthly, csatTermRefill } from './insights/term-rollup.entity.js';
+import { CsatTermLanguage, csatTermLanguageLock } from './insights/term-language.entity.js';
+import { CsatTermDaily, CsatTermMonthly } from './insights/term-rollup.entity.js';
 import { CsatRating } from './rating/rating.entity.js';
 import { CsatSettings } from './settings/settings.entity.js';
 import { Ticket } from './ticket/ticket.entity.js';
@@ -24,9 +25,11 @@ export const SCHEMA: OrmSchema = {
     CsatRatingHourlyWs,
     CsatOfferDailyWs,
     CsatOfferHourlyWs,
-    // The comment themes' term counts (Migration20261207040000): keyed by (workspace, day, rating, term).
+    // The comment themes' term counts (Migration20261207040000): keyed by (workspace, language, day, rating, term);
+    // the language they are complete in and the recount to another (Migration20261207060000).
     CsatTermDaily,
     CsatTermMonthly,
+    CsatTermLanguage,
     CsatSettings,
     CsatFollowUp,
     CsatFollowUpChange,
@@ -38,7 +41,7 @@ export const SCHEMA: OrmSchema = {
     Ticket,
   ],
   // The trigger functions are their triggers' (declared on the entities); these are the other functions.
-  routines: [csatRollupLock, csatTermRefill],
+  routines: [csatRollupLock, csatTermLanguageLock],
   /**
    * Tables the schema diff leaves alone, each for a reason MikroORM cannot model:
    * - `ticket`: the helpdesk owns it (a table or a view); this subgraph never creates, alters or drops it.

@@ -1,5 +1,5 @@
-// `npm run worker`: a webhook delivery worker alone, for services run with CSAT_WORKER=off (or for more
-// delivery capacity). It shares the queue with every other worker on the same database.
+// `npm run worker`: a job worker alone (webhook deliveries, comment-theme recounts), for services run with
+// CSAT_WORKER=off (or for more delivery capacity). It shares the queue with every other worker on the same database.
 // First: refuses an older Node before any other module runs.
 import './config/node.version.js';
 import { loadConfigOrExit } from './config/config.exit.js';
@@ -10,6 +10,7 @@ import { StartupError } from './errors/startup.error.js';
 import { createLogger } from './config/logger.js';
 import { Ticket } from './ticket/ticket.entity.js';
 import { startDeliveryWorker } from './webhooks/delivery/delivery.worker.js';
+import { insightsTasks } from './insights/term-recount.task.js';
 import { systemLookup } from './webhooks/url.guard.js';
 
 async function main(): Promise<void> {
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   } finally {
     await setup.close();
   }
-  const worker = await startDeliveryWorker({ databaseUrl: workerUrl, config: config.webhooks, lookup: systemLookup, logger });
+  const worker = await startDeliveryWorker({ databaseUrl: workerUrl, config: config.webhooks, lookup: systemLookup, logger, tasks: insightsTasks });
   const stop = (signal: string) => {
     logger.info({ signal }, 'webhook worker stopping');
     worker.stop().then(

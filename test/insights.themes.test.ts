@@ -1,11 +1,13 @@
 // csatCommentThemes against real PostgreSQL (docs/insights.md, Themes): a term planted in unhappy comments only
 // ranks first with the z-score of the paper's formula computed here from ts_stat's counts (not by the service's
 // code), stop words never appear, an empty group is an empty list, agent, period and follow-up filters narrow the
-// counts, the workspace's commentLanguage (refused when PostgreSQL lacks it; a change recounts), the rollups check clean.
+// counts, the workspace's commentLanguage (refused when PostgreSQL lacks it; a change is recounted, here by running the
+// recount's steps as the job worker does: test/insights.themes.recount.test.ts runs the worker), the rollups check clean.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkRollups } from '../src/insights/rollup.check.js';
 import { pgSession } from '../src/insights/rollup.session.js';
+import { runRecount } from '../src/insights/term-recount.js';
 import { tokenFor, useTestApp, viewer } from './helpers/test.app.js';
 
 const ctx = useTestApp();
@@ -188,7 +190,7 @@ describe('csatCommentThemes', () => {
     expect(customer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
-  it('commentLanguage: a name PostgreSQL lacks is refused (by the API and by the database); a change recounts the themes', async () => {
+  it('commentLanguage: a name PostgreSQL lacks is refused (by the API and by the database); a change is recounted, then the themes switch', async () => {
     const admin = await tokenFor(viewer('admin', ws));
     const SET = `mutation($l: String) { updateCsatSettings(input: { commentLanguage: $l }) { commentLanguage } }`;
     const bad = await ctx.app.gql(SET, { l: 'klingon' }, { token: admin });
@@ -200,6 +202,9 @@ describe('csatCommentThemes', () => {
     const changed = await ctx.app.gql(SET, { l: 'simple' }, { token: admin });
     expect(changed.errors).toBeUndefined();
     expect(changed.data.updateCsatSettings.commentLanguage).toBe('simple');
+    // Recounted in the background (the worker is off here: its steps run in the test), english until it switches.
+    expectSame(await themes(), await expected(() => true));
+    expect((await runRecount(pgSession(ctx.pool), ws)).outcome).toBe('done');
     const got = await themes({}, 50);
     expectSame(got, await expected(() => true, 'simple'));
     expect(got.map((t) => t.term)).toContain('not');
@@ -211,6 +216,7 @@ describe('csatCommentThemes', () => {
     const check = await checkRollups(pgSession(ctx.pool), ws);
     expect(check.differences).toEqual([]);
     await ctx.app.gql(SET, { l: 'english' }, { token: admin });
+    expect((await runRecount(pgSession(ctx.pool), ws)).outcome).toBe('done');
     expectSame(await themes(), await expected(() => true));
   });
 });

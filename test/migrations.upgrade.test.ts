@@ -212,6 +212,8 @@ async function upgradeFrom(to: string, index: number) {
     if (has(to, 'Migration20261202100000')) {
       await p.query(`insert into csat_settings (workspace_id, badge_public, badge_min_count, updated_by) values ($1, true, 30, $1), ($2, false, 30, $2)`, [published, hidden]);
     }
+    // Comment themes in another language (Migration20261207040000 recounted them in the change): their rows keep it.
+    if (has(to, 'Migration20261207040000')) await p.query(`update csat_settings set comment_language = 'simple' where workspace_id = $1`, [hidden]);
     /** Each workspace's endpoint, with its deliveries and their attempts as that version stored them. */
     const webhooks = new Map<string, { id: string; deliveries: Map<string, { eventId: string; status: string; attempts: { statusCode: number | null; durationMs: number; error: string | null }[] }> }>();
     /** An event delivered to `ws`'s endpoint, with its attempts, as csat_rate and the worker of that version wrote them (the worker is off in the test app). */
@@ -219,7 +221,10 @@ async function upgradeFrom(to: string, index: number) {
       const [e] = (await client.query(`insert into csat_event (workspace_id, type, payload) values ($1, 'csat.rating.created', '{}') returning id`, [ws])).rows;
       const [d] = (await client.query(`insert into csat_delivery (workspace_id, event_id, webhook_id, status, next_attempt_at) values ($1, $2, $3, $4, null) returning id`, [ws, e.id, webhooks.get(ws)!.id, status])).rows;
       for (const [i, a] of attempts.entries())
-        await client.query(`insert into csat_delivery_attempt (delivery_id, attempt, status_code, duration_ms, error) values ($1, $2, $3, $4, $5)`, [d.id, i + 1, a.statusCode, a.durationMs, a.error]);
+        // From Migration20261207050000 on, an attempt carries its workspace.
+        if (has(to, 'Migration20261207050000'))
+          await client.query(`insert into csat_delivery_attempt (workspace_id, delivery_id, attempt, status_code, duration_ms, error) values ($6, $1, $2, $3, $4, $5)`, [d.id, i + 1, a.statusCode, a.durationMs, a.error, ws]);
+        else await client.query(`insert into csat_delivery_attempt (delivery_id, attempt, status_code, duration_ms, error) values ($1, $2, $3, $4, $5)`, [d.id, i + 1, a.statusCode, a.durationMs, a.error]);
       webhooks.get(ws)!.deliveries.set(d.id, { eventId: e.id, status, attempts });
     };
     if (has(to, 'Migration20261202100100')) {
@@ -269,6 +274,11 @@ async function upgradeFrom(to: string, index: number) {
     expect((await p.query('select count(*)::int as n from csat_rollup_rebuild')).rows[0].n).toBe(0);
     await db.close();
     db = undefined;
+    // Migration20261207060000: the term rows carry their language, the workspace's counted language is it.
+    const languages = async (ws: string) => (await p.query(`select distinct language from csat_term_daily where workspace_id = $1 union select distinct language from csat_term_monthly where workspace_id = $1`, [ws])).rows.map((r) => r.language);
+    expect(await languages(hidden)).toEqual([has(to, 'Migration20261207040000') ? 'simple' : 'english']);
+    expect(await languages(published)).toEqual(['english']);
+    expect((await p.query(`select workspace_id, language, recount_language from csat_term_language`)).rows).toEqual(has(to, 'Migration20261207040000') ? [{ workspace_id: hidden, language: 'simple', recount_language: null }] : []);
     if (!has(to, 'Migration20261202100000')) {
       await p.query(`insert into csat_settings (workspace_id, badge_public, badge_min_count, updated_by) values ($1, true, 30, $1), ($2, false, 30, $2)`, [published, hidden]);
     }

@@ -71,7 +71,7 @@ describe('the running service', () => {
     const ours = parse(committed).definitions.filter((d: any) => d.name && d.name.value !== 'Query');
     expect(ours.map((d: any) => d.name.value).sort()).toEqual([
       // Sorted. Insights (docs/insights.md); settings and badge (docs/settings.md), webhooks (docs/webhooks.md); the core.
-      'CreateCsatWebhookInput', 'CsatAgentOrder', 'CsatAgentSummary', 'CsatAgentSummaryConnection', 'CsatAgentSummaryEdge', 'CsatBadge', 'CsatBucket', 'CsatChannel', 'CsatCommentTheme',
+      'CreateCsatWebhookInput', 'CsatAgentOrder', 'CsatAgentSummary', 'CsatAgentSummaryConnection', 'CsatAgentSummaryEdge', 'CsatBadge', 'CsatBucket', 'CsatChannel', 'CsatCommentLanguageStatus', 'CsatCommentTheme',
       'CsatDelivery', 'CsatDeliveryAttempt', 'CsatDeliveryConnection', 'CsatDeliveryEdge', 'CsatDeliveryStatus', 'CsatEventType',
       'CsatFollowUp', 'CsatFollowUpChange', 'CsatFollowUpState', 'CsatInterval', 'CsatPageInfo',
       'CsatRating', 'CsatRatingConnection', 'CsatRatingEdge', 'CsatRatingFilter', 'CsatRatingLinks', 'CsatRatingOrder', 'CsatSettings', 'CsatSettingsInput', 'CsatSummary', 'CsatTrendPoint',

@@ -123,7 +123,8 @@ const q = {
   links: `query L($id: ID!) { csatRatingLinks(ticketId: $id) { url ratingUrls } }`,
   byChannel: `{ csatSummary(channels: [EMAIL]) { count responseRate } csatRatings(first: 5, channels: [EMAIL, PORTAL]) { edges { node { rating channel } } } }`,
   themes: `query($from: DateTime!, $a: [ID!]) { csatCommentThemes(filter: { ratedFrom: $from, assigneeIds: $a }) { term exampleTicketIds } }`,
-  language: `mutation L($l: String!) { updateCsatSettings(input: { commentLanguage: $l }) { commentLanguage } }`,
+  language: `mutation L($l: String!) { updateCsatSettings(input: { commentLanguage: $l }) { commentLanguage commentLanguageStatus { recounting } } }`,
+  languageStatus: `{ csatSettings { commentLanguageStatus { effective recounting } } }`,
 };
 
 /** Everything one workspace does, through the service; returns its id. */
@@ -172,10 +173,14 @@ async function driveWorkspace(): Promise<string> {
   await ok(q.trend, { i: 'DAY', z: 'Europe/Paris', from }, agent);
   await ok(q.trend, { i: 'MONTH', z: 'UTC', from }, agent);
   // The comment themes: the term rollups (whole months and days) with the rows at the period's ends, then the rows
-  // only (an agent); a commentLanguage change recounts the workspace's term rollups (inside its trigger).
+  // only (an agent); a commentLanguage change is recounted by the worker's job (its steps, the switch, the old rows
+  // removed), the themes read meanwhile and after.
   await ok(q.themes, { from }, agent);
   await ok(q.themes, { from, a: [randomUUID()] }, agent);
   await ok(q.language, { l: 'simple' }, admin);
+  await ok(q.themes, { from }, agent);
+  await expect.poll(async () => (await ok(q.languageStatus, {}, agent)).csatSettings.commentLanguageStatus, { timeout: 30_000 }).toEqual({ effective: 'simple', recounting: false });
+  await expect.poll(async () => (await pool.query(`select count(*)::int as n from csat_term_daily where workspace_id = $1 and language <> 'simple'`, [ws])).rows[0].n, { timeout: 30_000 }).toBe(0);
   await ok(q.themes, { from }, agent);
   await ok(q.badge, { w: ws });
   await ok(q.list, {}, admin);
@@ -254,7 +259,7 @@ describe('every statement on our tables touches one workspace', () => {
     }
     expect(problems).toEqual([]);
     // The driver reached every table it should (a statement log that silently stopped would pass the rest).
-    for (const table of ['csat_rating', 'csat_offer', 'csat_settings', 'csat_webhook', 'csat_event', 'csat_delivery', 'csat_delivery_attempt', 'ticket', 'csat_term_daily', 'csat_term_monthly'])
+    for (const table of ['csat_rating', 'csat_offer', 'csat_settings', 'csat_webhook', 'csat_event', 'csat_delivery', 'csat_delivery_attempt', 'ticket', 'csat_term_daily', 'csat_term_monthly', 'csat_term_language'])
       expect(checked.some((c) => new RegExp(`\\b${table}\\b`).test(c)), table).toBe(true);
     expect(EXCEPTIONS.filter((e) => !exceptionsSeen.has(e.pattern)).map((e) => e.why)).toEqual([]);
   });

@@ -12,8 +12,9 @@ export interface RollupDifference {
   /** issue 20: PORTAL or EMAIL in a per-channel table (the per-assignee ones); null in a per-workspace grain. */
   channel: string | null;
   rating: number | null;
-  /** The lexeme, in a term rollup (csat_term_*). */
+  /** The lexeme, in a term rollup (csat_term_*), and the language (text search configuration) it is of. */
   term?: string;
+  language?: string;
   /** The stored counts (null: no rollup row) and the rows' (null: no rows), as [ratings, commented], [offered, rated] or [occurrences, comments]. */
   rollup: [number, number] | null;
   rows: [number, number] | null;
@@ -40,6 +41,7 @@ interface DifferenceRow {
   channel: string | null;
   rating: number | null;
   term: string | null;
+  language: string | null;
   rollup_a: number | null;
   rollup_b: number | null;
   rows_a: number | null;
@@ -62,6 +64,7 @@ export async function checkRollups(db: RollupSession, workspaceId?: string): Pro
           channel: r.channel,
           rating: r.rating,
           ...(r.term === null ? {} : { term: r.term }),
+          ...(r.language === null ? {} : { language: r.language }),
           rollup: r.rollup_a === null ? null : [r.rollup_a, r.rollup_b!],
           rows: r.rows_a === null ? null : [r.rows_a, r.rows_b!],
         });
@@ -82,7 +85,7 @@ export async function checkRollups(db: RollupSession, workspaceId?: string): Pro
 export function describeDifference(d: RollupDifference): string {
   const [a, b] = countLabels(d.table);
   const counts = (c: [number, number] | null) => (c ? `${a} ${c[0]}, ${b} ${c[1]}` : 'no row');
-  const bucket = `${rollupSpec(d.table).assignee ? `assignee ${d.assigneeId ?? 'none'}` : 'workspace'}${d.channel === null ? '' : `, ${d.channel}`}${d.rating === null ? '' : `, rating ${d.rating}`}${d.term === undefined ? '' : `, term ${JSON.stringify(d.term)}`}`;
+  const bucket = `${rollupSpec(d.table).assignee ? `assignee ${d.assigneeId ?? 'none'}` : 'workspace'}${d.channel === null ? '' : `, ${d.channel}`}${d.rating === null ? '' : `, rating ${d.rating}`}${d.term === undefined ? '' : `, term ${JSON.stringify(d.term)}`}${d.language === undefined ? '' : ` (${d.language})`}`;
   return `workspace ${d.workspaceId} day ${d.day}: ${d.table} (${bucket}) has ${counts(d.rollup)}; the rows sum to ${counts(d.rows)}`;
 }
 

@@ -2,7 +2,7 @@
 // transaction, while the service runs: migrate()'s backfill after Migration20261206200000, and
 // `npm run rollups:rebuild`. The SQL is in rollup.sql.ts; why it counts a concurrent rating exactly once: docs/insights.md.
 import type { RollupSession } from './rollup.session.js';
-import { CLEAR_MONTH_SQL, DEQUEUE_SQL, FILL_MONTH_SQL, LOCK_MONTH_SQL, NEXT_QUEUED_SQL, OFFERS_SQL, QUEUE_EXISTS_SQL, WORKSPACE_MONTHS_SQL, WORKSPACES_SQL } from './rollup.sql.js';
+import { CLEAR_MONTH_SQL, DEQUEUE_SQL, FILL_MONTH_SQL, LOCK_LANGUAGE_SQL, LOCK_MONTH_SQL, NEXT_QUEUED_SQL, OFFERS_SQL, QUEUE_EXISTS_SQL, WORKSPACE_MONTHS_SQL, WORKSPACES_SQL } from './rollup.sql.js';
 
 export interface WorkspaceRebuilt {
   workspaceId: string;
@@ -26,6 +26,7 @@ export async function rebuildMonth(db: RollupSession, workspaceId: string, month
   return db.transaction(
     async (tx) => {
       await tx.query(LOCK_MONTH_SQL, [workspaceId, month]);
+      await tx.query(LOCK_LANGUAGE_SQL, [workspaceId]);
       // Read committed: each statement from here sees every rating committed before the lock was granted.
       const [offers] = await tx.query<{ added: number; marked: number }>(OFFERS_SQL, [workspaceId, month]);
       await tx.query(CLEAR_MONTH_SQL, [workspaceId, month]);

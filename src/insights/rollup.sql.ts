@@ -1,10 +1,10 @@
 // Every statement that rebuilds or checks the insights rollups from the rows they sum (docs/insights.md,
 // Rollups): migrate()'s backfill, `npm run rollups:rebuild`, `npm run rollups:check` and the tests run these.
-// The buckets are the triggers' (Migration20261206200000, Migration20261207010000, Migration20261207040000): the
-// UTC day, its month's first day, or the UTC hour of rated_at / offered_at, per assignee or per workspace; a
-// rating "commented" when comment_length > 0 (the CHECK makes it comment is not null); the comment themes' terms
-// per workspace, day or month, rating and lexeme. The per-assignee tables are per channel too (issue 20,
-// Migration20261207020000); the per-workspace grains and the term rollups are not (csatTrend and
+// The buckets are the triggers' (Migration20261206200000, Migration20261207010000, Migration20261207040000,
+// Migration20261207060000): the UTC day, its month's first day, or the UTC hour of rated_at / offered_at, per
+// assignee or per workspace; a rating "commented" when comment_length > 0 (the CHECK makes it comment is not null);
+// the comment themes' terms per workspace, language, day or month, rating and lexeme. The per-assignee tables are
+// per channel too (issue 20, Migration20261207020000); the per-workspace grains and the term rollups are not (csatTrend and
 // csatCommentThemes take no channel).
 
 const day = (column: string) => `(${column} at time zone 'UTC')::date`;
@@ -74,17 +74,45 @@ export function offerBuckets(grain: Grain, where: string, assignee = true, chann
 }
 
 /**
+ * The languages a rating r counts in, as rows of c(language), once a recount has counted what it has
+ * (Migration20261207060000, term-recount.ts): the workspace's counted language (english without a
+ * csat_term_language row), and the recount's language for the months it finished and, in the month it works
+ * through, the comments up to its cursor. (csat_rating's trigger counts a new comment in the recount's language
+ * in the months it has not reached too; those rows are rewritten when it gets there, so neither the rebuild
+ * writes them nor the check compares them: `compared` below.) A null row is dropped by the caller.
+ */
+const countedLanguages = (r: string) => `left join csat_term_language l on l.workspace_id = ${r}.workspace_id
+            cross join lateral (values (coalesce(l.language, 'english')),
+                   (case when l.recount_language is not null
+                          and (${month(`${r}.rated_at`)} <= l.recount_done_through
+                               or (${month(`${r}.rated_at`)} = l.recount_month and l.recount_after_at is not null
+                                   and (${r}.rated_at, ${r}.ticket_id) <= (l.recount_after_at, l.recount_after_ticket)))
+                         then l.recount_language end)) c(language)`;
+
+/**
  * The rows of csat_term_<grain> that the ratings matching `where` (over csat_rating r) add up to: the lexemes of
- * their comments in the workspace's comment_language (csat_term_rollup_rows' buckets; 3 stars in neither group).
+ * their comments in each language they count in (countedLanguages; csat_term_rollup_rows' buckets; 3 stars in
+ * neither group).
  */
 export function termBuckets(grain: Grain, where: string): string {
-  return `select r.workspace_id, ${bucketOf(grain)('r.rated_at')} as day, r.rating, t.lexeme as term, count(*)::int as comments, sum(cardinality(t.positions))::int as occurrences
+  return `select r.workspace_id, ${bucketOf(grain)('r.rated_at')} as day, c.language, r.rating, t.lexeme as term, count(*)::int as comments, sum(cardinality(t.positions))::int as occurrences
             from csat_rating r
-            left join csat_settings s on s.workspace_id = r.workspace_id
-            cross join lateral unnest(to_tsvector(coalesce(s.comment_language, 'english')::regconfig, r.comment)) t
-           where r.comment is not null and r.rating <> 3 and ${where}
-           group by 1, 2, 3, 4`;
+            ${countedLanguages('r')}
+            cross join lateral unnest(to_tsvector(c.language::regconfig, r.comment)) t
+           where r.comment is not null and r.rating <> 3 and c.language is not null and ${where}
+           group by 1, 2, 3, 4, 5`;
 }
+
+/**
+ * Whether a term rollup row `s` is compared with the rows: a row of the counted language, or of the recount's
+ * language in a month it has counted (wholly, or in the month it works through). Not compared: the recount's rows
+ * in the months it has not reached (partial by design: the trigger counts new comments there, the recount rewrites
+ * the month when it gets to it), and rows of a language nobody reads any more (the old one after a switch, a
+ * cancelled recount's), which the recount's job removes and a rebuild of their month too.
+ */
+const compared = (s: string) => `(${s}.language = coalesce((select l.language from csat_term_language l where l.workspace_id = ${s}.workspace_id), 'english')
+                or exists (select 1 from csat_term_language l where l.workspace_id = ${s}.workspace_id and ${s}.language = l.recount_language
+                            and coalesce(date_trunc('month', ${s}.day)::date <= l.recount_done_through or date_trunc('month', ${s}.day)::date = l.recount_month, false)))`;
 
 /** The rows `table` holds for the ratings or offers matching `where`. */
 function bucketsOf(table: RollupTable, where: (alias: string) => string): string {
@@ -95,8 +123,8 @@ function bucketsOf(table: RollupTable, where: (alias: string) => string): string
 
 /** The two counts a row of `table` holds, as its columns. */
 const countsOf = (kind: RollupSpec['kind']): [string, string] => (kind === 'rating' ? ['ratings', 'commented'] : kind === 'offer' ? ['offered', 'rated'] : ['occurrences', 'comments']);
-/** The key columns after the bucket (and the assignee): a rating's star, a term's star and lexeme. */
-const keysOf = (kind: RollupSpec['kind']): string[] => (kind === 'rating' ? ['rating'] : kind === 'offer' ? [] : ['rating', 'term']);
+/** The key columns after the bucket (and the assignee): a rating's star; a term's language, star and lexeme. */
+const keysOf = (kind: RollupSpec['kind']): string[] => (kind === 'rating' ? ['rating'] : kind === 'offer' ? [] : ['language', 'rating', 'term']);
 
 /** The month a bucket column is in (its first day). */
 const monthOfBucket = (table: RollupTable) => (ROLLUP_SPECS[table].grain === 'hourly' ? month('hour') : `date_trunc('month', day)::date`);
@@ -130,6 +158,13 @@ order by 1`;
  * reads afterwards are all there will be until it commits (a rating inserted meanwhile waits in its trigger).
  */
 export const LOCK_MONTH_SQL = `select pg_advisory_xact_lock(csat_rollup_lock($1::uuid, $2::date))`;
+
+/**
+ * Then the workspace's language lock, shared (as the term trigger takes it, after its month locks): the languages
+ * the fill counts in (its counted language, a recount's) stay what they are until the month is written, since a
+ * language change and a recount's switch take it exclusively (Migration20261207060000).
+ */
+export const LOCK_LANGUAGE_SQL = `select pg_advisory_xact_lock_shared(csat_term_language_lock($1::uuid))`;
 
 /**
  * The offers the month's ratings lack (rated before offers were recorded: offered when rated, rated), and the
@@ -200,7 +235,8 @@ const bucketText = (table: RollupTable, column: string) =>
 /**
  * Rows of `table` that differ from the rows' sums, both ways (a bucket missing on either side included). Full
  * joins need equality: a null assignee joins as the nil uuid plus a flag, so a real nil-uuid assignee stays apart.
- * A term rollup reports at most 1,000 (a wrong comment_language differs on every term of the workspace).
+ * A term rollup reports at most 1,000 (a wrong language differs on every term of the workspace); only its rows
+ * that are `compared` are (not a recount's work ahead, nor a language awaiting removal).
  */
 export function differencesSql(table: RollupTable, one: boolean): string {
   const { kind, grain, assignee, channel } = ROLLUP_SPECS[table];
@@ -215,11 +251,12 @@ select '${table}' as "table", coalesce(s.workspace_id, x.workspace_id) as worksp
        ${assignee ? 'coalesce(s.assignee_id, x.assignee_id)' : 'null::uuid'} as assignee_id, ${channel ? 'coalesce(s.channel, x.channel)' : 'null::text'} as channel,
        ${kind === 'offer' ? 'null::int' : 'coalesce(s.rating, x.rating)::int'} as rating,
        ${kind === 'term' ? 'coalesce(s.term, x.term)' : 'null::text'} as term,
+       ${kind === 'term' ? 'coalesce(s.language, x.language)' : 'null::text'} as language,
        s.${a} as rollup_a, s.${b} as rollup_b, x.${a} as rows_a, x.${b} as rows_b
-  from (select * from ${table} s where ${scope(one, 's')}) s
+  from (select * from ${table} s where ${scope(one, 's')}${kind === 'term' ? ` and ${compared('s')}` : ''}) s
   full join (${rows}) x on ${join}
  where (s.${a}, s.${b}) is distinct from (x.${a}, x.${b})
- order by 2, coalesce(s.${bucket}, x.${bucket}), 4 nulls last, 5, 6, 7${kind === 'term' ? ' limit 1000' : ''}`;
+ order by 2, coalesce(s.${bucket}, x.${bucket}), 4 nulls last, 5, 6, 8, 7${kind === 'term' ? ' limit 1000' : ''}`;
 }
 
 /** The names of a rollup row's two counts, for a report line: [ratings, commented], [offered, rated] or [occurrences, comments]. */

@@ -22,13 +22,19 @@ export interface ThemeRow {
   happy_comments: number;
   log_odds_ratio: number;
   z_score: number;
+  /** The text search configuration the terms are lexemes of (the same on every row). */
+  language: string;
 }
 
 const and = (parts: RawBuilder<unknown>[]) => sql.join(parts, sql` and `);
 
-/** The workspace's text search configuration, or the default: read in the statement itself. */
-const configSql = (workspace: string) =>
-  sql`coalesce((select comment_language from csat_settings where workspace_id = ${workspace}::uuid), 'english')::regconfig`;
+/**
+ * The language the workspace's term rollups are complete in (csat_term_language; english without a row), read in
+ * the statement itself: the rollups and the rows tokenised at query time are of that one language, also while a
+ * recount to another is under way (docs/insights.md, Comment themes).
+ */
+const languageSql = (workspace: string) => sql`coalesce((select language from csat_term_language where workspace_id = ${workspace}::uuid), 'english')`;
+const configSql = (workspace: string) => sql`${languageSql(workspace)}::regconfig`;
 
 /** Whether the term rollups can answer whole days: only the period and the ratings are set (they have no assignee, no follow-up). */
 export function termRollupsAnswer(filter: Filter): boolean {
@@ -58,7 +64,7 @@ function rowTerms(workspace: string, filter: Filter, extra: RawBuilder<unknown>[
 }
 
 function rollupTerms(workspace: string, filter: Filter, table: 'csat_term_daily' | 'csat_term_monthly', range: DayRange): RawBuilder<unknown> {
-  const where = [sql`workspace_id = ${workspace}::uuid`];
+  const where = [sql`workspace_id = ${workspace}::uuid`, sql`language = ${languageSql(workspace)}`];
   if (range.from) where.push(sql`day >= ${range.from}::date`);
   if (range.to) where.push(sql`day < ${range.to}::date`);
   if (filter.ratings) where.push(sql`rating = any(${filter.ratings}::smallint[])`);
@@ -115,14 +121,17 @@ export function themesQuery(workspace: string, filter: Filter, first: number): R
      where n.nu > 0 and n.nh > 0
   )
   select term, u::int as unhappy_count, h::int as happy_count, uc as unhappy_comments, hc as happy_comments,
-         delta as log_odds_ratio, delta / sigma as z_score
+         delta as log_odds_ratio, delta / sigma as z_score, ${languageSql(workspace)} as language
     from scored where delta / sigma >= ${THEME_MIN_Z}
    order by z_score desc, term limit ${first}`;
 }
 
-/** Up to three unhappy tickets per term, the latest first, from the rows of the same filter. */
-export function examplesQuery(workspace: string, filter: Filter, terms: string[]): RawBuilder<{ term: string; ticket_ids: string[] }> {
-  const where = [...rowConditions(workspace, filter, true), sql`r.rating <= ${UNHAPPY_MAX}`, sql`x.term = any(tsvector_to_array(to_tsvector(${configSql(workspace)}, r.comment)))`];
+/**
+ * Up to three unhappy tickets per term, the latest first, from the rows of the same filter, tokenised in the
+ * language the ranking was (a recount's switch between the two statements changes nothing here).
+ */
+export function examplesQuery(workspace: string, filter: Filter, terms: string[], language: string): RawBuilder<{ term: string; ticket_ids: string[] }> {
+  const where = [...rowConditions(workspace, filter, true), sql`r.rating <= ${UNHAPPY_MAX}`, sql`x.term = any(tsvector_to_array(to_tsvector(${language}::regconfig, r.comment)))`];
   return sql<{ term: string; ticket_ids: string[] }>`select x.term, coalesce(e.ids, '{}') as ticket_ids
       from unnest(${terms}::text[]) with ordinality as x(term, i)
       cross join lateral (
@@ -140,6 +149,6 @@ export async function findThemes(em: EntityManager, workspace: string, filter: F
   const db = em.getKysely({ type: 'read' });
   const { rows } = await query.execute(db);
   if (!rows.length) return { rows, examples: new Map() };
-  const found = await examplesQuery(workspace, filter, rows.map((r) => r.term)).execute(db);
+  const found = await examplesQuery(workspace, filter, rows.map((r) => r.term), rows[0]!.language).execute(db);
   return { rows, examples: new Map(found.rows.map((e) => [e.term, e.ticket_ids])) };
 }

@@ -6,7 +6,7 @@ export const MAX_THEMES = 50;
 
 @ObjectType('CsatCommentTheme', { description: 'A term much more frequent in 1-2 star comments than in 4-5 star ones (docs/insights.md, Themes)' })
 export class CsatCommentTheme {
-  @Field(() => String, { description: "A lexeme of the comments in the workspace's commentLanguage (stemmed: 'refund' for refunds, refunded)" })
+  @Field(() => String, { description: "A lexeme of the comments in the workspace's commentLanguage as counted (commentLanguageStatus.effective; stemmed: 'refund' for refunds, refunded)" })
   term!: string;
 
   @Field(() => Float, { description: 'z-score of the weighted log-odds ratio (informative Dirichlet prior); listed from 1.96 on, highest first' })

@@ -77,15 +77,16 @@ export async function buildCsatSubgraphSchema(
   });
   // Plain printSchema drops @key; print with directives and prepend the @link.
   const sdl = `${FEDERATION_LINK}\n\n${printSchemaWithDirectives(typeSchema)}\n`;
-  const { Query, Mutation, DateTime, Ticket: ticketFields } = createResolversMap(typeSchema) as Record<string, Record<string, unknown>>;
+  const { Query, Mutation, DateTime, Ticket: ticketFields, CsatSettings: settingsFields } = createResolversMap(typeSchema) as Record<string, Record<string, unknown>>;
   // Ticket's fields are plain properties (ticket.visibility.ts): no type-graphql wrapper per field,
   // which would run its middleware chain 250 times for a page of 50 entities. The one exception, csatFollowUp
-  // (followup.resolver.ts), runs only when selected.
+  // (followup.resolver.ts), runs only when selected. Likewise CsatSettings.commentLanguageStatus (settings.resolver.ts).
   const resolverMap = {
     Query,
     Mutation,
     DateTime,
     Ticket: { ...ticketReferenceResolvers.Ticket, csatFollowUp: ticketFields!.csatFollowUp },
+    CsatSettings: { commentLanguageStatus: settingsFields!.commentLanguageStatus },
   } as GraphQLResolverMap<unknown>;
   const schema = buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers: resolverMap }]);
   batchEntities(schema);

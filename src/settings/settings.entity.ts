@@ -11,7 +11,8 @@ import { CsatSettingsRepository } from './settings.repository.js';
 @Check({ name: 'csat_settings_unhappy_max_rating', expression: 'unhappy_max_rating >= 1 and unhappy_max_rating <= 5' })
 @Check({ name: 'csat_settings_follow_up_below', expression: 'follow_up_below >= 0 and follow_up_below <= 5' })
 @Check({ name: 'csat_settings_vocal_min_comment_length', expression: 'vocal_min_comment_length >= 1 and vocal_min_comment_length <= 2000' })
-// Refuses a comment_language PostgreSQL does not have, and re-derives the term rollups when it changes (Migration20261207040000).
+// Refuses a comment_language PostgreSQL does not have; a change records the term rollups' recount in csat_term_language
+// and queues its job (Migration20261207040000, Migration20261207060000; insights/term-recount.ts).
 @Trigger({
   name: 'csat_settings_language',
   timing: 'after',
@@ -44,7 +45,7 @@ export class CsatSettings {
   @Property({ type: 'smallint', default: 2 })
   followUpBelow!: number;
 
-  /** The text search configuration of its comments (pg_ts_config), for csatCommentThemes. */
+  /** The text search configuration of its comments (pg_ts_config), for csatCommentThemes once recounted (csat_term_language). */
   @Property({ type: 'text', default: 'english' })
   commentLanguage!: string;
 

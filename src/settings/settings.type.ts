@@ -1,5 +1,22 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar } from '../federation/date-time.scalar.js';
+
+@ObjectType('CsatCommentLanguageStatus', {
+  description: 'Where the comment themes stand after commentLanguage changes: a change is recounted in the background, and csatCommentThemes answers in `effective` until the recount is complete (docs/insights.md, Comment themes)',
+})
+export class CsatCommentLanguageStatusType {
+  @Field(() => String, { description: 'The commentLanguage asked for (the same as CsatSettings.commentLanguage)' })
+  requested!: string;
+
+  @Field(() => String, { description: 'The language csatCommentThemes answers in now: the last one whose recount is complete' })
+  effective!: string;
+
+  @Field(() => Boolean, { description: 'true while the comments are being recounted in `requested`' })
+  recounting!: boolean;
+
+  @Field(() => Float, { description: 'Share of the months with comments recounted so far, 0..1; 1 when nothing is being recounted' })
+  progress!: number;
+}
 
 @ObjectType('CsatSettings', { description: "A workspace's CSAT settings; a workspace that never saved any has the defaults" })
 export class CsatSettingsType {
@@ -24,7 +41,7 @@ export class CsatSettingsType {
   @Field(() => Int, { description: 'A new rating at or below this opens a follow-up (csatFollowUp); 0 opens none. 0..5; default 2' })
   followUpBelow!: number;
 
-  @Field(() => String, { description: "The text search configuration (pg_ts_config) csatCommentThemes reads comments in. Default 'english'" })
+  @Field(() => String, { description: "The text search configuration (pg_ts_config) csatCommentThemes reads comments in, once recounted (commentLanguageStatus). Default 'english'" })
   commentLanguage!: string;
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'null while the defaults were never changed' })
@@ -54,6 +71,6 @@ export class CsatSettingsInput {
   @Field(() => Int, { nullable: true })
   followUpBelow?: number | null;
 
-  @Field(() => String, { nullable: true, description: 'A name PostgreSQL has in pg_ts_config (BAD_USER_INPUT otherwise); a change recounts the themes' })
+  @Field(() => String, { nullable: true, description: 'A name PostgreSQL has in pg_ts_config (BAD_USER_INPUT otherwise); a change is recounted in the background (commentLanguageStatus)' })
   commentLanguage?: string | null;
 }

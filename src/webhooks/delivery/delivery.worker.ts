@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { run, type Runner, type WorkerEvents } from 'graphile-worker';
+import { run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
+import type pg from 'pg';
 import type { WebhookConfig } from '../../config/config.js';
 import { connectionLost } from '../../db/connection.lost.js';
 import { FaultLog } from '../../db/fault.log.js';
@@ -39,7 +40,17 @@ export interface DeliveryWorker {
   stop(): Promise<void>;
 }
 
-export async function startDeliveryWorker(opts: { databaseUrl: string; config: WebhookConfig; lookup: HostLookup; logger: Logger }): Promise<DeliveryWorker> {
+/**
+ * `tasks`: other jobs the same worker runs on its pool (the composition root passes the insights' recount,
+ * insights/term-recount.task.ts): one job worker per process, whatever the jobs.
+ */
+export async function startDeliveryWorker(opts: {
+  databaseUrl: string;
+  config: WebhookConfig;
+  lookup: HostLookup;
+  logger: Logger;
+  tasks?: (deps: { pool: pg.Pool; logger: Logger }) => TaskList;
+}): Promise<DeliveryWorker> {
   const logger = opts.logger.child({ component: 'webhook-worker' });
   const faults = new FaultLog();
   const pool = guardedPool({ connectionString: opts.databaseUrl, max: opts.config.concurrency + 4 }, (err, state) =>
@@ -67,6 +78,7 @@ export async function startDeliveryWorker(opts: { databaseUrl: string; config: W
     void liveness.release(workerPool.id);
   });
   const task = deliveryTask({ pool, config: opts.config, lookup: opts.lookup, logger });
+  const extra = opts.tasks?.({ pool, logger: opts.logger.child({ component: 'job-worker' }) }) ?? {};
   const start = () =>
     run({
       pgPool: pool,
@@ -78,7 +90,7 @@ export async function startDeliveryWorker(opts: { databaseUrl: string; config: W
       events,
       // Jobs fetched in batches and completions sent in batches: fewer queue statements per delivery under load.
       preset: { worker: { localQueue: { size: opts.config.concurrency * 2 }, completeJobBatchDelay: 0 } },
-      taskList: { [DELIVER_TASK]: task },
+      taskList: { ...extra, [DELIVER_TASK]: task },
     });
 
   let stopping: Promise<void> | undefined;

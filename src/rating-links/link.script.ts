@@ -13,11 +13,25 @@ export interface PageScriptAsset {
 
 /**
  * Where `npm run build` writes it (scripts/build.ts): `csat-rate-page.js` in dist/web, beside the compiled dist/src
- * this module runs from (the image copies dist/web). Run from the sources (tests, `npm run supergraph`), the same
- * relative path points into the repository's web folder, where nothing writes it: the module is then bundled from
- * web/src in memory.
+ * this module runs from (the image copies dist/web); run from the sources (tests, after the build their global
+ * set-up runs), the second path is that same file.
  */
-export const BUILT_SCRIPT = fileURLToPath(new URL('../../web/csat-rate-page.js', import.meta.url));
+export const BUILT_SCRIPTS = [
+  fileURLToPath(new URL('../../web/csat-rate-page.js', import.meta.url)),
+  fileURLToPath(new URL('../../dist/web/csat-rate-page.js', import.meta.url)),
+];
+
+type Bundler = () => Promise<Buffer>;
+let fromSources: Bundler | undefined;
+
+/**
+ * Development entry points (`npm run supergraph`, which never builds dist/) say how to bundle the script from
+ * web/src when no built file exists. Production never does: esbuild is a dev dependency and dev/ is not in the
+ * image, so this module imports nothing of theirs (the layers: production code never needs dev/).
+ */
+export function bundleRatePageScriptWith(bundler: Bundler): void {
+  fromSources = bundler;
+}
 
 let loading: Promise<PageScriptAsset> | undefined;
 
@@ -27,24 +41,19 @@ export function ratePageScript(): Promise<PageScriptAsset> {
 }
 
 async function load(): Promise<PageScriptAsset> {
-  let code: Buffer;
-  try {
-    code = await readFile(BUILT_SCRIPT);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    code = await bundleFromSources();
-  }
+  const code = (await readFirst(BUILT_SCRIPTS)) ?? (await fromSources?.());
+  if (!code) throw new Error(`the rating page's script is not built (${BUILT_SCRIPTS[0]} is missing): run \`npm run build\``);
   const digest = createHash('sha256').update(code).digest();
   return { code, file: `${digest.toString('hex').slice(0, 16)}.js`, integrity: `sha256-${digest.toString('base64')}` };
 }
 
-/** Development only: esbuild is a dev dependency, and dev/ is not in the image, where the built file must be. */
-async function bundleFromSources(): Promise<Buffer> {
-  let bundle: typeof import('../../dev/web.bundle.js');
-  try {
-    bundle = await import('../../dev/web.bundle.js');
-  } catch (err) {
-    throw new Error(`the rating page's script is not built (${BUILT_SCRIPT} is missing): run \`npm run build\``, { cause: err });
+async function readFirst(files: string[]): Promise<Buffer | undefined> {
+  for (const file of files) {
+    try {
+      return await readFile(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
   }
-  return Buffer.from((await bundle.bundleWebComponents(bundle.RATE_PAGE_ENTRY)).code);
+  return undefined;
 }

@@ -9,6 +9,7 @@ import { checkRollups } from '../src/insights/rollup.check.js';
 import { pgSession } from '../src/insights/rollup.session.js';
 import { runRecount } from '../src/insights/term-recount.js';
 import { tokenFor, useTestApp, viewer } from './helpers/test.app.js';
+import { fightinWords } from './helpers/themes.expect.js';
 
 const ctx = useTestApp();
 const ws = randomUUID();
@@ -64,39 +65,18 @@ async function tsStat(ids: string[], language = 'english'): Promise<Map<string, 
   return new Map(stat.map((s) => [s.word, { nentry: s.nentry, ndoc: s.ndoc }]));
 }
 
-/**
- * Monroe, Colaresi & Quinn (2008), eq. 16 and 22, with the informative prior α_w = y_w^(u) + y_w^(h) (the pooled
- * counts) and α_0 = n^(u) + n^(h):
- *   δ_w = log((y_u + α_w) / (n_u + α_0 − y_u − α_w)) − log((y_h + α_w) / (n_h + α_0 − y_h − α_w)),
- *   Var(δ_w) ≈ 1/(y_u + α_w) + 1/(y_h + α_w),  z = δ_w / √Var.
- */
-function fightinWords(u: Map<string, { nentry: number }>, h: Map<string, { nentry: number }>) {
-  const nu = [...u.values()].reduce((s, x) => s + x.nentry, 0);
-  const nh = [...h.values()].reduce((s, x) => s + x.nentry, 0);
-  const out = new Map<string, { z: number; delta: number; yu: number; yh: number }>();
-  for (const w of new Set([...u.keys(), ...h.keys()])) {
-    const yu = u.get(w)?.nentry ?? 0;
-    const yh = h.get(w)?.nentry ?? 0;
-    const a = yu + yh;
-    const a0 = nu + nh;
-    const delta = Math.log((yu + a) / (nu + a0 - yu - a)) - Math.log((yh + a) / (nh + a0 - yh - a));
-    out.set(w, { z: delta / Math.sqrt(1 / (yu + a) + 1 / (yh + a)), delta, yu, yh });
-  }
-  return out;
-}
-
 const themes = async (filter: object = {}, first?: number, t = token) => {
   const res = await ctx.app.gql(THEMES, { filter, first }, { token: t });
   expect(res.errors).toBeUndefined();
   return res.data.csatCommentThemes as any[];
 };
 
-/** The expected list for the rows matching `pick`, from ts_stat and the formula above. */
+/** The expected list for the rows matching `pick`, from ts_stat and the paper's formula (helpers/themes.expect.ts). */
 async function expected(pick: (r: Row) => boolean, language = 'english') {
   const chosen = rows.filter(pick);
   const u = await tsStat(chosen.filter((r) => r.rating <= 2).map((r) => r.id), language);
   const h = await tsStat(chosen.filter((r) => r.rating >= 4).map((r) => r.id), language);
-  const scored = [...fightinWords(u, h).entries()].filter(([, s]) => s.z >= 1.96).sort((a, b) => b[1].z - a[1].z || (a[0] < b[0] ? -1 : 1));
+  const scored = fightinWords(u, h).map((s) => [s.term, s] as const);
   return { scored, u, h, chosen };
 }
 

@@ -17,7 +17,13 @@ export async function tsStat(pool: pg.Pool, workspace: string, ratings: number[]
   return new Map(rows.map((s) => [s.word, { nentry: s.nentry, ndoc: s.ndoc }]));
 }
 
-/** Monroe, Colaresi & Quinn (2008), eq. 16 and 22, with the pooled counts as the informative prior (as test/insights.themes.test.ts). */
+/**
+ * Monroe, Colaresi & Quinn (2008), eq. 16 and 22, with the informative prior α_w = y_w^(u) + y_w^(h) (the pooled
+ * counts) and α_0 = n^(u) + n^(h):
+ *   δ_w = log((y_u + α_w) / (n_u + α_0 − y_u − α_w)) − log((y_h + α_w) / (n_h + α_0 − y_h − α_w)),
+ *   Var(δ_w) ≈ 1/(y_u + α_w) + 1/(y_h + α_w),  z = δ_w / √Var.
+ *   Listed from z >= 1.96, highest first (ties by term).
+ */
 export function fightinWords(u: Map<string, Stat>, h: Map<string, Stat>) {
   const nu = [...u.values()].reduce((s, x) => s + x.nentry, 0);
   const nh = [...h.values()].reduce((s, x) => s + x.nentry, 0);

@@ -8,13 +8,10 @@
 // --keep (leave the seeded database `csat_bench_insights` on DATABASE_URL's server), --reuse (measure that kept
 // database again, without seeding), --only trends (the csatTrend items alone), --only statements (their statements). Uses DATABASE_URL's server (a throwaway database, dropped at the end unless
 // --keep) or an embedded one.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { freePort } from '../dev/embedded.postgres.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
 import { signDevToken } from '../src/auth/token.signer.js';
 import { normaliseFilter } from '../src/insights/insights.filter.js';
@@ -25,7 +22,7 @@ import { zoneClock } from '../src/insights/time-zone.js';
 import { trendBounds, trendPlan, type TrendInterval } from '../src/insights/trend.plan.js';
 import { PER_ASSIGNEE_TABLES, trendQuery } from '../src/insights/trend.query.js';
 import { filterHash } from '../src/insights/insights.filter.js';
-import { waitUntilServing, PRODUCTION_LINK_ENV } from './bench.process.js';
+import { BenchProcesses, buildService, PRODUCTION_LINK_ENV } from './bench.process.js';
 
 const { values } = parseArgs({ options: { ratings: { type: 'string', default: '1000000' }, samples: { type: 'string', default: '300' }, explain: { type: 'string' }, keep: { type: 'boolean', default: false }, reuse: { type: 'boolean', default: false }, only: { type: 'string' } } });
 /** --only trends: the csatTrend items alone (with --reuse, a re-measure without the list walk); --only statements: their statements alone. */
@@ -39,7 +36,7 @@ const WS = '00000000-0000-4000-8a00-000000000001';
 const AGENT = (n: number) => `00000000-0000-4000-8b00-${n.toString(16).padStart(12, '0')}`;
 
 let database: ThrowawayDatabase | undefined;
-let child: ChildProcess | undefined;
+const processes = new BenchProcesses();
 
 async function timed<T>(label: string, f: () => Promise<T>): Promise<T> {
   const start = performance.now();
@@ -108,13 +105,9 @@ async function seed(db: pg.Client) {
 }
 
 async function startService(databaseUrl: string): Promise<string> {
-  execFileSync(path.resolve('node_modules/.bin/tsx'), ['scripts/build.ts'], { stdio: 'inherit' });
-  const port = await freePort();
-  child = spawn(path.resolve('node_modules/.bin/node'), ['dist/src/main.js'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: 'production', ...PRODUCTION_LINK_ENV, LOG_LEVEL: 'warn', AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: CLAIMS.issuer, AUTH_AUDIENCE: CLAIMS.audience },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return waitUntilServing(child, 'the service', `http://127.0.0.1:${port}/graphql`);
+  buildService();
+  const env = { DATABASE_URL: databaseUrl, NODE_ENV: 'production', ...PRODUCTION_LINK_ENV, LOG_LEVEL: 'warn', AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: CLAIMS.issuer, AUTH_AUDIENCE: CLAIMS.audience };
+  return (await processes.startService(env)).url;
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
@@ -266,10 +259,7 @@ async function main() {
 try {
   await main();
 } finally {
-  if (child && child.exitCode === null) {
-    child.kill('SIGTERM');
-    await new Promise((r) => child!.once('exit', r));
-  }
+  await processes.stopAll();
   if (values.keep || values.reuse) console.log(`kept the database for --reuse: ${database?.url}`);
   else await database?.drop().catch((err: unknown) => console.warn(`could not drop the benchmark database: ${String(err)}`));
 }

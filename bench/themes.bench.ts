@@ -9,17 +9,14 @@
 // its progress and the themes' latency meanwhile). Uses DATABASE_URL's server (a throwaway database, dropped at the
 // end unless --keep) or an embedded one.
 import 'reflect-metadata';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { freePort } from '../dev/embedded.postgres.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
 import { signDevToken } from '../src/auth/token.signer.js';
 import { normaliseFilter } from '../src/insights/insights.filter.js';
 import { themesQuery } from '../src/insights/themes.query.js';
-import { waitUntilServing, PRODUCTION_LINK_ENV } from './bench.process.js';
+import { BenchProcesses, buildService, PRODUCTION_LINK_ENV } from './bench.process.js';
 
 const { values } = parseArgs({ options: { ratings: { type: 'string', default: '1000000' }, samples: { type: 'string', default: '100' }, keep: { type: 'boolean', default: false }, reuse: { type: 'boolean', default: false }, explain: { type: 'boolean', default: false }, refill: { type: 'boolean', default: false } } });
 if ((values.keep || values.reuse) && !process.env.DATABASE_URL) throw new Error('--keep and --reuse need DATABASE_URL');
@@ -32,7 +29,7 @@ const AGENT = (n: number) => `00000000-0000-4000-8b00-${n.toString(16).padStart(
 const DAY = 86_400_000;
 
 let database: ThrowawayDatabase | undefined;
-let child: ChildProcess | undefined;
+const processes = new BenchProcesses();
 
 async function timed<T>(label: string, f: () => Promise<T>): Promise<T> {
   const start = performance.now();
@@ -99,13 +96,9 @@ async function seed(db: pg.Client) {
 }
 
 async function startService(databaseUrl: string): Promise<string> {
-  execFileSync(path.resolve('node_modules/.bin/tsx'), ['scripts/build.ts'], { stdio: 'inherit' });
-  const port = await freePort();
-  child = spawn(path.resolve('node_modules/.bin/node'), ['dist/src/main.js'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: 'production', ...PRODUCTION_LINK_ENV, LOG_LEVEL: 'warn', AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: CLAIMS.issuer, AUTH_AUDIENCE: CLAIMS.audience },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return waitUntilServing(child, 'the service', `http://127.0.0.1:${port}/graphql`);
+  buildService();
+  const env = { DATABASE_URL: databaseUrl, NODE_ENV: 'production', ...PRODUCTION_LINK_ENV, LOG_LEVEL: 'warn', AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: CLAIMS.issuer, AUTH_AUDIENCE: CLAIMS.audience };
+  return (await processes.startService(env)).url;
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
@@ -220,10 +213,7 @@ async function main() {
 try {
   await main();
 } finally {
-  if (child) {
-    child.kill('SIGTERM');
-    await new Promise((r) => child!.once('exit', r));
-  }
+  await processes.stopAll();
   if (values.keep) console.log(`kept ${database?.url}`);
   else await database?.drop().catch((err: unknown) => console.warn(`could not drop the benchmark database: ${String(err)}`));
 }

@@ -23,6 +23,7 @@ import { trendBounds, trendPlan, type TrendInterval } from '../src/insights/tren
 import { PER_ASSIGNEE_TABLES, trendQuery } from '../src/insights/trend.query.js';
 import { filterHash } from '../src/insights/insights.filter.js';
 import { BenchProcesses, buildService, PRODUCTION_LINK_ENV } from './bench.process.js';
+import { sampleOneAtATime } from './bench.sampling.js';
 
 const { values } = parseArgs({ options: { ratings: { type: 'string', default: '1000000' }, samples: { type: 'string', default: '300' }, explain: { type: 'string' }, keep: { type: 'boolean', default: false }, reuse: { type: 'boolean', default: false }, only: { type: 'string' } } });
 /** --only trends: the csatTrend items alone (with --reuse, a re-measure without the list walk); --only statements: their statements alone. */
@@ -110,22 +111,12 @@ async function startService(databaseUrl: string): Promise<string> {
   return (await processes.startService(env)).url;
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 const results: { item: string; p50: number; p99: number; note: string }[] = [];
 
 async function measure(item: string, once: () => Promise<string>, samples = SAMPLES) {
-  let note = '';
-  for (let i = 0; i < Math.max(10, samples / 10); i++) note = await once(); // warm-up: JIT, plans, caches
-  const times: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const start = performance.now();
-    note = await once();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  const row = { item, p50: quantile(times, 0.5), p99: quantile(times, 0.99), note };
+  const row = { item, ...(await sampleOneAtATime(once, samples, Math.max(10, samples / 10))) };
   results.push(row);
-  console.log(`  ${item.padEnd(58)} p50 ${row.p50.toFixed(2).padStart(7)} ms   p99 ${row.p99.toFixed(2).padStart(7)} ms   ${note}`);
+  console.log(`  ${item.padEnd(58)} p50 ${row.p50.toFixed(2).padStart(7)} ms   p99 ${row.p99.toFixed(2).padStart(7)} ms   ${row.note}`);
 }
 
 async function main() {

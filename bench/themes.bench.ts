@@ -17,6 +17,7 @@ import { signDevToken } from '../src/auth/token.signer.js';
 import { normaliseFilter } from '../src/insights/insights.filter.js';
 import { themesQuery } from '../src/insights/themes.query.js';
 import { BenchProcesses, buildService, PRODUCTION_LINK_ENV } from './bench.process.js';
+import { quantile, sampleOneAtATime } from './bench.sampling.js';
 
 const { values } = parseArgs({ options: { ratings: { type: 'string', default: '1000000' }, samples: { type: 'string', default: '100' }, keep: { type: 'boolean', default: false }, reuse: { type: 'boolean', default: false }, explain: { type: 'boolean', default: false }, refill: { type: 'boolean', default: false } } });
 if ((values.keep || values.reuse) && !process.env.DATABASE_URL) throw new Error('--keep and --reuse need DATABASE_URL');
@@ -101,19 +102,9 @@ async function startService(databaseUrl: string): Promise<string> {
   return (await processes.startService(env)).url;
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-
 async function measure(item: string, once: () => Promise<string>, samples = SAMPLES) {
-  let note = '';
-  for (let i = 0; i < Math.max(5, samples / 10); i++) note = await once();
-  const times: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const start = performance.now();
-    note = await once();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  console.log(`  ${item.padEnd(52)} p50 ${quantile(times, 0.5).toFixed(1).padStart(7)} ms   p99 ${quantile(times, 0.99).toFixed(1).padStart(7)} ms   ${note}`);
+  const { p50, p99, note } = await sampleOneAtATime(once, samples, Math.max(5, samples / 10));
+  console.log(`  ${item.padEnd(52)} p50 ${p50.toFixed(1).padStart(7)} ms   p99 ${p99.toFixed(1).padStart(7)} ms   ${note}`);
 }
 
 async function main() {

@@ -212,6 +212,9 @@ async function upgradeFrom(to: string, index: number) {
     if (has(to, 'Migration20261202100000')) {
       await p.query(`insert into csat_settings (workspace_id, badge_public, badge_min_count, updated_by) values ($1, true, 30, $1), ($2, false, 30, $2)`, [published, hidden]);
     }
+    // That release's migrate() installed the job queue (graphile_worker) too; from Migration20261207060000 on, a
+    // commentLanguage change queues its recount in it.
+    if (has(to, 'Migration20261202100100')) await installQueueSchema(database.url);
     // Comment themes in another language (Migration20261207040000 recounted them in the change): their rows keep it.
     if (has(to, 'Migration20261207040000')) await p.query(`update csat_settings set comment_language = 'simple' where workspace_id = $1`, [hidden]);
     /** Each workspace's endpoint, with its deliveries and their attempts as that version stored them. */
@@ -228,8 +231,6 @@ async function upgradeFrom(to: string, index: number) {
       webhooks.get(ws)!.deliveries.set(d.id, { eventId: e.id, status, attempts });
     };
     if (has(to, 'Migration20261202100100')) {
-      // That release's migrate() installed the job queue (graphile_worker) too.
-      await installQueueSchema(database.url);
       // An endpoint in two workspaces: one delivered at the second attempt, one given up after one (the attempts
       // gain their delivery's workspace at Migration20261207050000).
       for (const ws of [published, hidden]) {
@@ -238,6 +239,15 @@ async function upgradeFrom(to: string, index: number) {
       }
       await deliver(p, published, 'SUCCEEDED', [{ statusCode: 503, durationMs: 41, error: 'HTTP 503' }, { statusCode: 200, durationMs: 12, error: null }]);
       await deliver(p, hidden, 'FAILED', [{ statusCode: null, durationMs: 10_000, error: 'timeout' }]);
+    }
+
+    // Statistics taken before the upgrade, with workspace_id's among them (Migration20261207070000 drops those).
+    const webhookStatistics = async () =>
+      (await p.query(`select distinct tablename from pg_stats where attname = 'workspace_id' and tablename = any($1) order by 1`, [['csat_webhook', 'csat_event', 'csat_delivery', 'csat_delivery_attempt']])).rows.map((r) => r.tablename);
+    if (webhooks.size) {
+      await p.query('analyze csat_webhook, csat_event, csat_delivery, csat_delivery_attempt');
+      // csat_delivery_attempt has a workspace_id from Migration20261207050000 on.
+      expect(await webhookStatistics()).toEqual(['csat_delivery', ...(has(to, 'Migration20261207050000') ? ['csat_delivery_attempt'] : []), 'csat_event', 'csat_webhook']);
     }
 
     // An older replica's rating (and with webhooks, its event, delivery and first attempt), committed while the
@@ -274,11 +284,19 @@ async function upgradeFrom(to: string, index: number) {
     expect((await p.query('select count(*)::int as n from csat_rollup_rebuild')).rows[0].n).toBe(0);
     await db.close();
     db = undefined;
+    // Migration20261207070000: the webhook tables' workspace_id has no statistics, neither those from before nor after an ANALYZE.
+    await p.query('analyze csat_webhook, csat_event, csat_delivery, csat_delivery_attempt');
+    expect(await webhookStatistics()).toEqual([]);
     // Migration20261207060000: the term rows carry their language, the workspace's counted language is it.
     const languages = async (ws: string) => (await p.query(`select distinct language from csat_term_daily where workspace_id = $1 union select distinct language from csat_term_monthly where workspace_id = $1`, [ws])).rows.map((r) => r.language);
-    expect(await languages(hidden)).toEqual([has(to, 'Migration20261207040000') ? 'simple' : 'english']);
     expect(await languages(published)).toEqual(['english']);
-    expect((await p.query(`select workspace_id, language, recount_language from csat_term_language`)).rows).toEqual(has(to, 'Migration20261207040000') ? [{ workspace_id: hidden, language: 'simple', recount_language: null }] : []);
+    // From Migration20261207060000 on, the change only queued its recount (no worker here): it is still to do.
+    const recountQueued = has(to, 'Migration20261207060000');
+    const recounted = has(to, 'Migration20261207040000') && !recountQueued;
+    expect(await languages(hidden)).toEqual([recounted ? 'simple' : 'english']);
+    expect((await p.query(`select workspace_id, language, recount_language from csat_term_language`)).rows).toEqual(
+      recounted ? [{ workspace_id: hidden, language: 'simple', recount_language: null }] : recountQueued ? [{ workspace_id: hidden, language: 'english', recount_language: 'simple' }] : [],
+    );
     if (!has(to, 'Migration20261202100000')) {
       await p.query(`insert into csat_settings (workspace_id, badge_public, badge_min_count, updated_by) values ($1, true, 30, $1), ($2, false, 30, $2)`, [published, hidden]);
     }

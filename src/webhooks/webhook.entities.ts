@@ -2,8 +2,9 @@ import { EntityName, OptionalProps, PrimaryKeyProp } from '@mikro-orm/core';
 import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 
 // The webhook tables (docs/webhooks.md). The admin API reads and writes them through these entities
-// (admin/webhook.store.ts); csat_rate (rating/rate.statement.ts) and the delivery task (delivery/delivery.task.ts, on
-// graphile-worker's pool) in statements of their own. The entities are their schema, from which migrations are generated.
+// (admin/webhook.store.ts); csat_rate (rating/rate.statement.ts) and the delivery task (delivery/delivery.store.ts, on
+// graphile-worker's pool) in statements of their own. The entities are their schema, from which migrations are generated
+// (workspace_id's statistics target, which they cannot say, is Migration20261207070000's).
 //
 // Every key leads with workspace_id (Migration20261207050000, docs/scale.md): a distributed PostgreSQL (Citus) needs
 // the distribution column in every unique key and foreign key. So the relations between these tables are composite,

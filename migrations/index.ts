@@ -12,6 +12,7 @@ import { Migration20261207040000 } from './Migration20261207040000.js';
 import { Migration20261207050000 } from './Migration20261207050000.js';
 import { Migration20261207060000 } from './Migration20261207060000.js';
 import { Migration20261207070000 } from './Migration20261207070000.js';
+import { Migration20261207080000 } from './Migration20261207080000.js';
 
 export const migrations = [
   { name: 'Migration20261126000000_csat_rating', class: Migration20261126000000 },
@@ -26,4 +27,5 @@ export const migrations = [
   { name: 'Migration20261207050000_csat_webhooks_by_workspace', class: Migration20261207050000 },
   { name: 'Migration20261207060000_csat_term_recount', class: Migration20261207060000 },
   { name: 'Migration20261207070000_csat_webhook_statistics', class: Migration20261207070000 },
+  { name: 'Migration20261207080000_csat_workspace_statistics', class: Migration20261207080000 },
 ];

@@ -246,9 +246,18 @@ async function upgradeFrom(to: string, index: number) {
       (await p.query(`select distinct tablename from pg_stats where attname = 'workspace_id' and tablename = any($1) order by 1`, [['csat_webhook', 'csat_event', 'csat_delivery', 'csat_delivery_attempt']])).rows.map((r) => r.tablename);
     if (webhooks.size) {
       await p.query('analyze csat_webhook, csat_event, csat_delivery, csat_delivery_attempt');
-      // csat_delivery_attempt has a workspace_id from Migration20261207050000 on.
-      expect(await webhookStatistics()).toEqual(['csat_delivery', ...(has(to, 'Migration20261207050000') ? ['csat_delivery_attempt'] : []), 'csat_event', 'csat_webhook']);
+      // csat_delivery_attempt has a workspace_id from Migration20261207050000 on; from Migration20261207070000 on, none has them.
+      const before = ['csat_delivery', ...(has(to, 'Migration20261207050000') ? ['csat_delivery_attempt'] : []), 'csat_event', 'csat_webhook'];
+      expect(await webhookStatistics()).toEqual(has(to, 'Migration20261207070000') ? [] : before);
     }
+
+    // Statistics on csat_rating from before: every workspace among the most common (Migration20261207080000 keeps one at most).
+    const commonWorkspaces = async () =>
+      (await p.query(`select coalesce(array_length(most_common_freqs, 1), 0) as n from pg_stats where tablename = 'csat_rating' and attname = 'workspace_id'`)).rows[0]?.n;
+    await p.query('analyze csat_rating');
+    const workspacesRated = (await p.query('select count(distinct workspace_id)::int as n from csat_rating')).rows[0].n;
+    expect(workspacesRated).toBeGreaterThanOrEqual(2);
+    expect(await commonWorkspaces()).toBe(workspacesRated);
 
     // An older replica's rating (and with webhooks, its event, delivery and first attempt), committed while the
     // upgrade waits for a lock it holds (csat_rating's, or from Migration20261206200000 on, its rollup rows' table,
@@ -271,8 +280,10 @@ async function upgradeFrom(to: string, index: number) {
     // The upgrade as a start runs it.
     db = await openDatabase(database.url, pino({ level: 'silent' }));
     const upgraded = migrate(db.orm);
+    // From Migration20261207070000 on, no migration left locks a table the replica holds (statistics take share
+    // update exclusive locks); the start's rollup step still waits for the rating's month (an advisory lock).
     await expect
-      .poll(async () => (await p.query(`select count(*)::int as n from pg_locks where not granted and relation in ('csat_rating'::regclass, to_regclass('csat_rating_daily'), to_regclass('csat_webhook'), to_regclass('csat_event'), to_regclass('csat_delivery'))`)).rows[0].n)
+      .poll(async () => (await p.query(`select count(*)::int as n from pg_locks where not granted and (locktype = 'advisory' or relation in ('csat_rating'::regclass, to_regclass('csat_rating_daily'), to_regclass('csat_webhook'), to_regclass('csat_event'), to_regclass('csat_delivery')))`)).rows[0].n)
       .toBeGreaterThan(0);
     await replica.query('commit');
     replica.release();
@@ -284,6 +295,8 @@ async function upgradeFrom(to: string, index: number) {
     expect((await p.query('select count(*)::int as n from csat_rollup_rebuild')).rows[0].n).toBe(0);
     await db.close();
     db = undefined;
+    // Migration20261207080000 took csat_rating's statistics again itself: one most common workspace at most.
+    expect(await commonWorkspaces()).toBeLessThanOrEqual(1);
     // Migration20261207070000: the webhook tables' workspace_id has no statistics, neither those from before nor after an ANALYZE.
     await p.query('analyze csat_webhook, csat_event, csat_delivery, csat_delivery_attempt');
     expect(await webhookStatistics()).toEqual([]);

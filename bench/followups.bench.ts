@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
 import { createThrowawayDatabase } from '../dev/throwaway.database.js';
+import { bundleRatePageInMemory } from '../dev/web.bundle.js';
 import { createApp } from '../src/app.js';
 import { signDevToken } from '../src/auth/token.signer.js';
 import { loadConfig } from '../src/config/config.js';
@@ -25,6 +26,8 @@ const RATE_TICKET = 'mutation($t: ID!, $r: Int!) { rateTicket(ticketId: $t, rati
 const db = await createThrowawayDatabase(`csat_bench_followups_${process.pid}`, { serverUrl: process.env.DATABASE_URL });
 const pool = new pg.Pool({ connectionString: db.url, max: 4 });
 const config = loadConfig({ DATABASE_URL: db.url, PORT: '0', AUTH_JWT_SECRET: SECRET, LOG_LEVEL: 'warn', CSAT_WORKER: 'off' });
+// From the sources: no `npm run build` needed first (the rating page's script, else read from dist/web).
+bundleRatePageInMemory();
 const app = await createApp({ ...config, databaseUrl: db.url }, pino({ level: 'warn' }));
 const url = await app.listen();
 

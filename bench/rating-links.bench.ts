@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
 import { createThrowawayDatabase } from '../dev/throwaway.database.js';
+import { bundleRatePageInMemory } from '../dev/web.bundle.js';
 import { createApp } from '../src/app.js';
 import { signDevToken } from '../src/auth/token.signer.js';
 import { loadConfig } from '../src/config/config.js';
@@ -34,6 +35,8 @@ const config = loadConfig({
   RATING_LINK_RATE_LIMIT_IP: '1000000',
   RATING_LINK_RATE_LIMIT_TOKEN: '1000',
 });
+// From the sources: no `npm run build` needed first (the rating page's script, else read from dist/web).
+bundleRatePageInMemory();
 const app = await createApp({ ...config, databaseUrl: db.url }, pino({ level: 'warn' }));
 const graphqlUrl = await app.listen();
 const origin = new URL(graphqlUrl).origin;

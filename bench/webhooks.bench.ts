@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { pino } from 'pino';
 import { createThrowawayDatabase } from '../dev/throwaway.database.js';
+import { bundleRatePageInMemory } from '../dev/web.bundle.js';
 import { createApp } from '../src/app.js';
 import { signDevToken } from '../src/auth/token.signer.js';
 import { loadConfig } from '../src/config/config.js';
@@ -49,6 +50,8 @@ const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port
 // BENCH_WORKER=later: no worker during the throughput part (what the enqueue alone costs), one started after it.
 const workerLater = process.env.BENCH_WORKER === 'later';
 const config = loadConfig({ DATABASE_URL: db.url, PORT: '0', AUTH_JWT_SECRET: SECRET, LOG_LEVEL: 'warn', WEBHOOKS_ALLOW_LOOPBACK: 'true', CSAT_WORKER: workerLater ? 'off' : 'on' });
+// From the sources: no `npm run build` needed first (the rating page's script, else read from dist/web).
+bundleRatePageInMemory();
 const app = await createApp({ ...config, databaseUrl: db.url }, pino({ level: 'warn' }));
 const url = await app.listen();
 

@@ -5,7 +5,6 @@
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { createApp, type App } from '../src/app.js';
-import { bundleRatePageScriptWith } from '../src/rating-links/link.script.js';
 import type { HostLookup } from '../src/webhooks/url.guard.js';
 import type { Config } from '../src/config/config.js';
 import type { Logger } from '../src/config/logger.js';
@@ -17,10 +16,10 @@ import { startGateway } from './gateway/gateway.server.js';
 import { startTicketsServer, type RunningServer } from './tickets/tickets.server.js';
 import { TICKETS_SDL } from './tickets/tickets.schema.js';
 import { startDemoReceiver, type DemoReceiver } from './webhook.receiver.js';
-import { bundleWebComponents, RATE_PAGE_ENTRY } from './web.bundle.js';
+import { bundleRatePageInMemory } from './web.bundle.js';
 
 // `npm run supergraph` runs from the sources without building dist/: the rating page's script is bundled in memory.
-bundleRatePageScriptWith(async () => Buffer.from((await bundleWebComponents(RATE_PAGE_ENTRY)).code));
+bundleRatePageInMemory();
 
 export interface Supergraph {
   gatewayUrl: string;

@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { bundleRatePageScriptWith } from '../src/rating-links/link.script.js';
 
 /** The repository root, from dev/ or from its compiled copy in dist/dev/. */
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -39,4 +40,12 @@ export async function bundleWebComponents(entry = WEB_ENTRY): Promise<WebBundle>
   const code = result.outputFiles[0]!.text;
   const bytes = Buffer.from(code);
   return { code, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+/**
+ * For processes run from the sources, where dist/ may not be built (`npm run supergraph`, the benches that create the
+ * app in-process): the rating page's script is bundled in memory when no built file exists.
+ */
+export function bundleRatePageInMemory(): void {
+  bundleRatePageScriptWith(async () => Buffer.from((await bundleWebComponents(RATE_PAGE_ENTRY)).code));
 }

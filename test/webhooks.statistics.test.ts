@@ -7,12 +7,10 @@
 // tables so that nothing takes them again. What is counted: the blocks of the webhook tables and their indexes
 // each statement touches (PostgreSQL's own counters), foreign-key checks included.
 import { randomUUID } from 'node:crypto';
-import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
 import { loadDelivery, RECORD_SQL } from '../src/webhooks/delivery/delivery.store.js';
 import type { WebhookDB } from '../src/webhooks/webhook.db.js';
+import { openCountedDatabase, type CountedDatabase } from './helpers/block.counter.js';
 
 const TABLES = ['csat_webhook', 'csat_event', 'csat_delivery', 'csat_delivery_attempt'];
 const OLD_WORKSPACES = 20;
@@ -21,20 +19,16 @@ const NEW_DELIVERIES = 3000;
 /** One delivery, its event, endpoint and attempts: a few index descents and heap pages, not a workspace's. */
 const MAX_BLOCKS = 40;
 
-let database: ThrowawayDatabase;
-/** One connection: the statements measured, and the flush of their counters, run in the same session. */
-let session: pg.Pool;
-let reader: pg.Client;
-let db: Kysely<WebhookDB>;
+let counted: CountedDatabase<WebhookDB>;
 const fresh = { workspace: randomUUID(), webhook: '', deliveries: [] as { id: string; event_id: string }[] };
 
 /** Webhook, events and deliveries of one workspace, `n` of each, the deliveries pending. */
 async function seedWorkspace(workspace: string, n: number): Promise<string> {
-  const { rows } = await reader.query<{ id: string }>(
+  const { rows } = await counted.reader.query<{ id: string }>(
     `insert into csat_webhook (workspace_id, url, events, secret) values ($1, 'http://127.0.0.1:9/hook', '{csat.rating.created}', 'whsec_dGVzdA==') returning id`,
     [workspace],
   );
-  await reader.query(
+  await counted.reader.query(
     `with e as (insert into csat_event (workspace_id, type, payload)
                 select $1, 'csat.rating.created', jsonb_build_object('n', g, 'comment', repeat('x', 200)) from generate_series(1, $3::int) g
                 returning workspace_id, id)
@@ -44,48 +38,25 @@ async function seedWorkspace(workspace: string, n: number): Promise<string> {
   return rows[0]!.id;
 }
 
-/** Blocks of the webhook tables and their indexes touched (in memory or read) by `run`'s statements in `session`. */
-async function blocksTouched(run: () => Promise<unknown>): Promise<number> {
-  const total = async () => {
-    // The session's counters reach the shared statistics when it goes idle after this forced flush.
-    await session.query('select pg_stat_force_next_flush()');
-    const { rows } = await reader.query<{ n: string }>(
-      `select sum(coalesce(heap_blks_hit, 0) + coalesce(heap_blks_read, 0) + coalesce(idx_blks_hit, 0) + coalesce(idx_blks_read, 0)
-                + coalesce(toast_blks_hit, 0) + coalesce(toast_blks_read, 0) + coalesce(tidx_blks_hit, 0) + coalesce(tidx_blks_read, 0)) as n
-         from pg_statio_user_tables where relname = any($1)`,
-      [TABLES],
-    );
-    return Number(rows[0]!.n);
-  };
-  const before = await total();
-  await run();
-  return (await total()) - before;
-}
+const blocksTouched = (run: () => Promise<unknown>) => counted.blocksTouched(TABLES, run);
 
 beforeAll(async () => {
-  database = await createThrowawayDatabase(`csat_test_webhook_stats_${process.pid}`, { serverUrl: inject('databaseUrl') });
-  reader = new pg.Client({ connectionString: database.url });
-  await reader.connect();
-  session = new pg.Pool({ connectionString: database.url, max: 1 });
-  db = new Kysely<WebhookDB>({ dialect: new PostgresDialect({ pool: session }) });
-  for (const table of TABLES) await reader.query(`alter table ${table} set (autovacuum_enabled = false)`);
+  counted = await openCountedDatabase(`csat_test_webhook_stats_${process.pid}`, inject('databaseUrl'), TABLES);
   for (let i = 0; i < OLD_WORKSPACES; i++) await seedWorkspace(randomUUID(), PER_OLD_WORKSPACE);
-  await reader.query(`analyze ${TABLES.join(', ')}`);
+  await counted.reader.query(`analyze ${TABLES.join(', ')}`);
   fresh.webhook = await seedWorkspace(fresh.workspace, NEW_DELIVERIES);
-  fresh.deliveries = (await reader.query(`select id, event_id from csat_delivery where workspace_id = $1 order by id`, [fresh.workspace])).rows;
+  fresh.deliveries = (await counted.reader.query(`select id, event_id from csat_delivery where workspace_id = $1 order by id`, [fresh.workspace])).rows;
 }, 120_000);
 
 afterAll(async () => {
-  await db?.destroy();
-  await reader?.end();
-  await database?.drop();
+  await counted?.close();
 });
 
 describe('the worker on a workspace the statistics have not seen', () => {
   it('loads a delivery with its event and endpoint reading a few blocks, not the workspace', async () => {
     const target = fresh.deliveries[NEW_DELIVERIES / 2]!;
     let loaded: Awaited<ReturnType<typeof loadDelivery>>;
-    const blocks = await blocksTouched(async () => (loaded = await loadDelivery(db, target.id, fresh.workspace)));
+    const blocks = await blocksTouched(async () => (loaded = await loadDelivery(counted.db, target.id, fresh.workspace)));
     expect(loaded!).toMatchObject({ id: target.id, workspace_id: fresh.workspace, event_id: target.event_id, status: 'PENDING', url: 'http://127.0.0.1:9/hook', attempts: 0 });
     expect(blocks).toBeGreaterThan(0);
     expect(blocks).toBeLessThanOrEqual(MAX_BLOCKS);
@@ -96,9 +67,9 @@ describe('the worker on a workspace the statistics have not seen', () => {
     let status: string | undefined;
     // ok, attempt 1, 200 in 12 ms; retry delay and window irrelevant to a success.
     const values = [target.id, 1, 200, 12, null, true, 1000, 3_600_000, fresh.workspace];
-    const blocks = await blocksTouched(async () => (status = (await session.query(RECORD_SQL, values)).rows[0]?.status));
+    const blocks = await blocksTouched(async () => (status = (await counted.session.query(RECORD_SQL, values)).rows[0]?.status));
     expect(status).toBe('SUCCEEDED');
-    const { rows } = await reader.query(`select attempt, status_code from csat_delivery_attempt where workspace_id = $1 and delivery_id = $2`, [fresh.workspace, target.id]);
+    const { rows } = await counted.reader.query(`select attempt, status_code from csat_delivery_attempt where workspace_id = $1 and delivery_id = $2`, [fresh.workspace, target.id]);
     expect(rows).toEqual([{ attempt: 1, status_code: 200 }]);
     expect(blocks).toBeLessThanOrEqual(MAX_BLOCKS);
   });

@@ -6,8 +6,7 @@ import { supergraphBanner } from '../dev/demo.banner.js';
 import { DEMO_WORKSPACE } from '../dev/demo.seed.js';
 import { startSupergraph } from '../dev/supergraph.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
-import { loadConfig } from '../src/config/config.js';
-import { TEST_SECRET } from './helpers/test.app.js';
+import { supergraphConfig } from './helpers/test.supergraph.js';
 
 let db: ThrowawayDatabase | undefined;
 afterAll(async () => {
@@ -26,7 +25,7 @@ async function runPrintedRate(banner: string) {
 describe('the supergraph banner', () => {
   it('prints a real ticket to rate, whose command works; the next start offers another', async () => {
     db = await createThrowawayDatabase(`csat_test_banner_${process.pid}`, { serverUrl: inject('databaseUrl'), prepare: false });
-    const config = loadConfig({ DATABASE_URL: db.url, PORT: '0', AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn' });
+    const config = supergraphConfig(db.url);
     const rated: string[] = [];
     for (const start of [1, 2]) {
       const printed: string[] = [];

@@ -11,7 +11,7 @@ import { demoToken } from '../dev/demo.banner.js';
 import { DEMO_WORKSPACE } from '../dev/demo.seed.js';
 import { startSupergraph, type Supergraph } from '../dev/supergraph.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
-import { loadConfig } from '../src/config/config.js';
+import { supergraphConfig } from './helpers/test.supergraph.js';
 import type { HostLookup } from '../src/webhooks/url.guard.js';
 import { TEST_SECRET } from './helpers/test.app.js';
 
@@ -23,7 +23,7 @@ if (!HAVE_SHELL) console.log('docs examples test skipped: it needs bash and curl
 
 // The example's endpoint, resolved here without DNS to a public address; the worker is off, so nothing is sent.
 const lookup: HostLookup = async () => [{ address: '93.184.215.14', family: 4 }];
-const config = () => loadConfig({ DATABASE_URL: db!.url, PORT: '0', AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn', CSAT_WORKER: 'off' });
+const config = () => supergraphConfig(db!.url, { CSAT_WORKER: 'off' });
 
 let db: ThrowawayDatabase | undefined;
 let sg: Supergraph | undefined;

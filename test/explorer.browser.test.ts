@@ -6,8 +6,7 @@ import { pino } from 'pino';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSupergraph, type Supergraph } from '../dev/supergraph.js';
-import { loadConfig } from '../src/config/config.js';
-import { TEST_SECRET } from './helpers/test.app.js';
+import { supergraphConfig } from './helpers/test.supergraph.js';
 
 const CHROMIUM = process.env.CSAT_CHROMIUM ?? '/usr/bin/chromium';
 const REQUIRED = process.env.CSAT_BROWSER_TESTS === 'required';
@@ -22,7 +21,7 @@ let browser: Browser;
 describe.skipIf(!HAVE_CHROMIUM)('the GraphQL explorer, offline', () => {
   beforeAll(async () => {
     const { chromium } = await import('playwright-core');
-    const config = loadConfig({ DATABASE_URL: inject('databaseUrl'), PORT: '0', AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn' });
+    const config = supergraphConfig(inject('databaseUrl'));
     sg = await startSupergraph({ config, logger: pino({ level: 'warn' }), ports: { gateway: 0, csat: 0, tickets: 0, demo: 0 }, seed: false });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });

@@ -10,8 +10,7 @@ import { demoEmail } from '../dev/demo.email.js';
 import { DEMO_CUSTOMER } from '../dev/demo.seed.js';
 import { startSupergraph, type Supergraph } from '../dev/supergraph.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
-import { loadConfig } from '../src/config/config.js';
-import { TEST_SECRET } from './helpers/test.app.js';
+import { supergraphConfig } from './helpers/test.supergraph.js';
 
 let db: ThrowawayDatabase | undefined;
 let sg: Supergraph | undefined;
@@ -25,7 +24,7 @@ afterAll(async () => {
 describe('the demo email', () => {
   it('prints the email file and its link; the link opens the prompt, and Submit rates as the seed customer (EMAIL)', async () => {
     db = await createThrowawayDatabase(`csat_test_demo_email_${process.pid}`, { serverUrl: inject('databaseUrl'), prepare: false });
-    const config = loadConfig({ DATABASE_URL: db.url, PORT: '0', AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn', CSAT_WORKER: 'off' });
+    const config = supergraphConfig(db.url, { CSAT_WORKER: 'off' });
     sg = await startSupergraph({ config, logger: pino({ level: 'warn' }), ports: { gateway: 0, csat: 0, tickets: 0 } });
     dir = await mkdtemp(path.join(tmpdir(), 'csat-demo-email-'));
     const printed = await demoEmail(sg.gatewayUrl, sg.seed!, config, dir);

@@ -53,7 +53,7 @@ describe('read replica (DATABASE_REPLICA_URLS): a real streaming standby', () =>
   const staffPage = () => gql(PAGE, { r: tickets.map((t) => ({ __typename: 'Ticket', id: t.id })) }, staffToken);
   const customerPage = () => gql(PAGE, { r: tickets.map((t) => ({ __typename: 'Ticket', id: t.id })) }, customerToken);
 
-  /** The standby has replayed everything the primary committed so far. */
+  /** The standby has replayed everything the primary committed so far, and the service reads from it again. */
   async function caughtUp() {
     const standby = new pg.Client({ connectionString: pair.standby.url(db.url.split('/').pop()!) });
     await standby.connect();
@@ -65,6 +65,15 @@ describe('read replica (DATABASE_REPLICA_URLS): a real streaming standby', () =>
       }
     } finally {
       await standby.end();
+    }
+    // ...and the service's lag poll (every MAX_LAG_MS / 4) has seen it: a poll answered before the catch-up may have
+    // found it behind (a loaded machine replays slowly), and until the next one its reads go to the primary. The
+    // service logs each change of the standby's state, so its last word on it is the state now.
+    await new Promise((r) => setTimeout(r, MAX_LAG_MS / 2));
+    const lastWord = () => svc.logs().filter((l) => typeof l.msg === 'string' && l.msg.startsWith('database replica:')).at(-1)?.msg;
+    for (let waited = 0; lastWord() !== 'database replica: in use for reads'; waited += 50) {
+      if (waited > 10_000) throw new Error(`the service did not read from the standby again in 10 s (its last word: ${lastWord()})`);
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 
@@ -114,7 +123,9 @@ describe('read replica (DATABASE_REPLICA_URLS): a real streaming standby', () =>
       standby: { staff: count(standby, STAFF_PAGE), badge: count(standby, BADGE_STATEMENT), insights: count(standby, INSIGHTS), customer: count(standby, CUSTOMER_PAGE), rate: count(standby, RATE_STATEMENT) },
       primary: { staff: count(primary, STAFF_PAGE), badge: count(primary, BADGE_STATEMENT), insights: count(primary, INSIGHTS), customer: count(primary, CUSTOMER_PAGE), rate: count(primary, RATE_STATEMENT) },
     };
-    console.log(`read replica routing: ${JSON.stringify(where)}`);
+    // With the service's word on the standby (each change of its state), so a page on the wrong server says why.
+    const said = svc.logs().filter((l) => typeof l.msg === 'string' && l.msg.startsWith('database replica:')).map((l) => [l.msg, l.reason].filter(Boolean).join(': '));
+    console.log(`read replica routing: ${JSON.stringify(where)}; the service on the standby: ${JSON.stringify(said)}`);
     expect(where.standby).toEqual({ staff: 5, badge: 5, insights: 5, customer: 0, rate: 0 });
     expect(where.primary).toEqual({ staff: 0, badge: 0, insights: 0, customer: 5, rate: 5 });
   });

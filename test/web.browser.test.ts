@@ -12,9 +12,8 @@ import { pino } from 'pino';
 import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSupergraph, type Supergraph } from '../dev/supergraph.js';
-import { loadConfig } from '../src/config/config.js';
+import { supergraphConfig } from './helpers/test.supergraph.js';
 import { createTicket, setStatus, storedRatings, testPool, type TicketStatus } from './helpers/fixtures.js';
-import { TEST_SECRET } from './helpers/test.app.js';
 
 const CHROMIUM = process.env.CSAT_CHROMIUM ?? '/usr/bin/chromium';
 const REQUIRED = process.env.CSAT_BROWSER_TESTS === 'required';
@@ -49,7 +48,7 @@ declare const getComputedStyle: Any;
 describe.skipIf(!HAVE_CHROMIUM)('web components in Chromium', () => {
   beforeAll(async () => {
     const { chromium } = await import('playwright-core');
-    const config = loadConfig({ DATABASE_URL: inject('databaseUrl'), PORT: '0', AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn' });
+    const config = supergraphConfig(inject('databaseUrl'));
     sg = await startSupergraph({
       config,
       logger: pino({ level: 'warn' }),

@@ -10,8 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { supergraphBanner } from '../dev/demo.banner.js';
 import { startSupergraph, type Supergraph } from '../dev/supergraph.js';
 import { bundleWebComponents, INSIGHTS_ENTRY, RATE_PAGE_ENTRY, ROOT } from '../dev/web.bundle.js';
-import { loadConfig } from '../src/config/config.js';
-import { TEST_SECRET } from './helpers/test.app.js';
+import { supergraphConfig } from './helpers/test.supergraph.js';
 
 describe('the web components bundle', () => {
   it('is one self-contained ES module (Lit included) under 25 KB gzipped, defining the three elements', async () => {
@@ -76,7 +75,7 @@ describe('the web components bundle', () => {
 describe('the demo pages of npm run supergraph', () => {
   let sg: Supergraph;
   const identities = { workspace: randomUUID(), customer: randomUUID(), agent: randomUUID() };
-  const config = loadConfig({ DATABASE_URL: inject('databaseUrl'), PORT: '0', AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn' });
+  const config = supergraphConfig(inject('databaseUrl'));
   beforeAll(async () => {
     sg = await startSupergraph({ config, logger: pino({ level: 'warn' }), ports: { gateway: 0, csat: 0, tickets: 0, demo: 0 }, seed: false, demoIdentities: identities });
   });

@@ -14,10 +14,9 @@ import { pino } from 'pino';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSupergraph, type Supergraph } from '../dev/supergraph.js';
-import { loadConfig } from '../src/config/config.js';
+import { supergraphConfig } from './helpers/test.supergraph.js';
 import { ratingStatistics, type Distribution } from '../src/insights/statistics.js';
 import { createTicket, testPool } from './helpers/fixtures.js';
-import { TEST_SECRET } from './helpers/test.app.js';
 
 const CHROMIUM = process.env.CSAT_CHROMIUM ?? '/usr/bin/chromium';
 const REQUIRED = process.env.CSAT_BROWSER_TESTS === 'required';
@@ -61,7 +60,7 @@ const pageErrors: string[] = [];
 describe.skipIf(!HAVE_CHROMIUM)('<csat-insights> in Chromium', () => {
   beforeAll(async () => {
     const { chromium } = await import('playwright-core');
-    const config = loadConfig({ DATABASE_URL: inject('databaseUrl'), PORT: '0', AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn' });
+    const config = supergraphConfig(inject('databaseUrl'));
     sg = await startSupergraph({ config, logger: pino({ level: 'warn' }), ports: { gateway: 0, csat: 0, tickets: 0, demo: 0 }, seed: false, demoIdentities: { workspace: ws, customer, agent } });
     reportsUrl = sg.demo!.reportsUrl;
     pool = testPool();

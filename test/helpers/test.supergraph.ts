@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { startSupergraph, type Supergraph } from '../../dev/supergraph.js';
-import { loadConfig } from '../../src/config/config.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
 import { testPool } from './fixtures.js';
 import { TEST_SECRET } from './test.app.js';
 
@@ -12,9 +12,20 @@ export interface GatewayResponse {
   errors?: { message: string; extensions?: { code?: string; [k: string]: unknown } }[];
 }
 
+/**
+ * The CSAT subgraph's configuration for a supergraph in the test's own process, with load shedding by event-loop
+ * delay off (as the rolling-restart test runs its processes). That one process holds the gateway, both subgraphs,
+ * the demo pages and the test; on a loaded machine its loop can miss every sample of a second, which
+ * @fastify/under-pressure counts as an infinite delay, and a page was answered 503 (a component in Chromium then
+ * showed its error state, once in CI). Shedding has its own test (test/overload.process.test.ts).
+ */
+export function supergraphConfig(databaseUrl: string, extra: Record<string, string> = {}): Config {
+  return loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...extra });
+}
+
 /** Against the run's test database, with no demo data. */
 export function startTestSupergraph(): Promise<Supergraph> {
-  const config = loadConfig({ DATABASE_URL: inject('databaseUrl'), PORT: '0', AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn' });
+  const config = supergraphConfig(inject('databaseUrl'));
   return startSupergraph({ config, logger: pino({ level: 'warn' }), ports: { gateway: 0, csat: 0, tickets: 0 }, seed: false });
 }
 

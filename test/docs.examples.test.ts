@@ -11,9 +11,9 @@ import { demoToken } from '../dev/demo.banner.js';
 import { DEMO_WORKSPACE } from '../dev/demo.seed.js';
 import { startSupergraph, type Supergraph } from '../dev/supergraph.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../dev/throwaway.database.js';
-import { supergraphConfig } from './helpers/test.supergraph.js';
 import type { HostLookup } from '../src/webhooks/url.guard.js';
 import { TEST_SECRET } from './helpers/test.app.js';
+import { supergraphConfig } from './helpers/test.supergraph.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);

@@ -67,12 +67,19 @@ describe('read replica (DATABASE_REPLICA_URLS): a real streaming standby', () =>
       await standby.end();
     }
     // ...and the service's lag poll (every MAX_LAG_MS / 4) has seen it: a poll answered before the catch-up may have
-    // found it behind (a loaded machine replays slowly), and until the next one its reads go to the primary. The
-    // service logs each change of the standby's state, so its last word on it is the state now.
+    // found it behind (a loaded machine replays slowly), and until the next one its reads go to the primary.
     await new Promise((r) => setTimeout(r, MAX_LAG_MS / 2));
-    const lastWord = () => svc.logs().filter((l) => typeof l.msg === 'string' && l.msg.startsWith('database replica:')).at(-1)?.msg;
-    for (let waited = 0; lastWord() !== 'database replica: in use for reads'; waited += 50) {
-      if (waited > 10_000) throw new Error(`the service did not read from the standby again in 10 s (its last word: ${lastWord()})`);
+    await untilLastWord(IN_USE);
+  }
+
+  const IN_USE = 'database replica: in use for reads';
+  const SKIPPED = 'database replica: skipped, its reads go to the primary';
+  /** What the service said of the standby, in order: it logs each change of its state (with the reason for a skip). */
+  const replicaWords = () => svc.logs().filter((l) => typeof l.msg === 'string' && l.msg.startsWith('database replica:')) as { msg: string; reason?: string }[];
+  /** Until the service's last word on the standby, so its state now, is `word`. */
+  async function untilLastWord(word: string) {
+    for (let waited = 0; replicaWords().at(-1)?.msg !== word; waited += 50) {
+      if (waited > 10_000) throw new Error(`the service's last word on the standby is not "${word}" after 10 s: ${replicaWords().at(-1)?.msg}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -124,7 +131,7 @@ describe('read replica (DATABASE_REPLICA_URLS): a real streaming standby', () =>
       primary: { staff: count(primary, STAFF_PAGE), badge: count(primary, BADGE_STATEMENT), insights: count(primary, INSIGHTS), customer: count(primary, CUSTOMER_PAGE), rate: count(primary, RATE_STATEMENT) },
     };
     // With the service's word on the standby (each change of its state), so a page on the wrong server says why.
-    const said = svc.logs().filter((l) => typeof l.msg === 'string' && l.msg.startsWith('database replica:')).map((l) => [l.msg, l.reason].filter(Boolean).join(': '));
+    const said = replicaWords().map((l) => [l.msg, l.reason].filter(Boolean).join(': '));
     console.log(`read replica routing: ${JSON.stringify(where)}; the service on the standby: ${JSON.stringify(said)}`);
     expect(where.standby).toEqual({ staff: 5, badge: 5, insights: 5, customer: 0, rate: 0 });
     expect(where.primary).toEqual({ staff: 0, badge: 0, insights: 0, customer: 5, rate: 5 });
@@ -140,8 +147,8 @@ describe('read replica (DATABASE_REPLICA_URLS): a real streaming standby', () =>
       // The customer sees it at once (the primary), the standby has not replayed it.
       expect((await customerPage()).body.data._entities.find((e: { id: string }) => e.id === t.id).csatRating).toBe(2);
       expect((await standbyDb.query('select count(*)::int as n from csat_rating where ticket_id = $1', [t.id])).rows[0].n).toBe(0);
-      // Past the lag allowed (and one background poll): staff read the primary, and see it.
-      await new Promise((r) => setTimeout(r, MAX_LAG_MS + 1200));
+      // Past the lag allowed, as the service's poll found: staff read the primary, and see it.
+      await untilLastWord(SKIPPED);
       const p0 = pair.primary.logSize();
       const s0 = pair.standby.logSize();
       for (let i = 0; i < 3; i++) {
@@ -154,8 +161,8 @@ describe('read replica (DATABASE_REPLICA_URLS): a real streaming standby', () =>
       await standbyDb.query('select pg_wal_replay_resume()');
       await standbyDb.end();
     }
+    // Replayed, and read from again (caughtUp waits for the service's word).
     await caughtUp();
-    await new Promise((r) => setTimeout(r, 1200));
     const s1 = pair.standby.logSize();
     expect((await staffPage()).body.errors).toBeUndefined();
     expect(count(pair.standby.log(s1), STAFF_PAGE)).toBe(1);
